@@ -1,0 +1,48 @@
+/** A JSON value as it can appear in an event field. */
+export type Scalar = string | number | boolean | null;
+export type FieldValue = Scalar | FieldValue[] | { [key: string]: FieldValue };
+
+export const EVENT_SOURCES = ['ssh', 'waf', 'cloudtrail'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+/**
+ * A normalized event. `fields` holds Elastic Common Schema names as flat dotted keys
+ * (`source.ip`, `event.action`, `@timestamp`, `event.original`, ...). A field may hold
+ * a list (`aws.waf.labels`) or a map (`http.request.headers`).
+ *
+ * JSON sources keep their parsed record in `raw` so that rules can address the
+ * record's own fields (`eventName`, `requestParameters.groupId`) as Sigma rules do.
+ */
+export interface KlaxonEvent {
+  /** `@timestamp` as epoch milliseconds, for windows and ordering. */
+  timestamp: number;
+  source: EventSource;
+  fields: Record<string, FieldValue>;
+  raw?: Record<string, unknown>;
+}
+
+/** The result of reading one line or record: events, a line that is not for us, or a located problem. */
+export type ParseResult =
+  | { status: 'ok'; events: KlaxonEvent[] }
+  | { status: 'skipped'; reason: string }
+  | { status: 'error'; message: string };
+
+export function ok(events: KlaxonEvent[]): ParseResult {
+  return { status: 'ok', events };
+}
+
+export function skipped(reason: string): ParseResult {
+  return { status: 'skipped', reason };
+}
+
+export function parseError(message: string): ParseResult {
+  return { status: 'error', message };
+}
+
+/** Which field names a source produces, for validating rule files. */
+export interface FieldCatalogue {
+  /** Exact field names. */
+  fields: readonly string[];
+  /** Prefixes under which any name is allowed (maps such as `http.request.headers.`, raw record roots such as `requestParameters.`). */
+  prefixes: readonly string[];
+}

@@ -1,0 +1,80 @@
+import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Predicate = (event: KlaxonEvent) => boolean;
+
+/** One test case embedded in a rule file. */
+export interface RuleTest {
+  name: string;
+  /** Raw input as it would arrive: sshd lines, WAF JSON lines, CloudTrail records/files. */
+  logs?: string;
+  /** JSON records (WAF or CloudTrail), an alternative to `logs` that reads better in YAML. */
+  records?: unknown[];
+  /** Parser to use; defaults to the rule's first source. */
+  source?: EventSource;
+  /** Year for syslog lines that carry none (keeps tests independent of today's date). */
+  year?: number;
+  expect: RuleTestExpectation;
+  /** 1-based line of the test in its file, for reports. */
+  line: number;
+}
+
+export interface RuleTestExpectation {
+  alerts: number;
+  /** Group/field values the first alert must carry (checked against the alert's fields, then its first sample event). */
+  fields?: Record<string, FieldValue>;
+  severity?: Severity;
+  count?: number;
+  title?: string;
+}
+
+/** A rule file after validation and compilation: everything an engine needs, nothing re-parsed per event. */
+export interface CompiledRule {
+  id: string;
+  title: string;
+  description?: string;
+  sources: EventSource[];
+  severity: Severity;
+  /** Raise the severity when an event also matches `when` (the highest wins). */
+  escalate: Array<{ severity: Severity; when: Predicate }>;
+  match: Predicate;
+  threshold?: { count: number; windowMs: number };
+  groupBy: string[];
+  /** Within this long after an alert opens, further matches update it instead of opening a new one. 0: every match (or threshold crossing) is its own alert. */
+  realertMs: number;
+  slack: { channel?: string; template?: string; mention: string[] };
+  runbook?: string;
+  tags: string[];
+  /** Slack user ids allowed to acknowledge or silence this rule's alerts (empty: the global setting applies). */
+  allowedUsers: string[];
+  tests: RuleTest[];
+  /** Path of the file the rule came from. */
+  file: string;
+}
+
+/** A problem in a rule file, located for `path:line:col: message`. */
+export interface RuleProblem {
+  code: RuleErrorCode;
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export type RuleErrorCode =
+  | 'YAML_SYNTAX'
+  | 'NOT_A_MAPPING'
+  | 'UNKNOWN_KEY'
+  | 'MISSING_KEY'
+  | 'BAD_VALUE'
+  | 'UNKNOWN_FIELD'
+  | 'UNKNOWN_SOURCE'
+  | 'UNKNOWN_OPERATOR'
+  | 'BAD_REGEX'
+  | 'BAD_CIDR'
+  | 'BAD_DURATION'
+  | 'DUPLICATE_ID'
+  | 'UNKNOWN_TEMPLATE'
+  | 'READ_FAILED';
