@@ -18,6 +18,7 @@ export const COMMON_FIELDS = [
   'cloud.region',
   'aws.cloudwatch.log_group',
   'aws.cloudwatch.log_stream',
+  'aws.cloudwatch.event_id',
   'source.ip',
   'source.port',
   'source.address',

@@ -1,0 +1,60 @@
+import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
+import { SCAN_USAGE, scanCommand } from './scan';
+import { TEST_USAGE, testCommand } from './test';
+import { VALIDATE_USAGE, validateCommand } from './validate';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'check every rule file; problems as path:line:col: message' },
+  test: { run: testCommand, usage: TEST_USAGE, summary: 'run the tests inside the rule files' },
+  scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },
+};
+
+export const USAGE = [
+  'Usage: klaxon <command> [options]',
+  '',
+  'Commands:',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n            ${c.usage}`),
+  '',
+  'Rules come from --rules DIR, else $KLAXON_RULES, else ./rules, else the rules shipped with Klaxon.',
+].join('\n');
+
+/**
+ * The `klaxon` command as a function: `bin/klaxon.js` only passes the process's streams
+ * and sets the exit code it returns.
+ *
+ * @example
+ *   const code = await main(['scan', 'auth.log'], { stdin, stdout, stderr });
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    await write(name === undefined ? io.stderr : io.stdout, `${USAGE}\n`);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    await write(io.stderr, `klaxon: unknown command "${name}"\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    await write(io.stdout, `Usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      await write(io.stderr, `klaxon ${name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/** node:util parseArgs reports unknown or malformed options with these codes. */
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}

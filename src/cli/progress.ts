@@ -1,0 +1,45 @@
+import { describeLocation } from '../input/location';
+import type { ReadStats } from '../sources/read-events';
+
+const EVERY_MS = 2000;
+
+/** A progress line on stderr every two seconds while a long scan runs, only when stderr is a terminal. */
+export class Progress {
+  private readonly started = Date.now();
+  private last = this.started;
+  private shown = false;
+
+  constructor(
+    private readonly stderr: NodeJS.WritableStream & { isTTY?: boolean },
+    private readonly stats: ReadStats,
+  ) {}
+
+  tick(): void {
+    if (!this.stderr.isTTY) return;
+    const now = Date.now();
+    if (now - this.last < EVERY_MS) return;
+    this.last = now;
+    this.shown = true;
+    const rate = Math.round(this.stats.units / ((now - this.started) / 1000));
+    this.stderr.write(`\r  ${this.stats.units.toLocaleString('en')} read, ${this.stats.events.toLocaleString('en')} events (${rate.toLocaleString('en')}/s)…`);
+  }
+
+  done(): void {
+    if (this.shown) this.stderr.write('\r\x1b[K');
+  }
+}
+
+/** The closing report on stderr: how much was read, what was skipped, and where parsing failed. */
+export function summary(stats: ReadStats, files: number, alerts: number | undefined): string {
+  const parts = [
+    `${stats.units.toLocaleString('en')} line${stats.units === 1 ? '' : 's'}/records read from ${files} file${files === 1 ? '' : 's'}`,
+    `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}`,
+    `${stats.skipped.toLocaleString('en')} skipped (not security-relevant)`,
+    `${stats.errors.toLocaleString('en')} could not be parsed`,
+  ];
+  if (alerts !== undefined) parts.push(`${alerts} alert${alerts === 1 ? '' : 's'}`);
+  const lines = [`klaxon scan: ${parts.join(', ')}`];
+  for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${p.message}`);
+  if (stats.errors > stats.problems.length) lines.push(`  … and ${stats.errors - stats.problems.length} more`);
+  return `${lines.join('\n')}\n`;
+}

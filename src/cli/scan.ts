@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import type { KlaxonEvent } from '../events/event';
+import type { Alert } from '../engine/alert';
+import { AlertEngine } from '../engine/engine';
+import { InputReadError } from '../input/open';
+import { formatProblem } from '../rules/load';
+import { renderAlert } from '../slack/render';
+import { messageToText } from '../slack/text';
+import type { TemplateSet } from '../slack/templates';
+import type { DecodeOptions, SourceChoice } from '../sources/decode';
+import { readEvents, ReadStats } from '../sources/read-events';
+import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
+import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
+import { alertJson, alertPretty, eventPretty } from './output';
+import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
+import { Progress, summary } from './progress';
+
+export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|auto] [--events] [--format json|pretty] [--year YYYY] FILE... (- for stdin)';
+
+const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
+
+export interface ScanFlags {
+  rules?: string;
+  templates?: string;
+  source: SourceChoice;
+  events: boolean;
+  format: 'json' | 'pretty';
+  year?: number;
+  files: string[];
+}
+
+export function parseScanArgs(args: string[]): ScanFlags {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rules: { type: 'string' },
+      templates: { type: 'string' },
+      source: { type: 'string', default: 'auto' },
+      events: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'json' },
+      year: { type: 'string' },
+    },
+  });
+  const source = values.source as SourceChoice;
+  if (!SOURCES.includes(source)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, not "${values.source}"`);
+  if (values.format !== 'json' && values.format !== 'pretty') throw new UsageError(`--format must be json or pretty, not "${values.format}"`);
+  let year: number | undefined;
+  if (values.year !== undefined) {
+    year = Number(values.year);
+    if (!/^\d{4}$/.test(values.year) || year < 1970) throw new UsageError(`--year must be a four-digit year, not "${values.year}"`);
+  }
+  if (positionals.length === 0) throw new UsageError('name at least one FILE to scan (- reads standard input)');
+  return { rules: values.rules, templates: values.templates, source, events: values.events, format: values.format, year, files: positionals };
+}
+
+/**
+ * `klaxon scan`: the alerts (or, with --events, the normalized events) that the rules give
+ * for the files. Exit 0 even when some input could not be parsed (reported on stderr);
+ * 1 when a file could not be read or the rules are invalid.
+ */
+export async function scanCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseScanArgs(args);
+  const env = io.env ?? process.env;
+  const loaded = loadRulesAndTemplates(rulesDir(flags.rules, env), templatesDir(flags.templates, env));
+  const ruleProblems = [...loaded.templateProblems, ...loaded.problems.map(formatProblem)];
+  if (ruleProblems.length > 0) {
+    for (const p of ruleProblems) await write(io.stderr, `${p}\n`);
+    await write(io.stderr, 'klaxon scan: fix the rule files above first (klaxon validate lists the same problems)\n');
+    return EXIT_FAILED;
+  }
+  const routes = parseRoutes(env.KLAXON_LOG_GROUP_SOURCES ?? '');
+  if (routes.problems.length > 0) throw new UsageError(`KLAXON_LOG_GROUP_SOURCES: ${routes.problems.join('; ')}`);
+  const options: DecodeOptions = { source: flags.source, year: flags.year, now: (io.now ?? Date.now)(), routes: [...routes.routes, ...DEFAULT_ROUTES] };
+
+  const engine = new AlertEngine(loaded.rules);
+  const stats = new ReadStats(20);
+  const progress = new Progress(io.stderr, stats);
+  let unreadable = 0;
+  const onEvents = flags.events ? eventWriter(io, flags.format) : (events: KlaxonEvent[]) => events.forEach((e) => engine.process(e));
+
+  for (const file of flags.files) {
+    try {
+      await readEvents(file, io.stdin, options, stats, (events) => {
+        progress.tick();
+        return onEvents(events);
+      });
+    } catch (err) {
+      if (!(err instanceof InputReadError)) throw err;
+      unreadable++;
+      await write(io.stderr, `klaxon scan: ${err.message}\n`);
+    }
+  }
+  progress.done();
+  if (!flags.events) await writeAlerts(io, flags.format, engine.alerts(), loaded.templates);
+  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : engine.alerts().length));
+  return unreadable > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Writes events as they come; readEvents waits for a full stdout before reading on. */
+function eventWriter(io: CliIo, format: 'json' | 'pretty'): (events: KlaxonEvent[]) => Promise<void> | void {
+  return (events) => {
+    let text = '';
+    for (const e of events) text += format === 'json' ? `${JSON.stringify(e.fields)}\n` : eventPretty(e);
+    return write(io.stdout, text);
+  };
+}
+
+async function writeAlerts(io: CliIo, format: 'json' | 'pretty', alerts: Alert[], templates: TemplateSet): Promise<void> {
+  const ordered = [...alerts].sort((a, b) => a.firstSeen - b.firstSeen);
+  for (const alert of ordered) {
+    if (format === 'json') await write(io.stdout, `${JSON.stringify(alertJson(alert))}\n`);
+    else await write(io.stdout, alertPretty(alert, messageToText(renderAlert(alert, templates))));
+  }
+}

@@ -1,0 +1,52 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { FieldValue } from '../events/event';
+import { getField } from '../events/fields';
+import type { CompiledRule, RuleTest } from '../rules/types';
+import { DEFAULT_ROUTES } from '../sources/routing';
+import type { Alert } from './alert';
+import { alertsForText } from './run';
+
+export interface RuleTestOutcome {
+  rule: CompiledRule;
+  test: RuleTest;
+  failures: string[];
+}
+
+/** A fixed "now" for rule tests, so that year inference never depends on today's date. */
+const TEST_NOW = Date.UTC(2030, 0, 1);
+
+/** Runs one test embedded in a rule file against that rule alone. */
+export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<RuleTestOutcome> {
+  const text = test.logs ?? (test.records ?? []).map((r) => JSON.stringify(r)).join('\n');
+  const source = test.source ?? rule.sources[0] ?? 'auto';
+  const { alerts, stats } = await alertsForText(text, [rule], { source, year: test.year, now: TEST_NOW, routes: DEFAULT_ROUTES });
+  const failures: string[] = stats.problems.map((p) => `input line ${p.location.line}${p.part ? ` ${p.part}` : ''} could not be parsed: ${p.message}`);
+  const expect = test.expect;
+  if (alerts.length !== expect.alerts) failures.push(`expected ${expect.alerts} alert${expect.alerts === 1 ? '' : 's'}, got ${alerts.length}`);
+  const first = alerts[0];
+  if (first !== undefined) failures.push(...compareAlert(first, test));
+  else if (expect.fields !== undefined || expect.severity !== undefined || expect.count !== undefined || expect.title !== undefined) {
+    if (expect.alerts > 0) failures.push('no alert to compare fields, severity, count or title with');
+  }
+  return { rule, test, failures };
+}
+
+function compareAlert(alert: Alert, test: RuleTest): string[] {
+  const failures: string[] = [];
+  const { expect } = test;
+  if (expect.severity !== undefined && alert.severity !== expect.severity) failures.push(`severity: expected ${expect.severity}, got ${alert.severity}`);
+  if (expect.count !== undefined && alert.count !== expect.count) failures.push(`count: expected ${expect.count}, got ${alert.count}`);
+  if (expect.title !== undefined && alert.title !== expect.title) failures.push(`title: expected ${JSON.stringify(expect.title)}, got ${JSON.stringify(alert.title)}`);
+  for (const [path, wanted] of Object.entries(expect.fields ?? {})) {
+    const actual = path in alert.fields ? alert.fields[path] : alert.samples[0] === undefined ? undefined : getField(alert.samples[0], path);
+    if (!sameValue(actual, wanted)) failures.push(`${path}: expected ${JSON.stringify(wanted)}, got ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`);
+  }
+  return failures;
+}
+
+/** YAML gives numbers and booleans where logs give strings (ports, ids): compare them as a person would. */
+function sameValue(actual: FieldValue | undefined, wanted: FieldValue): boolean {
+  if (isDeepStrictEqual(actual, wanted)) return true;
+  if (actual === undefined || actual === null || typeof actual === 'object' || typeof wanted === 'object') return false;
+  return String(actual) === String(wanted);
+}

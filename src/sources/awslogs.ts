@@ -1,0 +1,70 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/** The decoded payload of a CloudWatch Logs subscription delivery. */
+export interface CloudWatchLogsPayload {
+  messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE';
+  owner: string;
+  logGroup: string;
+  logStream: string;
+  subscriptionFilters: string[];
+  logEvents: Array<{ id: string; timestamp: number; message: string }>;
+}
+
+export type PayloadResult = { ok: true; payload: CloudWatchLogsPayload } | { ok: false; message: string };
+
+/** True for the Lambda event a subscription filter delivers: `{"awslogs":{"data":"<base64 gzip>"}}`. */
+export function isAwsLogsEvent(value: unknown): value is { awslogs: { data: string } } {
+  if (!isObject(value) || !isObject(value.awslogs)) return false;
+  return typeof value.awslogs.data === 'string';
+}
+
+/** True for an already decoded payload (as `aws logs` tooling or tests write them). */
+export function isCloudWatchLogsPayload(value: unknown): boolean {
+  return isObject(value) && typeof value.messageType === 'string' && Array.isArray(value.logEvents);
+}
+
+/** Decodes `awslogs.data` (base64 of gzip of JSON) and checks the payload's shape. */
+export function decodeAwsLogsEvent(event: { awslogs: { data: string } }): PayloadResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'));
+  } catch (err) {
+    return { ok: false, message: `awslogs.data is not base64 gzip JSON: ${(err as Error).message}` };
+  }
+  return checkPayload(json);
+}
+
+/** Validates a decoded payload; every log event must have an id, a numeric timestamp and a string message. */
+export function checkPayload(json: unknown): PayloadResult {
+  if (!isObject(json)) return { ok: false, message: 'CloudWatch Logs payload is not an object' };
+  const { messageType, logEvents } = json;
+  if (messageType !== 'DATA_MESSAGE' && messageType !== 'CONTROL_MESSAGE') {
+    return { ok: false, message: `CloudWatch Logs payload has messageType ${JSON.stringify(messageType)}` };
+  }
+  if (!Array.isArray(logEvents)) return { ok: false, message: 'CloudWatch Logs payload has no logEvents list' };
+  for (const [i, e] of logEvents.entries()) {
+    if (!isObject(e) || typeof e.message !== 'string' || typeof e.timestamp !== 'number') {
+      return { ok: false, message: `logEvents[${i}] lacks a string message or a numeric timestamp` };
+    }
+  }
+  return {
+    ok: true,
+    payload: {
+      messageType,
+      owner: typeof json.owner === 'string' ? json.owner : '',
+      logGroup: typeof json.logGroup === 'string' ? json.logGroup : '',
+      logStream: typeof json.logStream === 'string' ? json.logStream : '',
+      subscriptionFilters: Array.isArray(json.subscriptionFilters) ? json.subscriptionFilters.map(String) : [],
+      logEvents: logEvents.map((e: Record<string, unknown>) => ({ id: String(e.id ?? ''), timestamp: e.timestamp as number, message: e.message as string })),
+    },
+  };
+}
+
+/** Builds the Lambda event that a subscription filter delivers: the inverse of decodeAwsLogsEvent (tests, benchmarks, replay). */
+export function encodeAwsLogsEvent(payload: CloudWatchLogsPayload): { awslogs: { data: string } } {
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(payload))).toString('base64') } };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,125 @@
+import type { EventSource, KlaxonEvent, ParseResult } from '../events/event';
+import { parseError } from '../events/event';
+import type { JsonRecord } from '../input/json-records';
+import type { InputLocation } from '../input/location';
+import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, type CloudWatchLogsPayload } from './awslogs';
+import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
+import { routeLogGroup, sniffMessage, type LogGroupRoute } from './routing';
+import { parseAuthLine } from './sshd';
+import { looksLikeWaf, normalizeWafRecord } from './waf';
+
+export type SourceChoice = EventSource | 'auto';
+
+export interface DecodeOptions {
+  /** Force a parser, or sniff (`auto`). Inside CloudWatch envelopes a forced source also wins over log-group routing. */
+  source: SourceChoice;
+  /** Year for syslog timestamps that carry none. */
+  year?: number;
+  /** Epoch ms used for year inference and for lines with no time at all. */
+  now: number;
+  routes: readonly LogGroupRoute[];
+}
+
+/** The outcome of one line, record or log event, with where it came from. */
+export interface Decoded {
+  location: InputLocation;
+  /** Where inside the record, when a record holds several (`logEvents[3]`, `Records[12]`). */
+  part?: string;
+  result: ParseResult;
+}
+
+/** One sshd/auth-log line. */
+export function decodeLine(text: string, location: InputLocation, options: DecodeOptions): Decoded {
+  return { location, result: withLocation(parseAuthLine(text, { now: options.now, year: options.year }), location) };
+}
+
+/** One JSON value: a CloudWatch Logs delivery (encoded or decoded), a WAF record, or CloudTrail (file, envelope or record). */
+export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
+  const { location } = record;
+  if (!record.ok) return [{ location, result: parseError(record.message) }];
+  const value = record.value;
+  if (isAwsLogsEvent(value)) return decodePayload(decodeAwsLogsEvent(value), location, options);
+  if (isCloudWatchLogsPayload(value)) return decodePayload(checkPayload(value), location, options);
+
+  const source = options.source === 'auto' ? sniffJson(value) : options.source;
+  switch (source) {
+    case 'waf':
+      return [{ location, result: withLocation(normalizeWafRecord(value, record.text), location) }];
+    case 'cloudtrail':
+      return decodeCloudTrail(value, record.text, location);
+    case 'ssh':
+      return [{ location, result: parseError('a JSON record where sshd log lines were expected (use --source waf or cloudtrail)') }];
+    default:
+      return [{ location, result: parseError('not a WAF, CloudTrail or CloudWatch Logs record') }];
+  }
+}
+
+function sniffJson(value: unknown): EventSource | undefined {
+  if (looksLikeWaf(value)) return 'waf';
+  if (looksLikeCloudTrail(value)) return 'cloudtrail';
+  return undefined;
+}
+
+function decodeCloudTrail(value: unknown, text: string, location: InputLocation): Decoded[] {
+  const { records, problems } = cloudTrailRecords(value);
+  const out: Decoded[] = problems.map((message) => ({ location, result: parseError(message) }));
+  const single = records.length === 1;
+  records.forEach(({ record, envelopeId }, i) => {
+    const original = single ? text : JSON.stringify(record);
+    out.push({ location, part: single ? undefined : `Records[${i}]`, result: withLocation(normalizeCloudTrailRecord(record, original, envelopeId), location) });
+  });
+  return out;
+}
+
+function decodePayload(decoded: ReturnType<typeof checkPayload>, location: InputLocation, options: DecodeOptions): Decoded[] {
+  if (!decoded.ok) return [{ location, result: parseError(decoded.message) }];
+  const payload = decoded.payload;
+  if (payload.messageType === 'CONTROL_MESSAGE') return [];
+  const routed = options.source === 'auto' ? routeLogGroup(payload.logGroup, options.routes) : options.source;
+  return payload.logEvents.map((logEvent, i) => {
+    const source = routed ?? sniffMessage(logEvent.message);
+    const result = decodeMessage(source, logEvent.message, logEvent.timestamp, options);
+    return { location, part: `logEvents[${i}]`, result: withEnvelope(withLocation(result, location), payload, logEvent) };
+  });
+}
+
+/** A CloudWatch log event's message, read by the parser for its source. */
+export function decodeMessage(source: EventSource, message: string, envelopeTime: number, options: DecodeOptions): ParseResult {
+  if (source === 'ssh') return parseAuthLine(message, { envelopeTime, now: options.now, year: options.year });
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch (err) {
+    return parseError(`${source} log event is not JSON: ${(err as Error).message}`);
+  }
+  if (source === 'waf') return normalizeWafRecord(json, message);
+  const { records, problems } = cloudTrailRecords(json);
+  if (problems.length > 0 || records.length !== 1) return parseError(problems[0] ?? 'expected one CloudTrail record per log event');
+  const only = records[0] as { record: unknown; envelopeId?: string };
+  return normalizeCloudTrailRecord(only.record, message, only.envelopeId);
+}
+
+function withLocation(result: ParseResult, location: InputLocation): ParseResult {
+  if (result.status !== 'ok' || location.path === '-') return result;
+  for (const event of result.events) {
+    event.fields['log.file.path'] = location.path;
+    event.fields['log.offset'] = location.offset;
+  }
+  return result;
+}
+
+function withEnvelope(result: ParseResult, payload: CloudWatchLogsPayload, logEvent: { id: string }): ParseResult {
+  if (result.status !== 'ok') return result;
+  for (const event of result.events) addEnvelopeFields(event, payload, logEvent.id);
+  return result;
+}
+
+function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, logEventId: string): void {
+  const f = event.fields;
+  f['aws.cloudwatch.log_group'] = payload.logGroup;
+  f['aws.cloudwatch.log_stream'] = payload.logStream;
+  f['aws.cloudwatch.event_id'] = logEventId;
+  if (f['event.id'] === undefined) f['event.id'] = logEventId;
+  if (f['cloud.account.id'] === undefined && payload.owner !== '') f['cloud.account.id'] = payload.owner;
+  if (f['cloud.provider'] === undefined) f['cloud.provider'] = 'aws';
+}

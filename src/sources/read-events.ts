@@ -1,0 +1,77 @@
+import type { KlaxonEvent } from '../events/event';
+import { readJsonRecords } from '../input/json-records';
+import { readLines } from '../input/lines';
+import type { InputLocation } from '../input/location';
+import { openInput, peek } from '../input/open';
+import { decodeJson, decodeLine, type Decoded, type DecodeOptions } from './decode';
+
+export interface ReadProblem {
+  location: InputLocation;
+  part?: string;
+  message: string;
+}
+
+/** What reading inputs found: counts, and the first problems with where they are. */
+export class ReadStats {
+  /** Lines, records or log events read. */
+  units = 0;
+  events = 0;
+  skipped = 0;
+  errors = 0;
+  readonly problems: ReadProblem[] = [];
+
+  constructor(private readonly keepProblems = 100) {}
+
+  record(decoded: Decoded): void {
+    this.units++;
+    const { result } = decoded;
+    if (result.status === 'ok') this.events += result.events.length;
+    else if (result.status === 'skipped') this.skipped++;
+    else {
+      this.errors++;
+      if (this.problems.length < this.keepProblems) {
+        this.problems.push({ location: decoded.location, part: decoded.part, message: result.message });
+      }
+    }
+  }
+}
+
+const SPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
+
+/**
+ * Reads one input (a path, or '-' for stdin; gzip transparently) and hands every
+ * normalized event to `onEvents`, in batches. JSON input (first byte `{` or `[`) is read
+ * record by record; anything else line by line as auth logs. Bad lines and records are
+ * counted in `stats`, never thrown. Throws InputReadError when the input cannot be read.
+ * When `onEvents` returns a promise (a slow output), the next chunk waits for it.
+ */
+export async function readEvents(
+  path: string,
+  stdin: NodeJS.ReadableStream,
+  options: DecodeOptions,
+  stats: ReadStats,
+  onEvents: (events: KlaxonEvent[]) => void | Promise<void>,
+): Promise<void> {
+  const { head, all } = await peek(openInput(path, stdin));
+  if (head === undefined) return;
+  let i = 0;
+  while (i < head.length && SPACE.has(head[i] as number)) i++;
+  const json = head[i] === 0x7b || head[i] === 0x5b;
+
+  let pending: void | Promise<void> = undefined;
+  const deliver = (decoded: Decoded): void => {
+    stats.record(decoded);
+    if (decoded.result.status === 'ok' && decoded.result.events.length > 0) pending = onEvents(decoded.result.events) ?? pending;
+  };
+  if (json) {
+    for await (const batch of readJsonRecords(all, path)) {
+      for (const record of batch) for (const decoded of decodeJson(record, options)) deliver(decoded);
+      await pending;
+    }
+  } else {
+    for await (const batch of readLines(all, path)) {
+      for (const { text, location } of batch) deliver(decodeLine(text, location, options));
+      await pending;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { KlaxonEvent } from '../../src/events/event';
+import { AlertEngine } from '../../src/engine/engine';
+import type { CompiledRule } from '../../src/rules/types';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2024, 10, 2, 10, 0, 0);
+
+function rule(overrides: Partial<CompiledRule> = {}): CompiledRule {
+  return {
+    id: 'test-rule',
+    title: 'Failures from {{source.ip}}',
+    sources: ['ssh'],
+    severity: 'medium',
+    escalate: [],
+    match: (e) => e.fields['event.outcome'] === 'failure',
+    groupBy: ['source.ip'],
+    realertMs: 0,
+    slack: { mention: [] },
+    tags: [],
+    allowedUsers: [],
+    tests: [],
+    file: 'test-rule.yml',
+    ...overrides,
+  };
+}
+
+function failure(ip: string, at: number, extra: Record<string, string> = {}): KlaxonEvent {
+  return { timestamp: at, source: 'ssh', fields: { 'event.outcome': 'failure', 'source.ip': ip, ...extra } };
+}
+
+function run(r: CompiledRule, events: KlaxonEvent[]) {
+  const engine = new AlertEngine([r]);
+  events.forEach((e) => engine.process(e));
+  return engine.alerts();
+}
+
+describe('AlertEngine', () => {
+  it('alerts once when the threshold is reached inside the window, grouped by field', () => {
+    const events = [0, 1, 2, 3, 4].map((i) => failure('203.0.113.9', T0 + i * MIN));
+    events.push(failure('198.51.100.7', T0 + 2 * MIN));
+    const alerts = run(rule({ threshold: { count: 5, windowMs: 10 * MIN } }), events);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      rule: 'test-rule',
+      title: 'Failures from 203.0.113.9',
+      count: 5,
+      firstSeen: T0,
+      lastSeen: T0 + 4 * MIN,
+      fields: { 'source.ip': '203.0.113.9' },
+    });
+    expect(alerts[0]?.fingerprint).toMatch(/^test-rule:[0-9a-f]{16}$/);
+  });
+
+  it('slides the window over event time: failures spread wider than the window never alert', () => {
+    const events = [0, 3, 6, 9, 12, 15].map((m) => failure('203.0.113.9', T0 + m * MIN));
+    expect(run(rule({ threshold: { count: 5, windowMs: 10 * MIN } }), events)).toHaveLength(0);
+  });
+
+  it('counts events that arrive out of order by their own time', () => {
+    const events = [4, 0, 3, 1, 2].map((m) => failure('203.0.113.9', T0 + m * MIN));
+    const alerts = run(rule({ threshold: { count: 5, windowMs: 10 * MIN } }), events);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ firstSeen: T0, lastSeen: T0 + 4 * MIN });
+  });
+
+  it('within the realert window, later matches update the open alert instead of opening another', () => {
+    const r = rule({ threshold: { count: 5, windowMs: 10 * MIN }, realertMs: 60 * MIN });
+    const events = Array.from({ length: 12 }, (_, i) => failure('203.0.113.9', T0 + i * MIN));
+    const alerts = run(r, events);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ count: 12, lastSeen: T0 + 11 * MIN });
+  });
+
+  it('after the realert window a new alert needs the threshold again', () => {
+    const r = rule({ threshold: { count: 2, windowMs: 10 * MIN }, realertMs: 30 * MIN });
+    const at = [0, 1, 5, 40, 70, 71];
+    const alerts = run(r, at.map((m) => failure('203.0.113.9', T0 + m * MIN)));
+    // 0,1 open; 5 updates; 40 is after 1+30: window [40] below threshold; 70 expires 40; 70,71 open again.
+    expect(alerts.map((a) => [a.count, a.firstSeen])).toEqual([
+      [3, T0],
+      [2, T0 + 70 * MIN],
+    ]);
+  });
+
+  it('with realert 0 and no threshold every match is its own alert', () => {
+    const alerts = run(rule(), [failure('203.0.113.9', T0), failure('203.0.113.9', T0 + 1)]);
+    expect(alerts.map((a) => a.count)).toEqual([1, 1]);
+    expect(alerts[0]?.fingerprint).toBe(alerts[1]?.fingerprint);
+  });
+
+  it('with realert 0 a threshold rule starts counting afresh after each crossing', () => {
+    const r = rule({ threshold: { count: 3, windowMs: 10 * MIN } });
+    const alerts = run(r, [0, 1, 2, 3, 4, 5, 6].map((m) => failure('203.0.113.9', T0 + m * MIN)));
+    expect(alerts.map((a) => a.count)).toEqual([3, 3]);
+  });
+
+  it('raises severity when an event matches an escalation, the highest winning', () => {
+    const r = rule({
+      escalate: [
+        { severity: 'critical', when: (e) => e.fields['user.name'] === 'root' },
+        { severity: 'high', when: (e) => e.fields['user.name'] === 'admin' },
+      ],
+      realertMs: 60 * MIN,
+    });
+    const alerts = run(r, [failure('203.0.113.9', T0, { 'user.name': 'admin' }), failure('203.0.113.9', T0 + 1, { 'user.name': 'root' })]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.severity).toBe('critical');
+  });
+
+  it('keeps a few sample events, and only evaluates rules for their own sources', () => {
+    const r = rule({ realertMs: 60 * MIN });
+    const events = Array.from({ length: 20 }, (_, i) => failure('203.0.113.9', T0 + i));
+    const waf: KlaxonEvent = { timestamp: T0, source: 'waf', fields: { 'event.outcome': 'failure', 'source.ip': '203.0.113.9' } };
+    const alerts = run(r, [...events, waf]);
+    expect(alerts[0]?.count).toBe(20);
+    expect(alerts[0]?.samples).toHaveLength(5);
+  });
+
+  it('groups a missing group-by field as null rather than dropping the event', () => {
+    const alerts = run(rule(), [{ timestamp: T0, source: 'ssh', fields: { 'event.outcome': 'failure' } }]);
+    expect(alerts[0]?.fields).toEqual({ 'source.ip': null });
+    expect(alerts[0]?.title).toBe('Failures from ?');
+  });
+
+  it('gives the same fingerprint for the same rule and group in another engine (another invocation)', () => {
+    const a = run(rule(), [failure('203.0.113.9', T0)]);
+    const b = run(rule(), [failure('203.0.113.9', T0 + 5 * MIN)]);
+    const c = run(rule(), [failure('203.0.113.10', T0)]);
+    expect(a[0]?.fingerprint).toBe(b[0]?.fingerprint);
+    expect(a[0]?.fingerprint).not.toBe(c[0]?.fingerprint);
+  });
+});
