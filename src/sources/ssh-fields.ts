@@ -1,12 +1,22 @@
 import type { FieldCatalogue } from '../events/event';
 
-/** Fields the sshd/auth-log parser sets (besides the common ones), as Elastic's system.auth pipeline names them. */
+/**
+ * Fields the sshd/auth-log parser (`parseAuthLine`) sets besides the common ones, named as
+ * Elastic's system.auth pipeline names them. Exactly what it emits, so that rule files naming
+ * anything else under system.auth are caught as typos.
+ */
 export const SSH_FIELDS: FieldCatalogue = {
   fields: [
     'host.hostname',
     'process.name',
     'process.pid',
+    'source.domain',
     'user.effective.name',
+    'related.ip',
+    'related.user',
+    'log.syslog.priority',
+    'log.syslog.facility.code',
+    'log.syslog.severity.code',
     'system.auth.ssh.event',
     'system.auth.ssh.method',
     'system.auth.ssh.signature',
@@ -15,11 +25,7 @@ export const SSH_FIELDS: FieldCatalogue = {
     'system.auth.sudo.user',
     'system.auth.sudo.command',
     'system.auth.sudo.error',
-    'log.syslog.priority',
-    'log.syslog.facility.code',
-    'log.syslog.severity.code',
-    'related.ip',
-    'related.user',
+    'system.auth.sudo.attempts',
   ],
-  prefixes: ['system.auth.'],
+  prefixes: [],
 };

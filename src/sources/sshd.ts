@@ -1,0 +1,598 @@
+import { isIPv6 } from 'node:net';
+import { ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
+import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
+import { toIsoString } from './syslog-time';
+
+/**
+ * SSH / auth-log lines (sshd, sshd-session, sudo, PAM) to ECS events, with the field values
+ * of Elastic's system.auth pipeline. Speed matters (whole auth logs are scanned): the header
+ * is scanned by hand, messages are told apart by first character and `startsWith`, and no
+ * regular expression runs on the common messages.
+ *
+ * Usernames, reverse-DNS names and the like are attacker-controlled: they are kept verbatim
+ * as data. Where a username may contain spaces or the word "from", the address is found from
+ * the right (the last ` from ADDR ...` whose tail reads as an address).
+ */
+
+export interface AuthLineContext {
+  /** epoch ms of the CloudWatch log event carrying the line, when there is one: gives the year of RFC3164 lines and the time of lines with no timestamp */
+  envelopeTime?: number;
+  /** a forced year for RFC3164 lines (the CLI's --year) */
+  year?: number;
+  /** now, epoch ms: used for year inference when there is neither envelopeTime nor year, and as the time of timestamp-less lines without envelope */
+  now: number;
+}
+
+type Fields = Record<string, FieldValue>;
+type MessageResult = { kind: 'event'; fields: Fields } | { kind: 'skip'; reason: string } | { kind: 'error'; message: string };
+
+const SSH_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sshd(pam_unix)']);
+/** `message repeated N times` beyond this yields this many events, tagged, so one line cannot exhaust memory. */
+export const MAX_REPEAT = 10_000;
+export const REPEAT_TRUNCATED_TAG = 'klaxon_repeat_truncated';
+const BLANK = /^\s*$/;
+const HOSTNAME = /^[\w.-]+$/;
+
+export function parseAuthLine(line: string, ctx: AuthLineContext): ParseResult {
+  try {
+    return parseLine(line, ctx);
+  } catch (err) {
+    // Not expected (fuzzed in the tests); kept so one odd line can never sink a batch.
+    return parseError(`internal parser error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function parseLine(line: string, ctx: AuthLineContext): ParseResult {
+  if (typeof line !== 'string') return parseError('line is not text');
+  let text = withoutLineEnd(line);
+  if (text.length === 0 || (text.charCodeAt(0) <= 32 && BLANK.test(text))) return skipped('empty line');
+  if (text.charCodeAt(0) <= 32) text = text.trimStart();
+  const header = parseSyslogHeader(text, ctx);
+  if ('error' in header) return parseError(header.error);
+  const program = header.program;
+  if (program === undefined) return skipped('syslog line without a program name');
+  const handler = SSH_PROGRAMS.has(program) ? parseSshMessage : program === 'sudo' ? parseSudoMessage : undefined;
+  if (handler === undefined) return skipped(`program '${clip(program)}' does not log authentication`);
+
+  let message = header.message;
+  let count = 1;
+  if (message.startsWith(REPEATED)) {
+    const repeated = readRepeated(message);
+    if (repeated === undefined) return parseError(`${program}: malformed 'message repeated N times: [ ... ]'`);
+    ({ message, count } = repeated);
+  }
+  const result = handler(message);
+  if (result.kind === 'skip') return skipped(result.reason);
+  if (result.kind === 'error') return parseError(`${program}: ${result.message}`);
+  return ok(buildEvents(header, line, message, result.fields, count));
+}
+
+function withoutLineEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+// ---------------------------------------------------------------- events
+
+function buildEvents(header: SyslogHeader, line: string, message: string, fields: Fields, count: number): KlaxonEvent[] {
+  const f = fields;
+  f['@timestamp'] = toIsoString(header.time);
+  f['event.source'] = 'ssh';
+  f['event.original'] = line;
+  f['event.kind'] = 'event';
+  f['message'] = message;
+  if (header.hostname !== undefined) f['host.hostname'] = header.hostname;
+  if (header.program !== undefined) f['process.name'] = header.program;
+  if (header.pid !== undefined) f['process.pid'] = header.pid;
+  if (header.priority !== undefined) {
+    f['log.syslog.priority'] = header.priority.priority;
+    f['log.syslog.facility.code'] = header.priority.facility;
+    f['log.syslog.severity.code'] = header.priority.severity;
+  }
+  addRelated(f);
+  if (count > MAX_REPEAT) f['tags'] = [REPEAT_TRUNCATED_TAG];
+  const events: KlaxonEvent[] = [{ timestamp: header.time, source: 'ssh', fields: f }];
+  for (let i = 1; i < Math.min(count, MAX_REPEAT); i++) events.push({ timestamp: header.time, source: 'ssh', fields: copyFields(f) });
+  return events;
+}
+
+/** A copy whose lists are copies too, so later per-event enrichment never leaks between events. */
+function copyFields(fields: Fields): Fields {
+  const copy: Fields = {};
+  for (const key in fields) {
+    const value = fields[key] as FieldValue;
+    copy[key] = Array.isArray(value) ? value.slice() : value;
+  }
+  return copy;
+}
+
+function addRelated(f: Fields): void {
+  const ip = f['source.ip'];
+  if (typeof ip === 'string') f['related.ip'] = [ip];
+  const user = f['user.name'];
+  const effective = f['user.effective.name'];
+  const users: string[] = [];
+  if (typeof user === 'string' && user !== '') users.push(user);
+  if (typeof effective === 'string' && effective !== '' && effective !== user) users.push(effective);
+  if (users.length > 0) f['related.user'] = users;
+}
+
+function event(fields: Fields): MessageResult {
+  return { kind: 'event', fields };
+}
+
+function skip(reason: string): MessageResult {
+  return { kind: 'skip', reason };
+}
+
+function fail(message: string): MessageResult {
+  return { kind: 'error', message };
+}
+
+type SshEvent =
+  | 'Accepted'
+  | 'Failed'
+  | 'Invalid'
+  | 'AuthFailure'
+  | 'MaxAuthTries'
+  | 'TooManyAuthFailures'
+  | 'NotAllowed'
+  | 'ConnectionClosed'
+  | 'ConnectionReset'
+  | 'NoIdentification'
+  | 'BreakInAttempt';
+
+/**
+ * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
+ * plus 'session' when the login succeeded (a session starts).
+ */
+function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string | undefined, endpoint: Endpoint | undefined): Fields {
+  const f: Fields = {
+    'event.action': 'ssh_login',
+    'event.outcome': outcome,
+    'event.category': outcome === 'success' ? ['authentication', 'session'] : ['authentication'],
+    'event.type': ['info'],
+    'system.auth.ssh.event': sshEvent,
+  };
+  if (user !== undefined) f['user.name'] = user;
+  if (endpoint !== undefined) setSource(f, endpoint);
+  return f;
+}
+
+/**
+ * A connection-level event (no login decided). event.category ['network']; event.type
+ * ['connection', 'end'] for a closed/reset connection, ['connection'] for a client that never
+ * spoke, ['info'] for a reverse-DNS warning.
+ */
+function connection(sshEvent: SshEvent, types: string[], endpoint: Endpoint): Fields {
+  const f: Fields = {
+    'event.action': 'ssh_connection',
+    'event.category': ['network'],
+    'event.type': types,
+    'system.auth.ssh.event': sshEvent,
+  };
+  setSource(f, endpoint);
+  return f;
+}
+
+function setSource(f: Fields, endpoint: Endpoint): void {
+  f['source.address'] = endpoint.address;
+  if (endpoint.ip !== undefined) f['source.ip'] = endpoint.ip;
+  if (endpoint.port !== undefined) f['source.port'] = endpoint.port;
+}
+
+// ---------------------------------------------------------------- addresses
+
+interface Endpoint {
+  /** As logged: an IP, an IPv4-mapped IPv6 address or a host name. */
+  address: string;
+  /** The IP, when the address is one (a mapped IPv4 address as plain IPv4). */
+  ip: string | undefined;
+  port: number | undefined;
+  /** What follows the address and port (` ssh2: RSA SHA256:...`), empty at the end. */
+  rest: string;
+}
+
+function readAddress(token: string): Pick<Endpoint, 'address' | 'ip'> | undefined {
+  if (token.length === 0 || token.length > 255) return undefined;
+  if (isIPv4(token)) return { address: token, ip: token };
+  if (token.includes(':')) {
+    if (!isIPv6(token)) return undefined;
+    const mapped = token.length > 7 && token.slice(0, 7).toLowerCase() === '::ffff:' && isIPv4(token.slice(7));
+    return { address: token, ip: mapped ? token.slice(7) : token };
+  }
+  return HOSTNAME.test(token) ? { address: token, ip: undefined } : undefined;
+}
+
+function isIPv4(s: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return false;
+    } else if (c === 46 && digits > 0) {
+      dots++;
+      digits = 0;
+      value = 0;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
+}
+
+/** `ADDR[ port N]...` at `start`; undefined when ADDR is not an address or the port is not a port. */
+function readEndpoint(text: string, start: number): Endpoint | undefined {
+  const space = text.indexOf(' ', start);
+  const end = space < 0 ? text.length : space;
+  const address = readAddress(text.slice(start, end));
+  if (address === undefined) return undefined;
+  let pos = end;
+  let port: number | undefined;
+  if (text.startsWith(' port ', pos)) {
+    const digitsEnd = scanDigits(text, pos + 6);
+    port = readPort(text.slice(pos + 6, digitsEnd));
+    if (port === undefined) return undefined;
+    pos = digitsEnd;
+  }
+  return { address: address.address, ip: address.ip, port, rest: text.slice(pos) };
+}
+
+function scanDigits(text: string, start: number): number {
+  let i = start;
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i));
+  return i;
+}
+
+function readPort(digits: string): number | undefined {
+  if (digits.length === 0 || digits.length > 5) return undefined;
+  const port = Number(digits);
+  return port <= 65535 ? port : undefined;
+}
+
+type TailCheck = (endpoint: Endpoint) => boolean;
+/** `... port N ssh2[: signature]` as Accepted/Failed lines end. */
+const LOGIN_TAIL: TailCheck = (e) => e.port !== undefined && (e.rest === '' || e.rest === ' ssh2' || e.rest.startsWith(' ssh2: '));
+const NOTHING_AFTER: TailCheck = (e) => e.rest === '';
+
+/**
+ * Splits `USER from ADDR...` (from `userStart`) at the last ` from ` whose tail passes `check`,
+ * so usernames containing spaces or " from " stay whole.
+ */
+function splitUserFrom(text: string, userStart: number, check: TailCheck): { user: string; endpoint: Endpoint } | undefined {
+  for (let at = text.lastIndexOf(' from '); at >= userStart; at = text.lastIndexOf(' from ', at - 1)) {
+    const endpoint = readEndpoint(text, at + 6);
+    if (endpoint !== undefined && check(endpoint)) return { user: text.slice(userStart, at), endpoint };
+    if (at === 0) break;
+  }
+  return undefined;
+}
+
+type RemoteKind = 'authenticating user' | 'invalid user' | 'user' | undefined;
+const REMOTE_KINDS = ['authenticating user', 'invalid user', 'user'] as const;
+
+/** OpenSSH's remote id: `[authenticating user U |invalid user U |user U ]ADDR[ port N]`, read from the right. */
+function readRemoteId(text: string): { kind: RemoteKind; user: string | undefined; endpoint: Endpoint } | undefined {
+  let end = text.length;
+  let port: number | undefined;
+  const portAt = text.lastIndexOf(' port ');
+  if (portAt >= 0 && scanDigits(text, portAt + 6) === end) {
+    port = readPort(text.slice(portAt + 6));
+    if (port === undefined) return undefined;
+    end = portAt;
+  }
+  const space = text.lastIndexOf(' ', end - 1);
+  const address = readAddress(text.slice(space + 1, end));
+  if (address === undefined) return undefined;
+  const endpoint: Endpoint = { address: address.address, ip: address.ip, port, rest: '' };
+  if (space < 0) return { kind: undefined, user: undefined, endpoint };
+  for (const kind of REMOTE_KINDS) {
+    if (text.startsWith(kind, 0) && text.charCodeAt(kind.length) === 32) return { kind, user: text.slice(kind.length + 1, space), endpoint };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- sshd messages
+
+const PREAUTH = ' [preauth]';
+const REPEATED = 'message repeated ';
+const INVALID_USER = 'invalid user ';
+const PAM_SSHD_FAILURE = 'pam_unix(sshd:auth): authentication failure;';
+const PAM_BARE_FAILURE = 'authentication failure;';
+const PAM_ERROR = 'error: PAM: Authentication failure for ';
+const MAX_TRIES = 'error: maximum authentication attempts exceeded for ';
+const TOO_MANY = ': Too many authentication failures';
+const OLD_TOO_MANY = 'Disconnecting: Too many authentication failures';
+const NO_IDENT = 'Did not receive identification string from ';
+const REVERSE_MAPPING = 'reverse mapping checking getaddrinfo for ';
+const NOT_ALLOWED = ' not allowed because ';
+const NOT_AUTH = 'sshd message is not an authentication event';
+
+function parseSshMessage(message: string): MessageResult {
+  const body = message.endsWith(PREAUTH) ? message.slice(0, -PREAUTH.length) : message;
+  switch (body.charCodeAt(0)) {
+    case 65 /* A */:
+      if (body.startsWith('Accepted ')) return parseAttempt(body, 'Accepted');
+      if (body.startsWith('Address ')) return parseAddressMismatch(body);
+      break;
+    case 67 /* C */:
+      if (body.startsWith('Connection closed by ')) return parseConnectionEnd(body, 21, 'ConnectionClosed');
+      if (body.startsWith('Connection reset by ')) return parseConnectionEnd(body, 20, 'ConnectionReset');
+      break;
+    case 68 /* D */:
+      if (body.startsWith('Disconnecting')) return parseTooManyFailures(body);
+      if (body.startsWith(NO_IDENT)) return parseNoIdentification(body);
+      break;
+    case 70 /* F */:
+      if (body.startsWith('Failed ')) return parseAttempt(body, 'Failed');
+      break;
+    case 73 /* I */:
+      if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
+      break;
+    case 85 /* U */:
+      if (body.startsWith('User ')) return parseNotAllowed(body);
+      break;
+    case 97 /* a */:
+      if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
+      break;
+    case 101 /* e */:
+      if (body.startsWith(PAM_ERROR)) return parsePamError(body);
+      if (body.startsWith(MAX_TRIES)) return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
+      break;
+    case 112 /* p */:
+      if (body.startsWith(PAM_SSHD_FAILURE)) return parsePamFailure(body);
+      break;
+    case 114 /* r */:
+      if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
+      break;
+  }
+  return skip(NOT_AUTH);
+}
+
+/** `Accepted|Failed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`. */
+function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed'): MessageResult {
+  const methodStart = sshEvent.length + 1;
+  const methodEnd = body.indexOf(' ', methodStart);
+  if (methodEnd <= methodStart || !body.startsWith(' for ', methodEnd)) return skip(`'${sshEvent}' message is not a login attempt`);
+  let userStart = methodEnd + 5;
+  if (body.startsWith(INVALID_USER, userStart)) userStart += INVALID_USER.length;
+  const split = splitUserFrom(body, userStart, LOGIN_TAIL);
+  if (split === undefined) return fail(`cannot read user, address and port in '${clip(body, 60)}'`);
+  const f = login(sshEvent, sshEvent === 'Accepted' ? 'success' : 'failure', split.user, split.endpoint);
+  f['system.auth.ssh.method'] = body.slice(methodStart, methodEnd);
+  if (split.endpoint.rest.length > 7) f['system.auth.ssh.signature'] = split.endpoint.rest.slice(7);
+  return event(f);
+}
+
+/** `PREFIX[invalid user ]USER from ADDR...`: Invalid user, maximum authentication attempts exceeded. */
+function parseUserFrom(body: string, prefixLength: number, sshEvent: SshEvent, check: TailCheck): MessageResult {
+  let userStart = prefixLength;
+  if (sshEvent !== 'Invalid' && body.startsWith(INVALID_USER, userStart)) userStart += INVALID_USER.length;
+  const split = splitUserFrom(body, userStart, check);
+  if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
+  return event(login(sshEvent, 'failure', split.user, split.endpoint));
+}
+
+/** `error: PAM: Authentication failure for [illegal user ]USER from ADDR`. */
+function parsePamError(body: string): MessageResult {
+  let userStart = PAM_ERROR.length;
+  if (body.startsWith('illegal user ', userStart)) userStart += 13;
+  const split = splitUserFrom(body, userStart, NOTHING_AFTER);
+  if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
+  return event(login('AuthFailure', 'failure', split.user, split.endpoint));
+}
+
+/** `[pam_unix(sshd:auth): ]authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=USER`. */
+function parsePamFailure(body: string): MessageResult {
+  const pam = readPamFailure(body);
+  let endpoint: Endpoint | undefined;
+  if (pam.rhost !== undefined) {
+    const address = readAddress(pam.rhost);
+    if (address === undefined) return fail(`unreadable rhost '${clip(pam.rhost)}'`);
+    endpoint = { address: address.address, ip: address.ip, port: undefined, rest: '' };
+  }
+  return event(login('AuthFailure', 'failure', pam.user, endpoint));
+}
+
+/** `Disconnecting[ REMOTE-ID]: Too many authentication failures`, and the older `...failures for USER`. */
+function parseTooManyFailures(body: string): MessageResult {
+  if (body.startsWith(OLD_TOO_MANY)) {
+    const rest = body.slice(OLD_TOO_MANY.length);
+    if (rest !== '' && !rest.startsWith(' for ')) return skip(NOT_AUTH);
+    return event(login('TooManyAuthFailures', 'failure', rest === '' ? undefined : rest.slice(5), undefined));
+  }
+  const reasonAt = body.lastIndexOf(TOO_MANY);
+  if (!body.startsWith('Disconnecting ') || reasonAt < 0 || reasonAt + TOO_MANY.length !== body.length) return skip(NOT_AUTH);
+  const remote = readRemoteId(body.slice(14, reasonAt));
+  if (remote === undefined) return fail(`cannot read the remote in '${clip(body, 60)}'`);
+  return event(login('TooManyAuthFailures', 'failure', remote.user, remote.endpoint));
+}
+
+/** `User USER from ADDR not allowed because REASON` (AllowUsers, DenyUsers, groups, locked account, shell). */
+function parseNotAllowed(body: string): MessageResult {
+  const because = body.lastIndexOf(NOT_ALLOWED);
+  if (because < 0) return skip(NOT_AUTH);
+  const split = splitUserFrom(body.slice(0, because), 5, NOTHING_AFTER);
+  if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
+  return event(login('NotAllowed', 'failure', split.user, split.endpoint));
+}
+
+/** `Connection closed|reset by [authenticating user U |invalid user U ]ADDR[ port N]`: a failure when a login was under way. */
+function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset'): MessageResult {
+  const remote = readRemoteId(body.slice(prefixLength));
+  if (remote === undefined) return fail(`cannot read the remote in '${clip(body, 60)}'`);
+  const f = connection(sshEvent, ['connection', 'end'], remote.endpoint);
+  if (remote.kind === 'authenticating user' || remote.kind === 'invalid user') f['event.outcome'] = 'failure';
+  if (remote.user !== undefined) f['user.name'] = remote.user;
+  return event(f);
+}
+
+/** `Did not receive identification string from ADDR[ port N]`: a scanner that connected and said nothing. */
+function parseNoIdentification(body: string): MessageResult {
+  const endpoint = readEndpoint(body, NO_IDENT.length);
+  if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('NoIdentification', ['connection'], endpoint);
+  f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/** `reverse mapping checking getaddrinfo for NAME [ADDR] failed[ - POSSIBLE BREAK-IN ATTEMPT!|.]`. */
+function parseReverseMapping(body: string): MessageResult {
+  const open = body.lastIndexOf(' [');
+  const close = body.indexOf('] failed', open);
+  if (open < REVERSE_MAPPING.length || close < 0) return fail(`cannot read name and address in '${clip(body, 60)}'`);
+  return breakIn(body.slice(open + 2, close), body.slice(REVERSE_MAPPING.length, open));
+}
+
+/** `Address ADDR maps to NAME, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!`. */
+function parseAddressMismatch(body: string): MessageResult {
+  const mapsTo = body.indexOf(' maps to ', 8);
+  const nameEnd = body.lastIndexOf(', but this does not map back');
+  if (mapsTo < 0 || nameEnd < mapsTo) return skip(NOT_AUTH);
+  return breakIn(body.slice(8, mapsTo), body.slice(mapsTo + 9, nameEnd));
+}
+
+/** The reverse-DNS name (attacker-controlled through their PTR record) goes to source.domain. */
+function breakIn(addressText: string, name: string): MessageResult {
+  const address = readAddress(addressText);
+  if (address === undefined || address.ip === undefined) return fail(`unreadable address '${clip(addressText)}'`);
+  const f = connection('BreakInAttempt', ['info'], { address: address.address, ip: address.ip, port: undefined, rest: '' });
+  f['source.domain'] = name;
+  return event(f);
+}
+
+// ---------------------------------------------------------------- PAM key=value
+
+interface PamFailure {
+  user: string | undefined;
+  rhost: string | undefined;
+  tty: string | undefined;
+}
+
+/** `... tty=X ruser=Y rhost=Z  user=U`: values up to the next space, `user=` (last) to the end. */
+function readPamFailure(text: string): PamFailure {
+  const rhostAt = text.indexOf(' rhost=');
+  const rhost = pamValue(text, rhostAt, 7);
+  const userAt = text.indexOf(' user=', rhostAt < 0 ? 0 : rhostAt + 7);
+  const user = userAt < 0 ? undefined : text.slice(userAt + 6);
+  return { user: user === '' ? undefined : user, rhost, tty: pamValue(text, text.indexOf(' tty='), 5) };
+}
+
+function pamValue(text: string, keyAt: number, keyLength: number): string | undefined {
+  if (keyAt < 0) return undefined;
+  const start = keyAt + keyLength;
+  const space = text.indexOf(' ', start);
+  const value = text.slice(start, space < 0 ? text.length : space);
+  return value === '' ? undefined : value;
+}
+
+// ---------------------------------------------------------------- sudo
+
+const PAM_SUDO_FAILURE = 'pam_unix(sudo:auth): authentication failure;';
+const SUDO_KEY = /^[A-Z]+=/;
+
+/**
+ * sudo's command log `USER : [ERROR ; ]TTY=... ; PWD=... ; USER=... ; COMMAND=...` and PAM
+ * failures. event.category ['process']; event.type ['start'] when the command ran. A refused
+ * command gets ['info'] with outcome failure: ECS allows 'denied' only for network-like
+ * categories, not for 'process'.
+ */
+function parseSudoMessage(message: string): MessageResult {
+  if (message.startsWith(PAM_SUDO_FAILURE)) {
+    const pam = readPamFailure(message);
+    const f = sudo('failure');
+    if (pam.user !== undefined) f['user.name'] = pam.user;
+    if (pam.tty !== undefined) f['system.auth.sudo.tty'] = pam.tty;
+    return event(f);
+  }
+  const separator = message.indexOf(' : ');
+  if (separator <= 0) return skip('sudo message is not a command log');
+  return parseSudoCommand(message.slice(0, separator), message.slice(separator + 3));
+}
+
+function parseSudoCommand(user: string, rest: string): MessageResult {
+  let pos = 0;
+  let error: string | undefined;
+  if (!SUDO_KEY.test(rest)) {
+    const semicolon = rest.indexOf(' ; ');
+    if (semicolon < 0) return skip('sudo message is not a command log');
+    error = rest.slice(0, semicolon);
+    pos = semicolon + 3;
+  }
+  const f = sudo(error === undefined ? 'success' : 'failure');
+  f['user.name'] = user;
+  if (error !== undefined) setSudoError(f, error);
+  let command: string | undefined;
+  while (pos < rest.length) {
+    const equals = rest.indexOf('=', pos);
+    if (equals < 0) break;
+    const key = rest.slice(pos, equals);
+    if (key === 'COMMAND') {
+      command = rest.slice(equals + 1);
+      break;
+    }
+    const semicolon = rest.indexOf(' ; ', equals);
+    setSudoKey(f, key, rest.slice(equals + 1, semicolon < 0 ? rest.length : semicolon));
+    pos = semicolon < 0 ? rest.length : semicolon + 3;
+  }
+  if (command === undefined) return fail(`sudo log line without COMMAND=: '${clip(rest, 60)}'`);
+  f['system.auth.sudo.command'] = command;
+  return event(f);
+}
+
+function sudo(outcome: 'success' | 'failure'): Fields {
+  return {
+    'event.action': 'sudo',
+    'event.outcome': outcome,
+    'event.category': ['process'],
+    'event.type': outcome === 'success' ? ['start'] : ['info'],
+  };
+}
+
+function setSudoKey(f: Fields, key: string, value: string): void {
+  switch (key) {
+    case 'TTY':
+      f['system.auth.sudo.tty'] = value;
+      break;
+    case 'PWD':
+      f['system.auth.sudo.pwd'] = value;
+      break;
+    case 'USER':
+      f['system.auth.sudo.user'] = value;
+      f['user.effective.name'] = value;
+      break;
+  }
+}
+
+const INCORRECT_PASSWORD = ' incorrect password attempt';
+
+/** `3 incorrect password attempts` becomes error 'incorrect password attempts' with attempts 3; other errors stay as logged. */
+function setSudoError(f: Fields, error: string): void {
+  const digitsEnd = scanDigits(error, 0);
+  const tail = error.slice(digitsEnd);
+  if (digitsEnd > 0 && digitsEnd <= 9 && (tail === INCORRECT_PASSWORD || tail === `${INCORRECT_PASSWORD}s`)) {
+    f['system.auth.sudo.error'] = 'incorrect password attempts';
+    f['system.auth.sudo.attempts'] = Number(error.slice(0, digitsEnd));
+    return;
+  }
+  f['system.auth.sudo.error'] = error;
+}
+
+// ---------------------------------------------------------------- message repeated
+
+/** rsyslog's `message repeated N times: [ MESSAGE]`. */
+function readRepeated(message: string): { message: string; count: number } | undefined {
+  const digitsEnd = scanDigits(message, REPEATED.length);
+  const digits = message.slice(REPEATED.length, digitsEnd);
+  if (digits.length === 0 || digits.length > 9 || !message.startsWith(' times: [', digitsEnd) || !message.endsWith(']')) return undefined;
+  const count = Number(digits);
+  if (count < 1) return undefined;
+  let start = digitsEnd + 9;
+  if (message.charCodeAt(start) === 32) start++;
+  if (start > message.length - 1) return undefined;
+  return { message: message.slice(start, message.length - 1), count };
+}
