@@ -1,0 +1,72 @@
+/**
+ * Loads the Slack message templates (`templates/*.yml`). A bad template is reported and skipped;
+ * it never stops the others from loading.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseTemplate } from './template-parse';
+import type { Template } from './template-parse';
+
+export type { Template, TemplateField } from './template-parse';
+
+export interface TemplateSet {
+  get(name: string): Template | undefined;
+  names(): string[];
+}
+
+/** The repository's own `templates/` directory. */
+export const DEFAULT_TEMPLATES_DIR: string = resolve(__dirname, '..', '..', 'templates');
+
+const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+export function templateSet(templates: readonly Template[]): TemplateSet {
+  const byName = new Map(templates.map((t) => [t.name, t]));
+  return {
+    get: (name) => byName.get(name),
+    names: () => [...byName.keys()].sort(),
+  };
+}
+
+/**
+ * Reads every `*.yml` / `*.yaml` file in `dir`; the template's name is the file name without
+ * its extension (`ssh.yml` is the template `ssh`).
+ *
+ * @example
+ *   const { templates, problems } = loadTemplates(DEFAULT_TEMPLATES_DIR);
+ *   for (const p of problems) console.error(p); // templates/waf.yml:4:5: fields.0: unknown key "lable"
+ */
+export function loadTemplates(dir: string): { templates: TemplateSet; problems: string[] } {
+  const problems: string[] = [];
+  const loaded: Template[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+  } catch (err) {
+    return { templates: templateSet([]), problems: [`${dir}: cannot read templates directory: ${(err as Error).message}`] };
+  }
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const file = join(dir, entry);
+    const name = basename(entry, extname(entry));
+    if (!TEMPLATE_NAME.test(name)) {
+      problems.push(`${file}:1:1: template name "${name}" must be lowercase letters, digits, - and _`);
+      continue;
+    }
+    if (seen.has(name)) {
+      problems.push(`${file}:1:1: duplicate template "${name}" (both .yml and .yaml)`);
+      continue;
+    }
+    seen.add(name);
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push(`${file}:1:1: cannot read: ${(err as Error).message}`);
+      continue;
+    }
+    const result = parseTemplate(name, file, source);
+    problems.push(...result.problems);
+    if (result.template !== undefined) loaded.push(result.template);
+  }
+  return { templates: templateSet(loaded), problems };
+}
