@@ -1,0 +1,32 @@
+/**
+ * Runs `klaxon scan` in this process over one file and prints what it cost as JSON:
+ * wall milliseconds of the scan itself (not Node's start-up) and peak resident memory.
+ * Used by bench/scan.ts, one fresh process per measurement.
+ */
+import { Writable } from 'node:stream';
+import { main } from '../src/cli/main';
+
+async function run(): Promise<void> {
+  const args = process.argv.slice(2);
+  let outBytes = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      outBytes += chunk.length;
+      done();
+    },
+  });
+  const errs: Buffer[] = [];
+  const stderr = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      errs.push(chunk);
+      done();
+    },
+  });
+  const started = process.hrtime.bigint();
+  const code = await main(['scan', ...args], { stdin: process.stdin, stdout: sink, stderr, env: process.env });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const summary = Buffer.concat(errs).toString('utf8').split('\n')[0];
+  process.stdout.write(`${JSON.stringify({ code, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, outBytes, summary })}\n`);
+}
+
+void run();
