@@ -2,10 +2,38 @@ import type { FieldCatalogue } from '../events/event';
 
 /** Fields the CloudTrail parser sets (besides the common ones); the raw record's own fields stay addressable. */
 export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
-  fields: ['user_agent.original', 'user.id', 'error.code', 'error.message'],
+  fields: [
+    'user_agent.original',
+    'user.id',
+    'error.code',
+    'error.message',
+    'aws.eventbridge.id',
+    'aws.cloudtrail.event_type',
+    'aws.cloudtrail.event_category',
+    'aws.cloudtrail.event_version',
+    'aws.cloudtrail.read_only',
+    'aws.cloudtrail.management_event',
+    'aws.cloudtrail.request_id',
+    'aws.cloudtrail.user_identity.type',
+    'aws.cloudtrail.user_identity.arn',
+    'aws.cloudtrail.user_identity.access_key_id',
+    'aws.cloudtrail.user_identity.invoked_by',
+    'aws.cloudtrail.user_identity.session_context.session_issuer.arn',
+    'aws.cloudtrail.user_identity.session_context.session_issuer.type',
+    'aws.cloudtrail.user_identity.session_context.mfa_authenticated',
+    // security-group calls only (see security-group.ts)
+    'aws.security_group.id',
+    'aws.security_group.name',
+    'aws.security_group.vpc_id',
+    'aws.security_group.permissions',
+    'aws.security_group.open_to_world',
+    'aws.security_group.open_ports',
+    'aws.security_group.open_all_ports',
+    'aws.security_group.exposed_ports',
+  ],
   prefixes: [
-    'aws.cloudtrail.',
-    'aws.security_group.',
+    // the permission objects a path walks into: direction, protocol, from_port, to_port, cidr, ipv6_cidr, ...
+    'aws.security_group.permissions.',
     // the raw record's own top-level fields, as Sigma rules for CloudTrail name them
     'eventVersion',
     'userIdentity',

@@ -1,0 +1,228 @@
+import { isIP } from 'node:net';
+import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
+import { ok, parseError } from '../events/event';
+import { securityGroupFields } from './security-group';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Keys only a CloudTrail record has at its top level. */
+function looksLikeRecord(json: Json): boolean {
+  return typeof json.eventVersion === 'string' || (typeof json.eventName === 'string' && (typeof json.eventSource === 'string' || typeof json.eventTime === 'string'));
+}
+
+/** EventBridge detail types that carry a CloudTrail record: API calls, console sign-ins, service events. */
+function isCloudTrailDetailType(value: unknown): boolean {
+  return typeof value === 'string' && value.endsWith('via CloudTrail');
+}
+
+/** True for a CloudTrail log file, an EventBridge CloudTrail event or a single record, for sniffing. */
+export function looksLikeCloudTrail(json: unknown): boolean {
+  if (!isObject(json)) return false;
+  if (Array.isArray(json.Records)) {
+    const first: unknown = json.Records[0];
+    return first === undefined || (isObject(first) && looksLikeRecord(first));
+  }
+  if ('detail-type' in json) return isCloudTrailDetailType(json['detail-type']) && isObject(json.detail);
+  return looksLikeRecord(json);
+}
+
+/** Unwraps what a CloudTrail input can hold: a log file {"Records":[...]}, an EventBridge envelope ("detail-type": "AWS API Call via CloudTrail", record in `detail`), or a single record. Returns the records plus envelope ids (EventBridge `id`), and problems for things that are not CloudTrail. */
+export function cloudTrailRecords(json: unknown): { records: Array<{ record: unknown; envelopeId?: string }>; problems: string[] } {
+  const records: Array<{ record: unknown; envelopeId?: string }> = [];
+  const problems: string[] = [];
+  if (!isObject(json)) {
+    problems.push(`not CloudTrail: expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+    return { records, problems };
+  }
+  if ('Records' in json) {
+    if (!Array.isArray(json.Records)) {
+      problems.push('CloudTrail log file: "Records" is not a list');
+      return { records, problems };
+    }
+    // Every element, good or bad, so that record i is Records[i]; normalizing a bad one reports it there.
+    for (const record of json.Records as unknown[]) records.push({ record });
+    return { records, problems };
+  }
+  if ('detail-type' in json) {
+    const detailType = json['detail-type'];
+    if (!isCloudTrailDetailType(detailType)) {
+      const shown = typeof detailType === 'string' ? JSON.stringify(detailType.slice(0, 100)) : typeof detailType;
+      problems.push(`not CloudTrail: an EventBridge event of detail-type ${shown}`);
+    } else if (!isObject(json.detail)) {
+      problems.push('EventBridge CloudTrail event has no "detail" object');
+    } else {
+      const envelopeId = text(json.id);
+      records.push(envelopeId === undefined ? { record: json.detail } : { record: json.detail, envelopeId });
+    }
+    return { records, problems };
+  }
+  if ('digestStartTime' in json && 'digestEndTime' in json) {
+    problems.push('not CloudTrail events: this is a CloudTrail digest file');
+    return { records, problems };
+  }
+  if (looksLikeRecord(json) || 'eventID' in json || 'eventTime' in json) records.push({ record: json });
+  else problems.push('not CloudTrail: expected {"Records": [...]}, an EventBridge CloudTrail event or a CloudTrail record');
+  return { records, problems };
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+
+function eventMillis(value: string): number | undefined {
+  if (value.length > 40 || !ISO_TIME.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function bool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+/** The last part of an ARN: after the last '/', else after the last ':' (`...:root`). */
+function arnTail(arn: string): string | undefined {
+  const tail = arn.slice(Math.max(arn.lastIndexOf('/'), arn.lastIndexOf(':')) + 1);
+  return tail === '' ? undefined : tail;
+}
+
+function addIdentity(fields: Record<string, FieldValue>, identity: unknown): void {
+  if (!isObject(identity)) return;
+  const set = (key: string, value: unknown): void => {
+    const v = text(value);
+    if (v !== undefined) fields[key] = v;
+  };
+  const type = text(identity.type);
+  const arn = text(identity.arn);
+  set('aws.cloudtrail.user_identity.type', type);
+  set('aws.cloudtrail.user_identity.arn', arn);
+  set('aws.cloudtrail.user_identity.access_key_id', identity.accessKeyId);
+  set('aws.cloudtrail.user_identity.invoked_by', identity.invokedBy);
+  set('user.id', identity.principalId);
+  const context = identity.sessionContext;
+  if (isObject(context)) {
+    const issuer = context.sessionIssuer;
+    if (isObject(issuer)) {
+      set('aws.cloudtrail.user_identity.session_context.session_issuer.arn', issuer.arn);
+      set('aws.cloudtrail.user_identity.session_context.session_issuer.type', issuer.type);
+    }
+    const attributes = context.attributes;
+    if (isObject(attributes)) set('aws.cloudtrail.user_identity.session_context.mfa_authenticated', attributes.mfaAuthenticated);
+  }
+  // For an assumed role the ARN ends in the session name, which names who is behind the role.
+  const name = text(identity.userName) ?? (arn !== undefined ? arnTail(arn) : undefined);
+  if (name !== undefined) fields['user.name'] = name;
+}
+
+function sourceAddress(fields: Record<string, FieldValue>, value: unknown): void {
+  const address = text(value);
+  if (address === undefined) return;
+  if (isIP(address) !== 0) fields['source.ip'] = address;
+  else fields['source.address'] = address;
+}
+
+/** Calls that sign someone in or hand out credentials. */
+function isAuthentication(eventSource: string | undefined, eventName: string): boolean {
+  if (eventSource === 'signin.amazonaws.com') return true;
+  return eventSource === 'sts.amazonaws.com' && (eventName.startsWith('AssumeRole') || eventName === 'GetSessionToken' || eventName === 'GetFederationToken');
+}
+
+function eventCategory(eventSource: string | undefined, eventName: string, readOnly: boolean | undefined, securityGroup: boolean): string[] {
+  if (securityGroup) return ['network', 'configuration'];
+  if (isAuthentication(eventSource, eventName)) return ['authentication'];
+  if (eventSource === 'iam.amazonaws.com') return ['iam'];
+  return readOnly === true ? ['api'] : ['configuration'];
+}
+
+const DENIED_CODE = /AccessDenied|Unauthorized|Forbidden|NotAuthorized/i;
+
+function eventType(eventName: string, category: string[], readOnly: boolean | undefined, errorCode: string | undefined, failed: boolean): string[] {
+  let type: string;
+  if (category[0] === 'authentication') type = 'start';
+  else if (readOnly === true) type = 'access';
+  else if (/^(Create|Run|Allocate|Import)/.test(eventName)) type = 'creation';
+  else if (/^(Delete|Terminate|Release)/.test(eventName)) type = 'deletion';
+  else type = 'change';
+  if (errorCode !== undefined && DENIED_CODE.test(errorCode)) return [type, 'denied'];
+  // A failed sign-in is an authentication outcome (event.outcome), not an error of the service.
+  if (failed && type !== 'start') return [type, 'error'];
+  return [type];
+}
+
+/** Console sign-in failures carry no errorCode; the outcome is in responseElements.ConsoleLogin. */
+function consoleLoginFailed(record: Json): boolean {
+  const response = record.responseElements;
+  return record.eventName === 'ConsoleLogin' && isObject(response) && response.ConsoleLogin === 'Failure';
+}
+
+/**
+ * Normalizes one CloudTrail record into an ECS event (values as Elastic's aws.cloudtrail integration gives them).
+ * The record stays in `raw`, so rules can read `eventName`, `requestParameters.groupId` and the like directly;
+ * security-group calls also get the derived `aws.security_group.*` fields.
+ *
+ * @example
+ *   normalizeCloudTrailRecord(record, text, eventBridgeId);
+ *   // { status: 'ok', events: [{ source: 'cloudtrail', fields: { 'event.action': 'AuthorizeSecurityGroupIngress', ... } }] }
+ */
+export function normalizeCloudTrailRecord(record: unknown, original: string, envelopeId?: string): ParseResult {
+  if (!isObject(record)) return parseError('CloudTrail record is not a JSON object');
+  if (Array.isArray(record.Records)) return parseError('a CloudTrail log file, not one record: unwrap "Records" first');
+  const eventTime = record.eventTime;
+  if (eventTime === undefined || eventTime === null) return parseError('CloudTrail record is missing "eventTime"');
+  const timestamp = typeof eventTime === 'string' ? eventMillis(eventTime) : undefined;
+  if (timestamp === undefined) return parseError('CloudTrail record field "eventTime" is not an ISO 8601 time');
+  const eventName = text(record.eventName);
+  if (eventName === undefined) return parseError('CloudTrail record is missing "eventName"');
+
+  const eventSource = text(record.eventSource);
+  const errorCode = text(record.errorCode);
+  const readOnly = bool(record.readOnly);
+  const failed = errorCode !== undefined || consoleLoginFailed(record);
+  const sgFields = securityGroupFields(record);
+  const category = eventCategory(eventSource, eventName, readOnly, sgFields !== undefined);
+  const fields: Record<string, FieldValue> = {
+    '@timestamp': new Date(timestamp).toISOString(),
+    'event.source': 'cloudtrail',
+    'event.original': original,
+    'event.kind': 'event',
+    'event.action': eventName,
+    'event.outcome': failed ? 'failure' : 'success',
+    'event.category': category,
+    'event.type': eventType(eventName, category, readOnly, errorCode, failed),
+    'cloud.provider': 'aws',
+  };
+  const set = (key: string, value: unknown): void => {
+    const v = text(value);
+    if (v !== undefined) fields[key] = v;
+  };
+  set('event.provider', eventSource);
+  set('event.id', text(record.eventID) ?? envelopeId);
+  set('aws.eventbridge.id', envelopeId);
+  set('error.code', errorCode);
+  set('error.message', record.errorMessage);
+  sourceAddress(fields, record.sourceIPAddress);
+  set('user_agent.original', record.userAgent);
+  const identity = isObject(record.userIdentity) ? record.userIdentity : undefined;
+  set('cloud.account.id', text(record.recipientAccountId) ?? identity?.accountId);
+  set('cloud.region', record.awsRegion);
+  addIdentity(fields, identity);
+  set('aws.cloudtrail.event_type', record.eventType);
+  set('aws.cloudtrail.event_category', record.eventCategory);
+  set('aws.cloudtrail.event_version', record.eventVersion);
+  set('aws.cloudtrail.request_id', record.requestID);
+  if (readOnly !== undefined) fields['aws.cloudtrail.read_only'] = readOnly;
+  const management = bool(record.managementEvent);
+  if (management !== undefined) fields['aws.cloudtrail.management_event'] = management;
+  if (sgFields !== undefined) Object.assign(fields, sgFields);
+
+  const event: KlaxonEvent = { timestamp, source: 'cloudtrail', fields, raw: record };
+  return ok([event]);
+}
