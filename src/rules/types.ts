@@ -16,6 +16,8 @@ export interface RuleTest {
   source?: EventSource;
   /** Year for syslog lines that carry none (keeps tests independent of today's date). */
   year?: number;
+  /** Feed the input this many times over (thresholds such as "100 blocks in 5 minutes" without 100 written records). */
+  repeat?: number;
   expect: RuleTestExpectation;
   /** 1-based line of the test in its file, for reports. */
   line: number;

@@ -1,0 +1,121 @@
+import type { KlaxonEvent } from '../events/event';
+import { compileFieldPath } from '../events/fields';
+import { MAX_CONDITION_DEPTH, compileFieldTest, isMapping } from './field-tests';
+import type { FieldCheck } from './known-fields';
+import type { Path } from './locate';
+import type { Problems } from './problems';
+import type { Predicate } from './types';
+
+/**
+ * Compiles a condition into one predicate, once per rule.
+ *
+ * Grammar: a condition is a mapping or a list of mappings (all must hold). In a mapping,
+ * `all` and `any` take lists of conditions, `not` a condition or a list (none may hold);
+ * every other key is a field path whose test must hold, and all entries of the mapping
+ * must hold together.
+ *
+ * Reports every problem it finds and returns `undefined` when there was any.
+ *
+ * @example
+ *   const match = compileCondition({ 'event.outcome': 'failure', 'source.ip': { cidr: '203.0.113.0/24' } }, ['match'], checkField, problems);
+ *   match?.(event);
+ */
+export function compileCondition(spec: unknown, path: Path, checkField: FieldCheck, problems: Problems): Predicate | undefined {
+  return compile(spec, path, { checkField, problems }, 0);
+}
+
+interface Context {
+  checkField: FieldCheck;
+  problems: Problems;
+}
+
+function compile(spec: unknown, path: Path, ctx: Context, depth: number): Predicate | undefined {
+  if (Array.isArray(spec)) {
+    const parts = compileList(spec, path, ctx, depth);
+    return parts === undefined ? undefined : every(parts);
+  }
+  if (isMapping(spec)) return compileMapping(spec, path, ctx, depth + 1);
+  ctx.problems.add('BAD_VALUE', path, 'a condition is a mapping of field: test (or all/any/not), or a list of such mappings');
+  return undefined;
+}
+
+function compileMapping(spec: Record<string, unknown>, path: Path, ctx: Context, depth: number): Predicate | undefined {
+  if (depth > MAX_CONDITION_DEPTH) {
+    ctx.problems.add('BAD_VALUE', path, `conditions nest deeper than ${MAX_CONDITION_DEPTH} levels`);
+    return undefined;
+  }
+  const entries = Object.entries(spec);
+  if (entries.length === 0) {
+    ctx.problems.add('BAD_VALUE', path, 'an empty condition would match every event');
+    return undefined;
+  }
+  const parts: Predicate[] = [];
+  let ok = true;
+  for (const [key, value] of entries) {
+    const at = [...path, key];
+    let part: Predicate | undefined;
+    if (key === 'all' || key === 'any') {
+      const list = Array.isArray(value) ? compileList(value, at, ctx, depth) : undefined;
+      if (!Array.isArray(value)) ctx.problems.add('BAD_VALUE', at, 'takes a list of conditions');
+      if (list !== undefined) part = key === 'all' ? every(list) : some(list);
+    } else if (key === 'not') {
+      const list = Array.isArray(value) ? compileList(value, at, ctx, depth) : mapped(compile(value, at, ctx, depth));
+      if (list !== undefined) {
+        const anyHolds = some(list);
+        part = (event) => !anyHolds(event);
+      }
+    } else {
+      part = compileField(key, value, at, ctx);
+    }
+    if (part === undefined) ok = false;
+    else parts.push(part);
+  }
+  return ok ? every(parts) : undefined;
+}
+
+function compileField(field: string, spec: unknown, path: Path, ctx: Context): Predicate | undefined {
+  const unknown = ctx.checkField(field);
+  if (unknown !== undefined) ctx.problems.add('UNKNOWN_FIELD', path, unknown, { key: true });
+  const test = compileFieldTest(spec, path, ctx.problems);
+  if (test === undefined || unknown !== undefined) return undefined;
+  const read = compileFieldPath(field);
+  return (event) => test(read(event));
+}
+
+function compileList(list: readonly unknown[], path: Path, ctx: Context, depth: number): Predicate[] | undefined {
+  if (list.length === 0) {
+    ctx.problems.add('BAD_VALUE', path, 'an empty list of conditions is ambiguous; remove it or add conditions');
+    return undefined;
+  }
+  const parts: Predicate[] = [];
+  list.forEach((item, i) => {
+    const at = [...path, i];
+    if (!isMapping(item)) {
+      ctx.problems.add('BAD_VALUE', at, 'each entry of a condition list must be a mapping');
+      return;
+    }
+    const part = compileMapping(item, at, ctx, depth + 1);
+    if (part !== undefined) parts.push(part);
+  });
+  return parts.length === list.length ? parts : undefined;
+}
+
+function mapped(predicate: Predicate | undefined): Predicate[] | undefined {
+  return predicate === undefined ? undefined : [predicate];
+}
+
+function every(parts: readonly Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0] as Predicate;
+  return (event: KlaxonEvent) => {
+    for (const part of parts) if (!part(event)) return false;
+    return true;
+  };
+}
+
+function some(parts: readonly Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0] as Predicate;
+  return (event: KlaxonEvent) => {
+    for (const part of parts) if (part(event)) return true;
+    return false;
+  };
+}

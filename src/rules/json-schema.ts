@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { conditionSchema } from './condition-schema';
+import { ruleFileSchema } from './schema';
+
+/** The JSON Schema (draft-07, which yaml-language-server reads) of a rule file. */
+export function ruleJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ruleFileSchema(conditionSchema), { target: 'draft-7', io: 'input' });
+}
+
+/** The text of `rules/rule.schema.json`. */
+export function renderRuleSchema(): string {
+  return `${JSON.stringify(ruleJsonSchema(), null, 2)}\n`;
+}

@@ -1,0 +1,107 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileRuleData, declaredId } from './compile-rule';
+import type { Position } from './locate';
+import { Problems } from './problems';
+import { MAX_RULE_FILE_BYTES, readYaml } from './read-yaml';
+import type { CompiledRule, RuleProblem } from './types';
+
+export interface LoadOptions {
+  /** When given, `slack.template` must be one of these (UNKNOWN_TEMPLATE otherwise). */
+  knownTemplates?: readonly string[];
+}
+
+export interface LoadResult {
+  rules: CompiledRule[];
+  problems: RuleProblem[];
+}
+
+const RULE_FILE = /\.ya?ml$/;
+
+/**
+ * Validates and compiles one rule file's text. Never throws: every problem in the file is
+ * returned, located, and `rule` is set only when there are none.
+ *
+ * @example
+ *   const { rule, problems } = loadRuleText(text, 'rules/ssh-brute-force.yml');
+ *   for (const p of problems) console.error(formatProblem(p));
+ */
+export function loadRuleText(text: string, file: string, options: LoadOptions = {}): { rule?: CompiledRule; problems: RuleProblem[] } {
+  const { rule, problems } = loadFile(text, file, options);
+  return rule === undefined ? { problems } : { rule, problems };
+}
+
+/**
+ * Loads every `*.yml` / `*.yaml` file directly in `dir`, in name order. A bad file is
+ * reported and skipped; the others still load. A file whose id an earlier file (even a
+ * broken one) already uses is reported (DUPLICATE_ID, naming that file) and skipped.
+ */
+export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadResult {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => RULE_FILE.test(name)).sort();
+  } catch (error) {
+    return { rules: [], problems: [readFailed(dir, error)] };
+  }
+  const rules: CompiledRule[] = [];
+  const problems: RuleProblem[] = [];
+  const firstFileById = new Map<string, string>();
+  for (const name of names) {
+    const file = join(dir, name);
+    const text = readRuleFile(file);
+    if (typeof text !== 'string') {
+      problems.push(text);
+      continue;
+    }
+    const loaded = loadFile(text, file, options);
+    problems.push(...loaded.problems);
+    // Ids of broken files count too: fixing one file should not reveal a clash with another.
+    const first = loaded.id === undefined ? undefined : firstFileById.get(loaded.id.id);
+    if (loaded.id !== undefined && first !== undefined) {
+      const { line, col } = loaded.id.position;
+      problems.push({ code: 'DUPLICATE_ID', file, line, col, message: `rule id "${loaded.id.id}" is already used by ${first}` });
+      continue;
+    }
+    if (loaded.id !== undefined) firstFileById.set(loaded.id.id, file);
+    if (loaded.rule !== undefined) rules.push(loaded.rule);
+  }
+  return { rules, problems };
+}
+
+/** `path:line:col: message [CODE]`, the form editors and CI annotate. */
+export function formatProblem(p: RuleProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message} [${p.code}]`;
+}
+
+interface LoadedFile {
+  rule?: CompiledRule;
+  problems: RuleProblem[];
+  id?: { id: string; position: Position };
+}
+
+function loadFile(text: string, file: string, options: LoadOptions): LoadedFile {
+  const problems = new Problems(file);
+  // A byte-order mark is invisible in editors; dropping it keeps columns on line 1 as they appear.
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const yaml = readYaml(source, problems);
+  if (yaml === undefined) return { problems: problems.list() };
+  const located = new Problems(file, yaml.locator);
+  const rule = compileRuleData(yaml.data, yaml.locator, file, located, options);
+  return { rule, problems: located.list(), id: declaredId(yaml.data, yaml.locator, file) };
+}
+
+function readRuleFile(file: string): string | RuleProblem {
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_RULE_FILE_BYTES) {
+      return { code: 'READ_FAILED', file, line: 1, col: 1, message: `file is ${size} bytes; rule files are limited to ${MAX_RULE_FILE_BYTES} bytes` };
+    }
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return readFailed(file, error);
+  }
+}
+
+function readFailed(file: string, error: unknown): RuleProblem {
+  return { code: 'READ_FAILED', file, line: 1, col: 1, message: `cannot read: ${(error as Error).message}` };
+}
