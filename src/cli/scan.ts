@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KlaxonEvent } from '../events/event';
 import type { Alert } from '../engine/alert';
@@ -15,7 +16,11 @@ import { alertJson, alertPretty, eventPretty } from './output';
 import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
 import { Progress, summary } from './progress';
 
-export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|auto] [--events] [--format json|pretty] [--year YYYY] FILE... (- for stdin)';
+export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
+
+/** The sample logs shipped with Klaxon: an SSH brute force and root login, a WAF block burst, a security group opened to the world. */
+export const SAMPLES_DIR = resolve(__dirname, '..', '..', 'samples');
+export const SAMPLE_FILES = ['auth.log', 'waf.log.gz', 'cloudtrail.json'].map((f) => join(SAMPLES_DIR, f));
 
 const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
 
@@ -51,7 +56,6 @@ export function parseScanArgs(args: string[]): ScanFlags {
     year = Number(values.year);
     if (!/^\d{4}$/.test(values.year) || year < 1970) throw new UsageError(`--year must be a four-digit year, not "${values.year}"`);
   }
-  if (positionals.length === 0) throw new UsageError('name at least one FILE to scan (- reads standard input)');
   return { rules: values.rules, templates: values.templates, source, events: values.events, format: values.format, year, files: positionals };
 }
 
@@ -74,6 +78,10 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   if (routes.problems.length > 0) throw new UsageError(`KLAXON_LOG_GROUP_SOURCES: ${routes.problems.join('; ')}`);
   const options: DecodeOptions = { source: flags.source, year: flags.year, now: (io.now ?? Date.now)(), routes: [...routes.routes, ...DEFAULT_ROUTES] };
 
+  if (flags.files.length === 0) {
+    flags.files = SAMPLE_FILES;
+    await write(io.stderr, `klaxon scan: no FILE given, scanning the bundled samples in ${SAMPLES_DIR}\n`);
+  }
   const engine = new AlertEngine(loaded.rules);
   const stats = new ReadStats(20);
   const progress = new Progress(io.stderr, stats);

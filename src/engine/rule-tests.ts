@@ -17,7 +17,8 @@ const TEST_NOW = Date.UTC(2030, 0, 1);
 
 /** Runs one test embedded in a rule file against that rule alone. */
 export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<RuleTestOutcome> {
-  const text = test.logs ?? (test.records ?? []).map((r) => JSON.stringify(r)).join('\n');
+  const once = test.logs ?? (test.records ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
+  const text = once.endsWith('\n') ? once.repeat(test.repeat ?? 1) : `${once}\n`.repeat(test.repeat ?? 1);
   const source = test.source ?? rule.sources[0] ?? 'auto';
   const { alerts, stats } = await alertsForText(text, [rule], { source, year: test.year, now: TEST_NOW, routes: DEFAULT_ROUTES });
   const failures: string[] = stats.problems.map((p) => `input line ${p.location.line}${p.part ? ` ${p.part}` : ''} could not be parsed: ${p.message}`);
