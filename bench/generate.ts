@@ -114,11 +114,14 @@ export function wafRecords(count: number, startMs: number, seed = 2): string[] {
   return out;
 }
 
-const SG_CALLS = ['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress', 'DescribeInstances', 'AuthorizeSecurityGroupEgress', 'CreateSecurityGroup', 'GetObject'];
+const SG_CALLS = ['AuthorizeSecurityGroupIngress', 'RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'CreateSecurityGroup'];
+const OTHER_CALLS = ['DescribeInstances', 'GetObject', 'AssumeRole', 'DescribeSecurityGroups', 'PutObject', 'ListBuckets'];
+/** Share of security-group calls among all records: real trails are mostly reads and data events. */
+const SG_SHARE = 0.02;
 
-/** One CloudTrail record: security-group calls among ordinary API noise. */
+/** One CloudTrail record: a few security-group calls among ordinary API noise. */
 export function cloudTrailRecord(rand: () => number, ms: number, options: { eventName?: string; cidr?: string; port?: number } = {}): Record<string, unknown> {
-  const eventName = options.eventName ?? pick(rand, SG_CALLS);
+  const eventName = options.eventName ?? (rand() < SG_SHARE ? pick(rand, SG_CALLS) : pick(rand, OTHER_CALLS));
   const sg = eventName.includes('SecurityGroup');
   const cidr = options.cidr ?? pick(rand, ['10.0.0.0/16', '0.0.0.0/0', '203.0.113.0/24']);
   const port = options.port ?? pick(rand, [22, 443, 3389, 5432]);
@@ -133,7 +136,7 @@ export function cloudTrailRecord(rand: () => number, ms: number, options: { even
       sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEID', arn: 'arn:aws:iam::123456789012:role/Admin', accountId: '123456789012', userName: 'Admin' } },
     },
     eventTime: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    eventSource: sg || eventName === 'DescribeInstances' ? 'ec2.amazonaws.com' : 's3.amazonaws.com',
+    eventSource: sg || eventName.startsWith('Describe') ? 'ec2.amazonaws.com' : eventName === 'AssumeRole' ? 'sts.amazonaws.com' : 's3.amazonaws.com',
     eventName,
     awsRegion: 'eu-west-1',
     sourceIPAddress: `192.0.2.${1 + Math.floor(rand() * 200)}`,

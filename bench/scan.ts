@@ -35,11 +35,12 @@ function scanInChild(file: string): Measure {
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Measure;
 }
 
+/** The floor for any JSON log reader: decode the same bytes to text, split the lines, JSON.parse each. */
 function bareJsonParse(file: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const bytes = readFileSync(file);
   const started = process.hrtime.bigint();
   let n = 0;
-  for (const l of lines) if (l !== '') n += JSON.parse(l) ? 1 : 0;
+  for (const l of bytes.toString('utf8').split('\n')) if (l !== '') n += JSON.parse(l) ? 1 : 0;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (n === 0) throw new Error('no records parsed');
   return ms;
@@ -84,7 +85,7 @@ function main(): void {
 
   const jsonMs = bareJsonParse(files.waf);
   const wafMs = (results.waf as Measure).ms;
-  console.log(`  bare JSON.parse over the WAF file: ${fmt((RECORDS / jsonMs) * 1000)} records/s; klaxon WAF scan = ${(jsonMs / wafMs).toFixed(2)} x JSON.parse throughput (target >= 0.5)`);
+  console.log(`  bare JSON.parse over the WAF file's bytes (utf-8 decode + split + JSON.parse): ${fmt((RECORDS / jsonMs) * 1000)} records/s; klaxon WAF scan = ${(jsonMs / wafMs).toFixed(2)} x JSON.parse throughput (target >= 0.5)`);
 
   const f2b = fail2banRegex(files.ssh);
   if (typeof f2b === 'string') console.log(`  ${f2b}`);

@@ -1,7 +1,7 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
-import { compileFieldPath, fieldText, type FieldAccessor } from '../events/fields';
+import { compileFieldPath, fieldText, getField, type FieldAccessor } from '../events/fields';
 import { interpolate } from '../events/interpolate';
-import { SEVERITIES, type CompiledRule, type Severity } from '../rules/types';
+import { SEVERITIES, type CompiledRule } from '../rules/types';
 import type { Alert } from './alert';
 import { fingerprint } from './fingerprint';
 
@@ -9,11 +9,24 @@ const SAMPLE_LIMIT = 5;
 /** How often (in events) groups whose windows have gone quiet are forgotten, to bound memory on long inputs. */
 const SWEEP_EVERY = 50_000;
 
+/**
+ * Matching events of one group not yet part of an alert. Only their times and severity
+ * ranks are kept, plus the latest few events as samples: a window of 100 WAF records must
+ * not hold 100 parsed records alive (that retention dominated the cost of scanning).
+ */
+interface Window {
+  times: number[];
+  /** The highest escalated severity rank of each event, parallel to `times`. */
+  ranks: number[];
+  /** Index of the oldest entry still in the window (entries before it are expired). */
+  head: number;
+  recent: KlaxonEvent[];
+}
+
 interface GroupState {
   fingerprint: string;
   values: FieldValue[];
-  /** Matching events still inside the threshold window, oldest first (never more than threshold - 1 after a crossing). */
-  window: KlaxonEvent[];
+  window: Window;
   /** The alert this group has open, while its realert window lasts. */
   open?: { alert: Alert; opensAt: number };
 }
@@ -70,30 +83,27 @@ export class AlertEngine {
   private matched(prepared: PreparedRule, event: KlaxonEvent): void {
     const { rule } = prepared;
     const values = prepared.groupAccessors.map((get) => get(event) ?? null);
-    const key = values.length === 0 ? '' : JSON.stringify(values);
+    const key = groupKey(values);
     let group = prepared.groups.get(key);
     if (group === undefined) {
-      group = { fingerprint: fingerprint(rule.id, values), values, window: [] };
+      group = { fingerprint: fingerprint(rule.id, values), values, window: emptyWindow() };
       prepared.groups.set(key, group);
     }
 
     const t = event.timestamp;
     if (group.open !== undefined && t < group.open.opensAt + rule.realertMs) {
-      updateAlert(group.open.alert, event, rule);
+      updateAlert(group.open.alert, event, escalatedRank(rule, event));
       return;
     }
     group.open = undefined;
 
-    const needed = rule.threshold?.count ?? 1;
-    insertByTime(group.window, event);
-    if (rule.threshold !== undefined) {
-      const since = t - rule.threshold.windowMs;
-      while (group.window.length > 0 && (group.window[0] as KlaxonEvent).timestamp <= since) group.window.shift();
-    }
-    if (group.window.length < needed) return;
+    const window = group.window;
+    addToWindow(window, event, escalatedRank(rule, event));
+    if (rule.threshold !== undefined) expireBefore(window, t - rule.threshold.windowMs);
+    if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
 
-    const alert = openAlert(rule, group, group.window);
-    group.window = [];
+    const alert = openAlert(rule, group, window);
+    group.window = emptyWindow();
     this.emitted.push(alert);
     if (rule.realertMs > 0) group.open = { alert, opensAt: t };
   }
@@ -104,7 +114,7 @@ export class AlertEngine {
       for (const { rule, groups } of rules) {
         const horizon = this.latest - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs);
         for (const [key, group] of groups) {
-          const lastWindow = group.window.at(-1)?.timestamp ?? -Infinity;
+          const lastWindow = group.window.times.at(-1) ?? -Infinity;
           const lastOpen = group.open === undefined ? -Infinity : group.open.opensAt;
           if (Math.max(lastWindow, lastOpen) < horizon) groups.delete(key);
         }
@@ -113,48 +123,86 @@ export class AlertEngine {
   }
 }
 
-function openAlert(rule: CompiledRule, group: GroupState, events: readonly KlaxonEvent[]): Alert {
-  const first = events[0] as KlaxonEvent;
+/** One map key per group: the value itself in the common single-string case, JSON otherwise (never ambiguous: JSON starts with `[`). */
+function groupKey(values: FieldValue[]): string {
+  if (values.length === 0) return '';
+  const only = values[0];
+  return values.length === 1 && typeof only === 'string' && !only.startsWith('[') ? only : JSON.stringify(values);
+}
+
+function emptyWindow(): Window {
+  return { times: [], ranks: [], head: 0, recent: [] };
+}
+
+/** Adds in time order; inputs are nearly ordered, so this is almost always a push. */
+function addToWindow(window: Window, event: KlaxonEvent, rank: number): void {
+  const { times, ranks } = window;
+  let i = times.length;
+  while (i > window.head && (times[i - 1] as number) > event.timestamp) i--;
+  if (i === times.length) {
+    times.push(event.timestamp);
+    ranks.push(rank);
+  } else {
+    times.splice(i, 0, event.timestamp);
+    ranks.splice(i, 0, rank);
+  }
+  window.recent.push(event);
+  if (window.recent.length > SAMPLE_LIMIT) window.recent.shift();
+}
+
+function expireBefore(window: Window, since: number): void {
+  const { times } = window;
+  while (window.head < times.length && (times[window.head] as number) <= since) window.head++;
+  if (window.head > 64 && window.head * 2 > times.length) {
+    times.splice(0, window.head);
+    window.ranks.splice(0, window.head);
+    window.head = 0;
+  }
+  if (window.recent.length > 0 && (window.recent[0] as KlaxonEvent).timestamp <= since) window.recent = window.recent.filter((e) => e.timestamp > since);
+}
+
+function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert {
+  const samples = [...window.recent].sort((a, b) => a.timestamp - b.timestamp);
+  const first = samples[0] as KlaxonEvent;
   const fields: Record<string, FieldValue> = {};
   rule.groupBy.forEach((path, i) => {
     fields[path] = group.values[i] ?? null;
   });
+  const times = window.times.slice(window.head);
+  const ranks = window.ranks.slice(window.head);
   const alert: Alert = {
     rule: rule.id,
-    severity: rule.severity,
-    title: interpolate(rule.title, (path) => fieldText(fields[path] ?? compileFieldPath(path)(first)) || '?'),
+    severity: SEVERITIES[Math.max(...ranks)] ?? rule.severity,
+    title: interpolate(rule.title, (path) => fieldText(fields[path] ?? getField(first, path)) || '?'),
     fingerprint: group.fingerprint,
-    count: 0,
-    firstSeen: first.timestamp,
-    lastSeen: first.timestamp,
+    count: times.length,
+    firstSeen: Math.min(...times),
+    lastSeen: Math.max(...times),
     fields,
-    samples: [],
+    samples,
     sources: rule.sources,
     slack: rule.slack,
   };
   if (rule.description !== undefined) alert.description = rule.description;
   if (rule.runbook !== undefined) alert.runbook = rule.runbook;
-  for (const event of events) updateAlert(alert, event, rule);
   return alert;
 }
 
-function updateAlert(alert: Alert, event: KlaxonEvent, rule: CompiledRule): void {
+function updateAlert(alert: Alert, event: KlaxonEvent, rank: number): void {
   alert.count++;
   if (event.timestamp < alert.firstSeen) alert.firstSeen = event.timestamp;
   if (event.timestamp > alert.lastSeen) alert.lastSeen = event.timestamp;
   if (alert.samples.length < SAMPLE_LIMIT) alert.samples.push(event);
+  const severity = SEVERITIES[rank];
+  if (severity !== undefined && rank > SEVERITIES.indexOf(alert.severity)) alert.severity = severity;
+}
+
+/** The rule's severity, raised by every escalation this event matches (the highest wins), as a rank. */
+function escalatedRank(rule: CompiledRule, event: KlaxonEvent): number {
+  let rank = SEVERITIES.indexOf(rule.severity);
   for (const { severity, when } of rule.escalate) {
-    if (rank(severity) > rank(alert.severity) && when(event)) alert.severity = severity;
+    const r = SEVERITIES.indexOf(severity);
+    if (r > rank && when(event)) rank = r;
   }
-}
-
-function rank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
-
-/** Keeps the window ordered by event time; inputs are nearly ordered, so this is almost always a push. */
-function insertByTime(window: KlaxonEvent[], event: KlaxonEvent): void {
-  let i = window.length;
-  while (i > 0 && (window[i - 1] as KlaxonEvent).timestamp > event.timestamp) i--;
-  window.splice(i, 0, event);
+  return rank;
 }
