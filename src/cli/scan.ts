@@ -82,11 +82,17 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     flags.files = SAMPLE_FILES;
     await write(io.stderr, `klaxon scan: no FILE given, scanning the bundled samples in ${SAMPLES_DIR}\n`);
   }
-  const engine = new AlertEngine(loaded.rules);
+  const alerts = new AlertWriter(io, flags.format, loaded.templates);
+  const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert) });
   const stats = new ReadStats(20);
   const progress = new Progress(io.stderr, stats);
   let unreadable = 0;
-  const onEvents = flags.events ? eventWriter(io, flags.format) : (events: KlaxonEvent[]) => events.forEach((e) => engine.process(e));
+  const onEvents = flags.events
+    ? eventWriter(io, flags.format)
+    : (events: KlaxonEvent[]) => {
+        for (const e of events) engine.process(e);
+        return alerts.flush();
+      };
 
   for (const file of flags.files) {
     try {
@@ -101,8 +107,9 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     }
   }
   progress.done();
-  if (!flags.events) await writeAlerts(io, flags.format, engine.alerts(), loaded.templates);
-  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : engine.alerts().length));
+  engine.finish();
+  await alerts.flush();
+  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : alerts.written));
   return unreadable > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -115,10 +122,29 @@ function eventWriter(io: CliIo, format: 'json' | 'pretty'): (events: KlaxonEvent
   };
 }
 
-async function writeAlerts(io: CliIo, format: 'json' | 'pretty', alerts: Alert[], templates: TemplateSet): Promise<void> {
-  const ordered = [...alerts].sort((a, b) => a.firstSeen - b.firstSeen);
-  for (const alert of ordered) {
-    if (format === 'json') await write(io.stdout, `${JSON.stringify(alertJson(alert))}\n`);
-    else await write(io.stdout, alertPretty(alert, messageToText(renderAlert(alert, templates))));
+/** Prints alerts as the engine closes them, so a long scan shows results early and holds only open alerts. */
+class AlertWriter {
+  private pending: Alert[] = [];
+  written = 0;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly format: 'json' | 'pretty',
+    private readonly templates: TemplateSet,
+  ) {}
+
+  add(alert: Alert): void {
+    this.pending.push(alert);
+  }
+
+  flush(): Promise<void> | void {
+    if (this.pending.length === 0) return;
+    let text = '';
+    for (const alert of this.pending) {
+      text += this.format === 'json' ? `${JSON.stringify(alertJson(alert))}\n` : alertPretty(alert, messageToText(renderAlert(alert, this.templates)));
+    }
+    this.written += this.pending.length;
+    this.pending = [];
+    return write(this.io.stdout, text);
   }
 }

@@ -37,6 +37,16 @@ interface PreparedRule {
   groups: Map<string, GroupState>;
 }
 
+export interface EngineOptions {
+  /**
+   * Called with each alert once it can no longer change: at once when the rule's realert
+   * is 0, else when event time has moved past its realert window (checked periodically and
+   * at `finish`). Without it, alerts are kept and read with `alerts()`; with it, memory
+   * stays bounded by the alerts still open, however long the input.
+   */
+  onClosed?: (alert: Alert) => void;
+}
+
 /**
  * Matches events against compiled rules and turns matches into alerts: thresholds count
  * over event time in a sliding window per group, and within a rule's realert window
@@ -48,14 +58,19 @@ interface PreparedRule {
  *   const alerts = engine.alerts();
  */
 export class AlertEngine {
+  private readonly prepared: PreparedRule[] = [];
   private readonly bySource = new Map<EventSource, PreparedRule[]>();
   private readonly emitted: Alert[] = [];
   private processed = 0;
   private latest = 0;
 
-  constructor(rules: readonly CompiledRule[]) {
+  constructor(
+    rules: readonly CompiledRule[],
+    private readonly options: EngineOptions = {},
+  ) {
     for (const rule of rules) {
       const prepared: PreparedRule = { rule, groupAccessors: rule.groupBy.map(compileFieldPath), groups: new Map() };
+      this.prepared.push(prepared);
       for (const source of rule.sources) {
         const list = this.bySource.get(source) ?? [];
         list.push(prepared);
@@ -75,9 +90,22 @@ export class AlertEngine {
     if (++this.processed % SWEEP_EVERY === 0) this.sweep();
   }
 
-  /** Every alert opened so far, in the order they opened, with their counts as of now. */
+  /** Every alert opened so far (unless handed to `onClosed`), in the order they opened, with their counts as of now. */
   alerts(): Alert[] {
     return [...this.emitted];
+  }
+
+  /** The input has ended: hands every still-open alert to `onClosed`, oldest first. */
+  finish(): void {
+    const open: Alert[] = [];
+    for (const { groups } of this.prepared) {
+      for (const group of groups.values()) {
+        if (group.open !== undefined) open.push(group.open.alert);
+        group.open = undefined;
+      }
+    }
+    if (this.options.onClosed === undefined) return;
+    for (const alert of open.sort((a, b) => a.firstSeen - b.firstSeen)) this.options.onClosed(alert);
   }
 
   private matched(prepared: PreparedRule, event: KlaxonEvent): void {
@@ -95,7 +123,10 @@ export class AlertEngine {
       updateAlert(group.open.alert, event, escalatedRank(rule, event));
       return;
     }
-    group.open = undefined;
+    if (group.open !== undefined) {
+      this.options.onClosed?.(group.open.alert);
+      group.open = undefined;
+    }
 
     const window = group.window;
     addToWindow(window, event, escalatedRank(rule, event));
@@ -104,20 +135,23 @@ export class AlertEngine {
 
     const alert = openAlert(rule, group, window);
     group.window = emptyWindow();
-    this.emitted.push(alert);
+    if (this.options.onClosed === undefined) this.emitted.push(alert);
     if (rule.realertMs > 0) group.open = { alert, opensAt: t };
+    else this.options.onClosed?.(alert);
   }
 
-  /** Forgets groups with nothing pending: no open alert and an empty or expired window. */
+  /** Closes alerts whose realert window event time has passed, and forgets groups with nothing pending. */
   private sweep(): void {
-    for (const rules of this.bySource.values()) {
-      for (const { rule, groups } of rules) {
-        const horizon = this.latest - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs);
-        for (const [key, group] of groups) {
-          const lastWindow = group.window.times.at(-1) ?? -Infinity;
-          const lastOpen = group.open === undefined ? -Infinity : group.open.opensAt;
-          if (Math.max(lastWindow, lastOpen) < horizon) groups.delete(key);
+    for (const { rule, groups } of this.prepared) {
+      const horizon = this.latest - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs);
+      for (const [key, group] of groups) {
+        if (group.open !== undefined && group.open.opensAt + rule.realertMs <= this.latest) {
+          this.options.onClosed?.(group.open.alert);
+          group.open = undefined;
         }
+        const lastWindow = group.window.times.at(-1) ?? -Infinity;
+        const lastOpen = group.open === undefined ? -Infinity : group.open.opensAt;
+        if (Math.max(lastWindow, lastOpen) < horizon) groups.delete(key);
       }
     }
   }

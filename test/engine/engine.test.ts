@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { KlaxonEvent } from '../../src/events/event';
 import { AlertEngine } from '../../src/engine/engine';
 import type { CompiledRule } from '../../src/rules/types';
@@ -129,4 +130,66 @@ describe('AlertEngine', () => {
     expect(a[0]?.fingerprint).toBe(b[0]?.fingerprint);
     expect(a[0]?.fingerprint).not.toBe(c[0]?.fingerprint);
   });
+
+  describe('with onClosed (streaming)', () => {
+    it('hands over a realert-0 alert at once and a realert alert only when it can no longer change', () => {
+      const closed: Array<[string, number]> = [];
+      const r0 = rule({ id: 'every-time' });
+      const r1 = rule({ id: 'hourly', realertMs: 60 * MIN });
+      const engine = new AlertEngine([r0, r1], { onClosed: (a) => closed.push([a.rule, a.count]) });
+      engine.process(failure('203.0.113.9', T0));
+      engine.process(failure('203.0.113.9', T0 + MIN));
+      expect(closed).toEqual([
+        ['every-time', 1],
+        ['every-time', 1],
+      ]);
+      engine.finish();
+      expect(closed).toContainEqual(['hourly', 2]);
+      expect(engine.alerts()).toEqual([]);
+    });
+
+    it('hands over the previous alert when a match of its group comes after its realert window', () => {
+      const closed: Array<[number, number]> = [];
+      const engine = new AlertEngine([rule({ realertMs: 10 * MIN })], { onClosed: (a) => closed.push([a.count, a.firstSeen]) });
+      for (const m of [0, 1, 2, 15, 16]) engine.process(failure('203.0.113.9', T0 + m * MIN));
+      expect(closed).toEqual([[3, T0]]);
+      engine.finish();
+      expect(closed).toEqual([
+        [3, T0],
+        [2, T0 + 15 * MIN],
+      ]);
+    });
+
+    it('closes alerts whose realert window event time has passed while the input goes on', () => {
+      const closed: number[] = [];
+      const engine = new AlertEngine([rule({ realertMs: 10 * MIN })], { onClosed: (a) => closed.push(a.count) });
+      engine.process(failure('203.0.113.9', T0));
+      engine.process(failure('203.0.113.9', T0 + 1));
+      // another group's events carry event time past the first alert's window; the periodic sweep closes it
+      for (let i = 0; i < 60_000; i++) engine.process(failure('198.51.100.1', T0 + 20 * MIN + i));
+      expect(closed[0]).toBe(2);
+    });
+  });
+
+  it('streaming (onClosed) and collecting give the same alerts for any input', () => {
+    const summary = (a: { fingerprint: string; count: number; firstSeen: number; lastSeen: number }) => `${a.fingerprint} ${a.count} ${a.firstSeen} ${a.lastSeen}`;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('203.0.113.1', '203.0.113.2', '203.0.113.3'), fc.integer({ min: 0, max: 180 })), { maxLength: 80 }),
+        fc.constantFrom(0, 5 * MIN, 30 * MIN),
+        fc.constantFrom(undefined, 3),
+        (raw, realertMs, count) => {
+          const r = rule({ realertMs, threshold: count === undefined ? undefined : { count, windowMs: 10 * MIN } });
+          const events = raw.map(([ip, m]) => failure(ip, T0 + m * MIN)).sort((a, b) => a.timestamp - b.timestamp);
+          const collected = run(r, events).map(summary).sort();
+          const streamed: string[] = [];
+          const engine = new AlertEngine([r], { onClosed: (a) => streamed.push(summary(a)) });
+          events.forEach((e) => engine.process(e));
+          engine.finish();
+          expect(streamed.sort()).toEqual(collected);
+        },
+      ),
+    );
+  });
 });
+
