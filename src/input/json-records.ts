@@ -8,6 +8,7 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const NEWLINE = 0x0a;
+const NEWLINE_BRACE = Buffer.from('\n{');
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -137,7 +138,13 @@ function* splitRecords(buf: Buffer, state: ScanState, path: string, atEnd: boole
       return finish(start);
     }
     let record = parseRecord(buf, start, candidate, { path, offset: base + start, line });
-    if (!record.ok && isTruncated(record.message, record.text.length)) {
+    const lineStart = record.ok ? -1 : buf.indexOf(NEWLINE_BRACE, start);
+    if (lineStart !== -1 && lineStart < candidate) {
+      // A line that begins with `{` is always a new record (raw newlines cannot stand in JSON strings):
+      // the piece before it is broken on its own, typically a line cut short mid-write.
+      candidate = lineStart;
+      record = parseRecord(buf, start, candidate, { path, offset: base + start, line });
+    } else if (!record.ok && isTruncated(record.message, record.text.length)) {
       // The candidate fell inside a string or a nested object: find the real end once, structurally.
       const end = scanValueEnd(buf, start);
       if (end === -1 && !atEnd) {

@@ -97,3 +97,12 @@ describe('readJsonRecords on pretty-printed input', () => {
     expect(values(await collect([text.slice(0, 20), text.slice(20)]))).toEqual([a, b]);
   });
 });
+
+describe('readJsonRecords on damaged input', () => {
+  it('a line cut short mid-write does not swallow the record after it', async () => {
+    const records = await collect(['{"a":1}\n{"b": {"c": "cut short\n{"d":{"e":2}}\n{"f":3}\n']);
+    expect(records.map((r) => r.ok)).toEqual([true, false, true, true]);
+    expect(records.map((r) => r.location.line)).toEqual([1, 2, 3, 4]);
+    expect(values(records.filter((r) => r.ok))).toEqual([{ a: 1 }, { d: { e: 2 } }, { f: 3 }]);
+  });
+});
