@@ -6,7 +6,8 @@
  *
  *   npm run bench                 # 200,000 records per source
  *   BENCH_RECORDS=1000000 npm run bench
- *   BENCH_SMOKE=1 npm run bench   # a few thousand records: checks the harness, figures mean little
+ *   BENCH_RUNS=5 npm run bench    # best of 5 runs per figure (default 3)
+ *   BENCH_SMOKE=1 npm run bench   # a few thousand records, one run: checks the harness, figures mean little
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,17 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? (SMOKE ? 5_000 : 200_000));
 const OUT = join(__dirname, 'out');
 const START = Date.UTC(2024, 10, 2, 0, 0, 0);
+/** Each figure is the best of this many runs: on a shared machine the slow runs measure the neighbours. */
+const RUNS = Number(process.env.BENCH_RUNS ?? (SMOKE ? 1 : 3));
+
+function best<T extends { ms: number }>(measure: () => T): T {
+  let fastest: T | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const m = measure();
+    if (fastest === undefined || m.ms < fastest.ms) fastest = m;
+  }
+  return fastest as T;
+}
 
 interface Measure {
   code: number;
@@ -72,10 +84,10 @@ function main(): void {
   writeFileSync(files.waf, `${wafRecords(RECORDS, START).join('\n')}\n`);
   writeFileSync(files.cloudtrail, `${cloudTrailRecords(RECORDS, START).join('\n')}\n`);
 
-  console.log(`klaxon scan benchmark: ${fmt(RECORDS)} records per source${SMOKE ? ' (smoke mode: figures are not meaningful)' : ''}, node ${process.version}`);
+  console.log(`klaxon scan benchmark: ${fmt(RECORDS)} records per source, best of ${RUNS} run${RUNS === 1 ? '' : 's'}${SMOKE ? ' (smoke mode: figures are not meaningful)' : ''}, node ${process.version}`);
   const results: Record<string, Measure> = {};
   for (const [source, file] of Object.entries(files)) {
-    const m = scanInChild(file);
+    const m = best(() => scanInChild(file));
     results[source] = m;
     const mb = statSync(file).size / 1e6;
     console.log(
@@ -83,11 +95,11 @@ function main(): void {
     );
   }
 
-  const jsonMs = bareJsonParse(files.waf);
+  const jsonMs = best(() => ({ ms: bareJsonParse(files.waf) })).ms;
   const wafMs = (results.waf as Measure).ms;
   console.log(`  bare JSON.parse over the WAF file's bytes (utf-8 decode + split + JSON.parse): ${fmt((RECORDS / jsonMs) * 1000)} records/s; klaxon WAF scan = ${(jsonMs / wafMs).toFixed(2)} x JSON.parse throughput (target >= 0.5)`);
 
-  const f2b = fail2banRegex(files.ssh);
+  const f2b = fail2banRegex(files.ssh); // one run: it takes seconds, and its own timing excludes start-up
   if (typeof f2b === 'string') console.log(`  ${f2b}`);
   else {
     const sshMs = (results.ssh as Measure).ms;

@@ -11,8 +11,10 @@ const SWEEP_EVERY = 50_000;
 
 /**
  * Matching events of one group not yet part of an alert. Only their times and severity
- * ranks are kept, plus the latest few events as samples: a window of 100 WAF records must
- * not hold 100 parsed records alive (that retention dominated the cost of scanning).
+ * ranks are kept, plus the first few events still in the window as samples: a window of
+ * 100 WAF records must not hold 100 parsed records alive, and an event is kept only while
+ * a sample slot is free, so that few events outlive the garbage collector's young
+ * generation (retention, not matching, dominated the cost of scanning).
  */
 interface Window {
   times: number[];
@@ -20,7 +22,7 @@ interface Window {
   ranks: number[];
   /** Index of the oldest entry still in the window (entries before it are expired). */
   head: number;
-  recent: KlaxonEvent[];
+  samples: KlaxonEvent[];
 }
 
 interface GroupState {
@@ -110,7 +112,7 @@ export class AlertEngine {
 
   private matched(prepared: PreparedRule, event: KlaxonEvent): void {
     const { rule } = prepared;
-    const values = prepared.groupAccessors.map((get) => get(event) ?? null);
+    const values = groupValues(prepared.groupAccessors, event);
     const key = groupKey(values);
     let group = prepared.groups.get(key);
     if (group === undefined) {
@@ -157,15 +159,28 @@ export class AlertEngine {
   }
 }
 
-/** One map key per group: the value itself in the common single-string case, JSON otherwise (never ambiguous: JSON starts with `[`). */
-function groupKey(values: FieldValue[]): string {
-  if (values.length === 0) return '';
-  const only = values[0];
-  return values.length === 1 && typeof only === 'string' && !only.startsWith('[') ? only : JSON.stringify(values);
+function groupValues(accessors: readonly FieldAccessor[], event: KlaxonEvent): FieldValue[] {
+  const values: FieldValue[] = new Array(accessors.length);
+  for (let i = 0; i < accessors.length; i++) values[i] = (accessors[i] as FieldAccessor)(event) ?? null;
+  return values;
+}
+
+/**
+ * One map key per group. Plain strings (the common case: addresses, rule ids, user names)
+ * are joined with a separator that cannot occur in them; anything else is JSON, which
+ * starts with `[` and so never collides with the joined form, whose parts are tagged `s`.
+ */
+function groupKey(values: readonly FieldValue[]): string {
+  let key = '';
+  for (const value of values) {
+    if (typeof value !== 'string' || value.includes('\u0000')) return JSON.stringify(values);
+    key += `s${value}\u0000`;
+  }
+  return key;
 }
 
 function emptyWindow(): Window {
-  return { times: [], ranks: [], head: 0, recent: [] };
+  return { times: [], ranks: [], head: 0, samples: [] };
 }
 
 /** Adds in time order; inputs are nearly ordered, so this is almost always a push. */
@@ -180,8 +195,7 @@ function addToWindow(window: Window, event: KlaxonEvent, rank: number): void {
     times.splice(i, 0, event.timestamp);
     ranks.splice(i, 0, rank);
   }
-  window.recent.push(event);
-  if (window.recent.length > SAMPLE_LIMIT) window.recent.shift();
+  if (window.samples.length < SAMPLE_LIMIT) window.samples.push(event);
 }
 
 function expireBefore(window: Window, since: number): void {
@@ -192,11 +206,11 @@ function expireBefore(window: Window, since: number): void {
     window.ranks.splice(0, window.head);
     window.head = 0;
   }
-  if (window.recent.length > 0 && (window.recent[0] as KlaxonEvent).timestamp <= since) window.recent = window.recent.filter((e) => e.timestamp > since);
+  if (window.samples.some((e) => e.timestamp <= since)) window.samples = window.samples.filter((e) => e.timestamp > since);
 }
 
 function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert {
-  const samples = [...window.recent].sort((a, b) => a.timestamp - b.timestamp);
+  const samples = [...window.samples].sort((a, b) => a.timestamp - b.timestamp);
   const first = samples[0] as KlaxonEvent;
   const fields: Record<string, FieldValue> = {};
   rule.groupBy.forEach((path, i) => {
