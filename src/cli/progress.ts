@@ -32,7 +32,7 @@ export class Progress {
 /** The closing report on stderr: how much was read, what was skipped, and where parsing failed. */
 export function summary(stats: ReadStats, files: number, alerts: number | undefined): string {
   const parts = [
-    `${stats.units.toLocaleString('en')} line${stats.units === 1 ? '' : 's'}/records read from ${files} file${files === 1 ? '' : 's'}`,
+    `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${files} file${files === 1 ? '' : 's'}`,
     `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}`,
     `${stats.skipped.toLocaleString('en')} skipped (not security-relevant)`,
     `${stats.errors.toLocaleString('en')} could not be parsed`,

@@ -4,6 +4,7 @@ export const COMMON_FIELDS = [
   'event.source',
   'event.original',
   'event.id',
+  'event.created',
   'event.kind',
   'event.category',
   'event.type',

@@ -38,6 +38,7 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
   const { location } = record;
   if (!record.ok) return [{ location, result: parseError(record.message) }];
   const value = record.value;
+  if (Array.isArray(value)) return decodeArray(value, location, options);
   if (isAwsLogsEvent(value)) return decodePayload(decodeAwsLogsEvent(value), location, options);
   if (isCloudWatchLogsPayload(value)) return decodePayload(checkPayload(value), location, options);
 
@@ -52,6 +53,14 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
     default:
       return [{ location, result: parseError('not a WAF, CloudTrail or CloudWatch Logs record') }];
   }
+}
+
+/** A top-level JSON array: each element is a record of its own (WAF exports, saved EventBridge events). */
+function decodeArray(values: unknown[], location: InputLocation, options: DecodeOptions): Decoded[] {
+  return values.flatMap((value, i) => {
+    const text = JSON.stringify(value) ?? 'null';
+    return decodeJson({ ok: true, value, text, location }, options).map((d) => ({ ...d, part: d.part === undefined ? `[${i}]` : `[${i}].${d.part}` }));
+  });
 }
 
 function sniffJson(value: unknown): EventSource | undefined {
@@ -108,17 +117,19 @@ function withLocation(result: ParseResult, location: InputLocation): ParseResult
   return result;
 }
 
-function withEnvelope(result: ParseResult, payload: CloudWatchLogsPayload, logEvent: { id: string }): ParseResult {
+function withEnvelope(result: ParseResult, payload: CloudWatchLogsPayload, logEvent: { id: string; timestamp: number }): ParseResult {
   if (result.status !== 'ok') return result;
-  for (const event of result.events) addEnvelopeFields(event, payload, logEvent.id);
+  for (const event of result.events) addEnvelopeFields(event, payload, logEvent.id, logEvent.timestamp);
   return result;
 }
 
-function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, logEventId: string): void {
+/** What the CloudWatch Logs envelope knows: where the event was read and when CloudWatch received it (`event.created`). */
+function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, logEventId: string, logEventTime: number): void {
   const f = event.fields;
   f['aws.cloudwatch.log_group'] = payload.logGroup;
   f['aws.cloudwatch.log_stream'] = payload.logStream;
   f['aws.cloudwatch.event_id'] = logEventId;
+  f['event.created'] = new Date(logEventTime).toISOString();
   if (f['event.id'] === undefined) f['event.id'] = logEventId;
   if (f['cloud.account.id'] === undefined && payload.owner !== '') f['cloud.account.id'] = payload.owner;
   if (f['cloud.provider'] === undefined) f['cloud.provider'] = 'aws';

@@ -32,6 +32,15 @@ describe('klaxon scan over JSON sources', () => {
     expect(stderr).toContain('0 could not be parsed');
   });
 
+  it('reads a top-level JSON array of records, each element its own record', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'export.json');
+    writeFileSync(file, `[${blocks(3).join(',\n')}, {"not": "waf"}]`);
+    const { stdout, stderr } = await runCli(['scan', '--events', '--rules', RULES, file]);
+    expect(jsonLines(stdout).map((e) => e['event.action'])).toEqual(['BLOCK', 'BLOCK', 'BLOCK']);
+    expect(stderr).toContain(`${file}:1 [3]: not a WAF, CloudTrail or CloudWatch Logs record`);
+  });
+
   it('gives every WAF event its byte offset in the file', async () => {
     const dir = tempDir();
     const file = join(dir, 'waf.json');
@@ -68,6 +77,7 @@ describe('klaxon scan over JSON sources', () => {
     const control = { messageType: 'CONTROL_MESSAGE' as const, owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [{ id: '', timestamp: T0, message: 'CWL CONTROL MESSAGE: Checking health of destination Lambda function.' }] };
     writeFileSync(file, [waf, trail, control].map((p) => JSON.stringify(encodeAwsLogsEvent(p))).join('\n'));
     const events = jsonLines((await runCli(['scan', '--events', '--rules', RULES, file])).stdout);
+    expect(events[0]?.['event.created']).toBe(new Date(T0).toISOString());
     expect(events.map((e) => [e['event.source'], e['aws.cloudwatch.log_group'], e['aws.cloudwatch.event_id']])).toEqual([
       ['waf', 'aws-waf-logs-shop', 'w0'],
       ['waf', 'aws-waf-logs-shop', 'w1'],
