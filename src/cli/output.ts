@@ -1,6 +1,7 @@
 import type { FieldValue, KlaxonEvent } from '../events/event';
 import { fieldText } from '../events/fields';
 import type { Alert } from '../engine/alert';
+import { terminalSafe } from './terminal-safe';
 
 /** The JSON line `klaxon scan` prints per alert: a stable contract, snake_case like the rule files. */
 export function alertJson(alert: Alert): Record<string, unknown> {
@@ -40,12 +41,12 @@ export function alertPretty(alert: Alert, slackText: string): string {
     ...slackText.split('\n').map((l) => `   │ ${l}`),
     '',
   ];
-  return `${lines.join('\n')}\n`;
+  return `${terminalSafe(lines.join('\n'))}\n`;
 }
 
 export function eventPretty(event: KlaxonEvent): string {
   const lines = Object.entries(event.fields)
     .filter(([k]) => k !== 'event.original')
     .map(([k, v]) => `  ${k}: ${fieldText(v)}`);
-  return `${String(event.fields['event.original'] ?? '')}\n${lines.join('\n')}\n\n`;
+  return `${terminalSafe(String(event.fields['event.original'] ?? ''))}\n${terminalSafe(lines.join('\n'))}\n\n`;
 }

@@ -1,5 +1,6 @@
 import { describeLocation } from '../input/location';
 import type { ReadStats } from '../sources/read-events';
+import { terminalSafe } from './terminal-safe';
 
 const EVERY_MS = 2000;
 
@@ -39,7 +40,7 @@ export function summary(stats: ReadStats, files: number, alerts: number | undefi
   ];
   if (alerts !== undefined) parts.push(`${alerts} alert${alerts === 1 ? '' : 's'}`);
   const lines = [`klaxon scan: ${parts.join(', ')}`];
-  for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${p.message}`);
+  for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${terminalSafe(p.message)}`);
   if (stats.errors > stats.problems.length) lines.push(`  … and ${stats.errors - stats.problems.length} more`);
   return `${lines.join('\n')}\n`;
 }

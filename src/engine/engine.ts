@@ -8,6 +8,13 @@ import { fingerprint } from './fingerprint';
 const SAMPLE_LIMIT = 5;
 /** How often (in events) groups whose windows have gone quiet are forgotten, to bound memory on long inputs. */
 const SWEEP_EVERY = 50_000;
+/**
+ * How far behind a rule's clock an event may still arrive and count toward an open alert.
+ * An alert is handed to `onClosed` only once the rule's clock is this much past its
+ * realert window, so moderately unordered input (rotated files, merged streams) gives the
+ * same alerts streamed as collected.
+ */
+export const ALLOWED_LATENESS_MS = 15 * 60_000;
 
 /**
  * Matching events of one group not yet part of an alert. Only their times and severity
@@ -37,6 +44,8 @@ interface PreparedRule {
   rule: CompiledRule;
   groupAccessors: FieldAccessor[];
   groups: Map<string, GroupState>;
+  /** The latest event time this rule has matched: its own clock, untouched by other sources and files. */
+  clock: number;
 }
 
 export interface EngineOptions {
@@ -64,14 +73,13 @@ export class AlertEngine {
   private readonly bySource = new Map<EventSource, PreparedRule[]>();
   private readonly emitted: Alert[] = [];
   private processed = 0;
-  private latest = 0;
 
   constructor(
     rules: readonly CompiledRule[],
     private readonly options: EngineOptions = {},
   ) {
     for (const rule of rules) {
-      const prepared: PreparedRule = { rule, groupAccessors: rule.groupBy.map(compileFieldPath), groups: new Map() };
+      const prepared: PreparedRule = { rule, groupAccessors: rule.groupBy.map(compileFieldPath), groups: new Map(), clock: -Infinity };
       this.prepared.push(prepared);
       for (const source of rule.sources) {
         const list = this.bySource.get(source) ?? [];
@@ -88,7 +96,6 @@ export class AlertEngine {
         if (prepared.rule.match(event)) this.matched(prepared, event);
       }
     }
-    if (event.timestamp > this.latest) this.latest = event.timestamp;
     if (++this.processed % SWEEP_EVERY === 0) this.sweep();
   }
 
@@ -121,6 +128,7 @@ export class AlertEngine {
     }
 
     const t = event.timestamp;
+    if (t > prepared.clock) prepared.clock = t;
     if (group.open !== undefined && t < group.open.opensAt + rule.realertMs) {
       updateAlert(group.open.alert, event, escalatedRank(rule, event));
       return;
@@ -132,7 +140,8 @@ export class AlertEngine {
 
     const window = group.window;
     addToWindow(window, event, escalatedRank(rule, event));
-    if (rule.threshold !== undefined) expireBefore(window, t - rule.threshold.windowMs);
+    // Relative to the newest time in the window, not this event's: an old event arriving late must not revive expired ones.
+    if (rule.threshold !== undefined) expireBefore(window, (window.times.at(-1) as number) - rule.threshold.windowMs);
     if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
 
     const alert = openAlert(rule, group, window);
@@ -142,13 +151,16 @@ export class AlertEngine {
     else this.options.onClosed?.(alert);
   }
 
-  /** Closes alerts whose realert window event time has passed, and forgets groups with nothing pending. */
+  /**
+   * Hands over alerts that can no longer change (their rule's clock is past their realert
+   * window by the allowed lateness), then forgets groups with nothing pending.
+   */
   private sweep(): void {
-    for (const { rule, groups } of this.prepared) {
-      const horizon = this.latest - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs);
+    for (const { rule, groups, clock } of this.prepared) {
+      const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs) - ALLOWED_LATENESS_MS;
       for (const [key, group] of groups) {
-        if (group.open !== undefined && group.open.opensAt + rule.realertMs <= this.latest) {
-          this.options.onClosed?.(group.open.alert);
+        if (this.options.onClosed !== undefined && group.open !== undefined && group.open.opensAt + rule.realertMs + ALLOWED_LATENESS_MS <= clock) {
+          this.options.onClosed(group.open.alert);
           group.open = undefined;
         }
         const lastWindow = group.window.times.at(-1) ?? -Infinity;
@@ -218,14 +230,17 @@ function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert
   });
   const times = window.times.slice(window.head);
   const ranks = window.ranks.slice(window.head);
+  let rank = 0;
+  for (const r of ranks) if (r > rank) rank = r;
   const alert: Alert = {
     rule: rule.id,
-    severity: SEVERITIES[Math.max(...ranks)] ?? rule.severity,
+    severity: SEVERITIES[rank] ?? rule.severity,
     title: interpolate(rule.title, (path) => fieldText(fields[path] ?? getField(first, path)) || '?'),
     fingerprint: group.fingerprint,
     count: times.length,
-    firstSeen: Math.min(...times),
-    lastSeen: Math.max(...times),
+    // the window is kept in time order
+    firstSeen: times[0] as number,
+    lastSeen: times[times.length - 1] as number,
     fields,
     samples,
     sources: rule.sources,

@@ -10,6 +10,9 @@ export interface CloudWatchLogsPayload {
   logEvents: Array<{ id: string; timestamp: number; message: string }>;
 }
 
+/** CloudWatch Logs delivers at most about 1 MB compressed per invocation; anything that inflates past this is hostile. */
+const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
 export type PayloadResult = { ok: true; payload: CloudWatchLogsPayload } | { ok: false; message: string };
 
 /** True for the Lambda event a subscription filter delivers: `{"awslogs":{"data":"<base64 gzip>"}}`. */
@@ -27,7 +30,7 @@ export function isCloudWatchLogsPayload(value: unknown): boolean {
 export function decodeAwsLogsEvent(event: { awslogs: { data: string } }): PayloadResult {
   let json: unknown;
   try {
-    json = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'));
+    json = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64'), { maxOutputLength: MAX_PAYLOAD_BYTES }).toString('utf8'));
   } catch (err) {
     return { ok: false, message: `awslogs.data is not base64 gzip JSON: ${(err as Error).message}` };
   }
@@ -43,8 +46,8 @@ export function checkPayload(json: unknown): PayloadResult {
   }
   if (!Array.isArray(logEvents)) return { ok: false, message: 'CloudWatch Logs payload has no logEvents list' };
   for (const [i, e] of logEvents.entries()) {
-    if (!isObject(e) || typeof e.message !== 'string' || typeof e.timestamp !== 'number') {
-      return { ok: false, message: `logEvents[${i}] lacks a string message or a numeric timestamp` };
+    if (!isObject(e) || typeof e.message !== 'string' || !isEpochMillis(e.timestamp)) {
+      return { ok: false, message: `logEvents[${i}] lacks a string message or a valid epoch-millisecond timestamp` };
     }
   }
   return {
@@ -63,6 +66,11 @@ export function checkPayload(json: unknown): PayloadResult {
 /** Builds the Lambda event that a subscription filter delivers: the inverse of decodeAwsLogsEvent (tests, benchmarks, replay). */
 export function encodeAwsLogsEvent(payload: CloudWatchLogsPayload): { awslogs: { data: string } } {
   return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(payload))).toString('base64') } };
+}
+
+/** Within what a JavaScript Date can hold (±8.64e15 ms). */
+function isEpochMillis(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -30,6 +30,7 @@ export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
     'aws.security_group.open_ports',
     'aws.security_group.open_all_ports',
     'aws.security_group.exposed_ports',
+    'aws.security_group.exposed_services',
   ],
   prefixes: [
     // the permission objects a path walks into: direction, protocol, from_port, to_port, cidr, ipv6_cidr, ...

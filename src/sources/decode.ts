@@ -55,11 +55,13 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
   }
 }
 
-/** A top-level JSON array: each element is a record of its own (WAF exports, saved EventBridge events). */
+/** A JSON array: each element is a record of its own (WAF exports, saved EventBridge events); arrays inside it are not. */
 function decodeArray(values: unknown[], location: InputLocation, options: DecodeOptions): Decoded[] {
   return values.flatMap((value, i) => {
+    const part = `[${i}]`;
+    if (Array.isArray(value)) return [{ location, part, result: parseError('an array inside an array of records') }];
     const text = JSON.stringify(value) ?? 'null';
-    return decodeJson({ ok: true, value, text, location }, options).map((d) => ({ ...d, part: d.part === undefined ? `[${i}]` : `[${i}].${d.part}` }));
+    return decodeJson({ ok: true, value, text, location }, options).map((d) => ({ ...d, part: d.part === undefined ? part : `${part}.${d.part}` }));
   });
 }
 

@@ -1,6 +1,6 @@
-import type { KlaxonEvent } from '../events/event';
+import { parseError, type KlaxonEvent } from '../events/event';
 import { readJsonRecords } from '../input/json-records';
-import { readLines } from '../input/lines';
+import { MAX_LINE_BYTES, readLines } from '../input/lines';
 import type { InputLocation } from '../input/location';
 import { openInput, peek } from '../input/open';
 import { decodeJson, decodeLine, type Decoded, type DecodeOptions } from './decode';
@@ -40,8 +40,9 @@ const SPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
 
 /**
  * Reads one input (a path, or '-' for stdin; gzip transparently) and hands every
- * normalized event to `onEvents`, in batches. JSON input (first byte `{` or `[`) is read
- * record by record; anything else line by line as auth logs. Bad lines and records are
+ * normalized event to `onEvents`, in batches. JSON input (first byte `{` or `[`, or a
+ * forced `waf`/`cloudtrail` source) is read record by record; anything else line by line
+ * as auth logs. Bad lines and records are
  * counted in `stats`, never thrown. Throws InputReadError when the input cannot be read.
  * When `onEvents` returns a promise (a slow output), the next chunk waits for it.
  */
@@ -54,9 +55,10 @@ export async function readEvents(
 ): Promise<void> {
   const { head, all } = await peek(openInput(path, stdin));
   if (head === undefined) return;
+  blankOutByteOrderMark(head);
   let i = 0;
   while (i < head.length && SPACE.has(head[i] as number)) i++;
-  const json = head[i] === 0x7b || head[i] === 0x5b;
+  const json = options.source === 'waf' || options.source === 'cloudtrail' || head[i] === 0x7b || head[i] === 0x5b;
 
   let pending: void | Promise<void> = undefined;
   const deliver = (decoded: Decoded): void => {
@@ -65,13 +67,33 @@ export async function readEvents(
   };
   if (json) {
     for await (const batch of readJsonRecords(all, path)) {
-      for (const record of batch) for (const decoded of decodeJson(record, options)) deliver(decoded);
+      for (const record of batch) for (const decoded of guarded(record.location, () => decodeJson(record, options))) deliver(decoded);
       await pending;
     }
   } else {
     for await (const batch of readLines(all, path)) {
-      for (const { text, location } of batch) deliver(decodeLine(text, location, options));
+      for (const line of batch) {
+        if (line.truncated === true) deliver({ location: line.location, result: parseError(`line longer than ${MAX_LINE_BYTES} bytes`) });
+        else for (const decoded of guarded(line.location, () => [decodeLine(line.text, line.location, options)])) deliver(decoded);
+      }
       await pending;
     }
   }
+}
+
+/**
+ * The parsers are written never to throw; this is the last line of defence (a stack
+ * overflow on absurdly nested JSON, say), so that one record can never sink the batch.
+ */
+function guarded(location: InputLocation, decode: () => Decoded[]): Decoded[] {
+  try {
+    return decode();
+  } catch (err) {
+    return [{ location, result: parseError(`could not be read: ${err instanceof Error ? err.message : String(err)}`) }];
+  }
+}
+
+/** A UTF-8 byte-order mark becomes three spaces: both readers skip leading space, and byte offsets stay those of the file. */
+function blankOutByteOrderMark(head: Buffer): void {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head.fill(0x20, 0, 3);
 }

@@ -32,6 +32,8 @@ export type SecurityGroupPermission = {
   ipv6_cidr?: string;
   prefix_list_id?: string;
   group_id?: string;
+  /** The legacy flat form can name the source group by name (EC2-Classic, default VPC) instead of by id. */
+  group_name?: string;
   description?: string;
 };
 
@@ -128,13 +130,37 @@ function fromIpPermissions(direction: Direction, value: unknown): SecurityGroupP
   return out;
 }
 
-/** The legacy flat request form: `ipProtocol`, `fromPort`, `toPort`, `cidrIp` at the top of requestParameters. */
+const FLAT_KEYS = ['ipProtocol', 'fromPort', 'toPort', 'cidrIp', 'cidrIpv6', 'sourceSecurityGroupId', 'sourceSecurityGroupName'] as const;
+
+/** A flat-form value that says something: not missing, null, or the `{}` CloudTrail writes for an empty value. */
+function given(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  return !isObject(value) || Object.keys(value).length > 0;
+}
+
+/**
+ * The legacy flat request form: `ipProtocol`, `fromPort`, `toPort` and a peer (`cidrIp`, `cidrIpv6`,
+ * `sourceSecurityGroupId`/`sourceSecurityGroupName`) at the top of requestParameters. One permission
+ * per peer, as the items form gives; one without a peer when only protocol and ports are given.
+ */
 function fromFlatForm(direction: Direction, params: Json): SecurityGroupPermission[] {
-  if (params.ipProtocol === undefined && params.cidrIp === undefined && params.fromPort === undefined) return [];
-  const permission = basePermission(direction, params.ipProtocol, params.fromPort, params.toPort);
+  if (!FLAT_KEYS.some((key) => given(params[key]))) return [];
+  const make = (): SecurityGroupPermission => basePermission(direction, params.ipProtocol, params.fromPort, params.toPort);
+  const out: SecurityGroupPermission[] = [];
   const cidr = text(params.cidrIp);
-  if (cidr !== undefined) permission.cidr = cidr;
-  return [permission];
+  if (cidr !== undefined) out.push({ ...make(), cidr });
+  const cidr6 = text(params.cidrIpv6);
+  if (cidr6 !== undefined) out.push({ ...make(), ipv6_cidr: cidr6 });
+  const groupIdValue = text(params.sourceSecurityGroupId);
+  const groupName = text(params.sourceSecurityGroupName);
+  if (groupIdValue !== undefined || groupName !== undefined) {
+    const permission = make();
+    if (groupIdValue !== undefined) permission.group_id = groupIdValue;
+    if (groupName !== undefined) permission.group_name = groupName;
+    out.push(permission);
+  }
+  if (out.length === 0) out.push(make());
+  return out;
 }
 
 /** Rule ids the response says are egress or ingress (`securityGroupRuleSet.items[].isEgress`). */
@@ -180,7 +206,10 @@ function directionOf(eventName: string): Direction {
   return eventName.endsWith('Egress') ? 'egress' : 'ingress';
 }
 
-/** Every permission a security-group call names, from whichever request form it used. */
+/**
+ * Every permission a security-group call names. Authorize/Revoke/Update calls get the union of
+ * both request forms: `ipPermissions` may be present but empty (`{}`) next to a flat-form grant.
+ */
 export function securityGroupPermissions(eventName: string, requestParameters: unknown, responseElements: unknown): SecurityGroupPermission[] {
   if (!isObject(requestParameters)) return [];
   if (eventName === 'ModifySecurityGroupRules') {
@@ -189,8 +218,7 @@ export function securityGroupPermissions(eventName: string, requestParameters: u
   }
   if (eventName === 'CreateSecurityGroup' || eventName === 'DeleteSecurityGroup') return [];
   const direction = directionOf(eventName);
-  if (requestParameters.ipPermissions !== undefined) return fromIpPermissions(direction, requestParameters.ipPermissions);
-  return fromFlatForm(direction, requestParameters);
+  return [...fromIpPermissions(direction, requestParameters.ipPermissions), ...fromFlatForm(direction, requestParameters)];
 }
 
 /** True for a CIDR whose prefix length is 0, whatever its address bits: `0.0.0.0/0`, `10.1.2.3/0`, `::/0`. */
@@ -231,29 +259,51 @@ function exposedPorts(permission: SecurityGroupPermission): number[] {
   return SENSITIVE_PORTS.filter((p) => p >= from && p <= high);
 }
 
+/** The transport protocols a permission opens its ports on: both for an all-protocol rule. */
+function portProtocols(permission: SecurityGroupPermission): string[] {
+  if (permission.protocol === 'all') return ['tcp', 'udp'];
+  return isPortProtocol(permission.protocol) ? [permission.protocol] : [];
+}
+
+/** Orders 'tcp/22' before 'udp/22' before 'tcp/25': by port, then protocol. */
+function compareServices(a: string, b: string): number {
+  const [protocolA = '', portA = ''] = a.split('/');
+  const [protocolB = '', portB = ''] = b.split('/');
+  return Number(portA) - Number(portB) || (protocolA < protocolB ? -1 : protocolA > protocolB ? 1 : 0);
+}
+
 /** The facts rules ask about a security-group change, computed once. */
 export interface Exposure {
   openToWorld: boolean;
   openPorts: string[];
   openAllPorts: boolean;
+  /** Sensitive ports opened over tcp, udp or all protocols (whichever of them). */
   exposedPorts: number[];
+  /** The same, with the protocol each is opened on: 'tcp/22', 'udp/3389' (an all-protocol rule gives both). */
+  exposedServices: string[];
 }
 
 /** Ingress exposure to the whole internet (any /0 range); only calls that grant access count (Authorize*, Modify*). */
 export function exposure(eventName: string, permissions: readonly SecurityGroupPermission[]): Exposure {
-  const result: Exposure = { openToWorld: false, openPorts: [], openAllPorts: false, exposedPorts: [] };
+  const result: Exposure = { openToWorld: false, openPorts: [], openAllPorts: false, exposedPorts: [], exposedServices: [] };
   if (!eventName.startsWith('Authorize') && !eventName.startsWith('Modify')) return result;
   const labels = new Set<string>();
   const ports = new Set<number>();
+  const services = new Set<string>();
   for (const permission of permissions) {
     if (!isWorldOpen(permission)) continue;
     result.openToWorld = true;
     labels.add(portLabel(permission));
     if (coversAllPorts(permission)) result.openAllPorts = true;
-    for (const p of exposedPorts(permission)) ports.add(p);
+    const protocols = portProtocols(permission);
+    for (const p of exposedPorts(permission)) {
+      ports.add(p);
+      for (const protocol of protocols) services.add(`${protocol}/${p}`);
+    }
   }
   result.openPorts = [...labels];
   result.exposedPorts = [...ports].sort((a, b) => a - b);
+  result.exposedServices = [...services].sort(compareServices);
   return result;
 }
 
@@ -270,7 +320,8 @@ function groupId(eventName: string, params: Json, responseElements: unknown): st
  *
  * @example
  *   securityGroupFields({ eventName: 'AuthorizeSecurityGroupIngress', requestParameters: { groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' } });
- *   // { 'aws.security_group.id': 'sg-1', 'aws.security_group.open_to_world': true, 'aws.security_group.open_ports': ['tcp/22'], ... }
+ *   // { 'aws.security_group.id': 'sg-1', 'aws.security_group.open_to_world': true, 'aws.security_group.open_ports': ['tcp/22'],
+ *   //   'aws.security_group.exposed_ports': [22], 'aws.security_group.exposed_services': ['tcp/22'], ... }
  */
 export function securityGroupFields(record: Json): Record<string, FieldValue> | undefined {
   const eventName = record.eventName;
@@ -285,6 +336,7 @@ export function securityGroupFields(record: Json): Record<string, FieldValue> | 
     'aws.security_group.open_ports': exposed.openPorts,
     'aws.security_group.open_all_ports': exposed.openAllPorts,
     'aws.security_group.exposed_ports': exposed.exposedPorts,
+    'aws.security_group.exposed_services': exposed.exposedServices,
   };
   const id = groupId(eventName, params, record.responseElements);
   if (id !== undefined) fields['aws.security_group.id'] = id;

@@ -20,6 +20,8 @@ export const SSH_FIELDS: FieldCatalogue = {
     'system.auth.ssh.event',
     'system.auth.ssh.method',
     'system.auth.ssh.signature',
+    // the N of `message repeated N times`, on every event of such a line (whether sshd or sudo logged it)
+    'system.auth.ssh.repeated',
     'system.auth.sudo.tty',
     'system.auth.sudo.pwd',
     'system.auth.sudo.user',

@@ -15,11 +15,11 @@ import { toIsoString } from './syslog-time';
  */
 
 export interface AuthLineContext {
-  /** epoch ms of the CloudWatch log event carrying the line, when there is one: gives the year of RFC3164 lines and the time of lines with no timestamp */
+  /** epoch ms of the CloudWatch log event carrying the line, when there is one: gives the year of RFC3164 lines (unless `year` is forced) and the time of lines with no timestamp */
   envelopeTime?: number;
-  /** a forced year for RFC3164 lines (the CLI's --year) */
+  /** a forced year for RFC3164 lines (the CLI's --year): wins over envelopeTime */
   year?: number;
-  /** now, epoch ms: used for year inference when there is neither envelopeTime nor year, and as the time of timestamp-less lines without envelope */
+  /** now, epoch ms: used for year inference when there is neither year nor envelopeTime, and as the time of timestamp-less lines without envelope */
   now: number;
 }
 
@@ -27,8 +27,11 @@ type Fields = Record<string, FieldValue>;
 type MessageResult = { kind: 'event'; fields: Fields } | { kind: 'skip'; reason: string } | { kind: 'error'; message: string };
 
 const SSH_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sshd(pam_unix)']);
-/** `message repeated N times` beyond this yields this many events, tagged, so one line cannot exhaust memory. */
-export const MAX_REPEAT = 10_000;
+/**
+ * `message repeated N times` beyond this yields this many events, tagged, so one line cannot
+ * exhaust memory (N is up to 999,999,999). The logged N stays in `system.auth.ssh.repeated`.
+ */
+export const MAX_REPEAT = 1_000;
 export const REPEAT_TRUNCATED_TAG = 'klaxon_repeat_truncated';
 const BLANK = /^\s*$/;
 const HOSTNAME = /^[\w.-]+$/;
@@ -55,7 +58,8 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
   if (handler === undefined) return skipped(`program '${clip(program)}' does not log authentication`);
 
   let message = header.message;
-  let count = 1;
+  /** The N of `message repeated N times`, undefined for a plain line. */
+  let count: number | undefined;
   if (message.startsWith(REPEATED)) {
     const repeated = readRepeated(message);
     if (repeated === undefined) return parseError(`${program}: malformed 'message repeated N times: [ ... ]'`);
@@ -75,7 +79,8 @@ function withoutLineEnd(line: string): string {
 
 // ---------------------------------------------------------------- events
 
-function buildEvents(header: SyslogHeader, line: string, message: string, fields: Fields, count: number): KlaxonEvent[] {
+/** One event, or min(repeated, MAX_REPEAT) for a `message repeated N times` line, each carrying N. */
+function buildEvents(header: SyslogHeader, line: string, message: string, fields: Fields, repeated: number | undefined): KlaxonEvent[] {
   const f = fields;
   f['@timestamp'] = toIsoString(header.time);
   f['event.source'] = 'ssh';
@@ -91,9 +96,12 @@ function buildEvents(header: SyslogHeader, line: string, message: string, fields
     f['log.syslog.severity.code'] = header.priority.severity;
   }
   addRelated(f);
-  if (count > MAX_REPEAT) f['tags'] = [REPEAT_TRUNCATED_TAG];
   const events: KlaxonEvent[] = [{ timestamp: header.time, source: 'ssh', fields: f }];
-  for (let i = 1; i < Math.min(count, MAX_REPEAT); i++) events.push({ timestamp: header.time, source: 'ssh', fields: copyFields(f) });
+  if (repeated === undefined) return events;
+  f['system.auth.ssh.repeated'] = repeated;
+  if (repeated > MAX_REPEAT) f['tags'] = [REPEAT_TRUNCATED_TAG];
+  const count = Math.min(repeated, MAX_REPEAT);
+  for (let i = 1; i < count; i++) events.push({ timestamp: header.time, source: 'ssh', fields: copyFields(f) });
   return events;
 }
 
@@ -205,6 +213,10 @@ function readAddress(token: string): Pick<Endpoint, 'address' | 'ip'> | undefine
   return HOSTNAME.test(token) ? { address: token, ip: undefined } : undefined;
 }
 
+/**
+ * Dotted-quad IPv4 as node's isIP and the other parsers take it: four parts of 0-255, no empty
+ * parts and no leading zeros (`010.1.2.3` is not an IP: some tools read 010 as octal 8).
+ */
 function isIPv4(s: string): boolean {
   let dots = 0;
   let digits = 0;
@@ -212,6 +224,8 @@ function isIPv4(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      // a digit after a part's leading 0 makes a leading zero; a lone 0 is fine
+      if (digits === 1 && value === 0) return false;
       value = value * 10 + (c - 48);
       if (++digits > 3 || value > 255) return false;
     } else if (c === 46 && digits > 0) {

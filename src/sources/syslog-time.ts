@@ -9,7 +9,9 @@ const HALF_YEAR_MS = 182 * DAY_MS;
 
 /** What decides the year of an RFC3164 timestamp, which carries none. */
 export interface YearHints {
+  /** epoch ms of the CloudWatch log event carrying the line */
   envelopeTime?: number;
+  /** a forced year (the CLI's --year): wins over envelopeTime and now */
   year?: number;
   now: number;
 }
@@ -48,16 +50,17 @@ export function utcYear(ms: number): number {
 
 /**
  * Epoch ms of a year-less RFC3164 time, read as UTC. The year comes from, in order: the
- * CloudWatch envelope time (the year placing the date nearest to it), the forced year, or
- * `now` (this year, unless that puts the date more than a day in the future: then last year,
- * so a December line read in January lands in December of the year before). NaN when no
- * candidate year has that date (Feb 29 outside leap years, Apr 31).
+ * forced year (the CLI's `--year`, an explicit override, so it wins), the CloudWatch envelope
+ * time (the year placing the date nearest to it), or `now` (this year, unless that puts the
+ * date more than a day in the future: then last year, so a December line read in January
+ * lands in December of the year before). NaN when no candidate year has that date (Feb 29
+ * outside leap years, Apr 31).
  */
 export function yearlessTime(month: number, day: number, hour: number, minute: number, second: number, ms: number, hints: YearHints): number {
   const at = (year: number): number => utcTime(year, month, day, hour, minute, second, ms);
+  if (hints.year !== undefined) return at(hints.year);
   const envelope = hints.envelopeTime;
   if (envelope !== undefined && isValidTime(envelope)) return nearestTo(envelope, at);
-  if (hints.year !== undefined) return at(hints.year);
   if (!isValidTime(hints.now)) return NaN;
   const year = utcYear(hints.now);
   const sameYear = at(year);

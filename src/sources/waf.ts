@@ -187,8 +187,9 @@ function checkRecord(record: Json): string | undefined {
 
 function addRequestFields(fields: Record<string, FieldValue>, request: Json): void {
   const clientIp = request.clientIp;
+  // ECS: source.address is the address as logged (a masked or malformed one too), source.ip only a valid IP.
+  if (typeof clientIp === 'string' && clientIp !== '') fields['source.address'] = clientIp;
   if (typeof clientIp === 'string' && isIpAddress(clientIp)) fields['source.ip'] = clientIp;
-  else if (typeof clientIp === 'string' && clientIp !== '') fields['source.address'] = clientIp;
   const country = text(request.country);
   if (country !== undefined) fields['source.geo.country_iso_code'] = country;
   const uri = text(request.uri);

@@ -26,7 +26,7 @@ describe('klaxon scan over JSON sources', () => {
     const { code, stdout, stderr } = await runCli(['scan', '--rules', RULES, file]);
     expect(code).toBe(0);
     const alerts = jsonLines(stdout);
-    expect(alerts.find((a) => a.rule === 'waf-block-spike')).toMatchObject({ count: 120, fields: { 'source.ip': '198.51.100.23' } });
+    expect(alerts.find((a) => a.rule === 'waf-block-spike')).toMatchObject({ count: 120, fields: { 'source.address': '198.51.100.23' } });
     const perRule = alerts.filter((a) => a.rule === 'waf-block');
     expect(perRule.reduce((n, a) => n + (a.count as number), 0)).toBe(120);
     expect(stderr).toContain('0 could not be parsed');

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeAwsLogsEvent } from '../../src/sources/awslogs';
+import { MAX_LINE_BYTES } from '../../src/input/lines';
 import { jsonLines, REPO, runBin, runCli, tempDir } from './helpers';
 
 const RULES = join(REPO, 'rules');
@@ -27,7 +28,7 @@ describe('klaxon scan', () => {
       count: 6,
       first_seen: '2024-11-02T10:00:00.000Z',
       last_seen: '2024-11-02T10:00:05.000Z',
-      fields: { 'source.ip': '203.0.113.9' },
+      fields: { 'source.address': '203.0.113.9' },
     });
     expect(alerts[0]?.fingerprint).toMatch(/^ssh-brute-force:/);
     expect(stderr).toContain('6 events');
@@ -60,7 +61,7 @@ describe('klaxon scan', () => {
     const fromGzip = await runCli(['scan', '--rules', RULES, gz], { now: NOW });
     expect(jsonLines(fromGzip.stdout)).toHaveLength(1);
     const fromStdin = await runCli(['scan', '--rules', RULES, '-'], { stdin: bruteForce('198.51.100.1', 5), now: NOW });
-    expect(jsonLines(fromStdin.stdout)).toMatchObject([{ fields: { 'source.ip': '198.51.100.1' } }]);
+    expect(jsonLines(fromStdin.stdout)).toMatchObject([{ fields: { 'source.address': '198.51.100.1' } }]);
   });
 
   it('counts a threshold across files, as one stream of events', async () => {
@@ -145,5 +146,42 @@ describe('klaxon scan', () => {
     expect(stderr).toContain('bundled samples');
     const rules = new Set(jsonLines(stdout).map((a) => a.rule));
     for (const id of ['ssh-brute-force', 'ssh-root-login', 'ssh-login', 'waf-block', 'waf-block-spike', 'sg-open-to-world', 'sg-change']) expect(rules).toContain(id);
+  });
+});
+
+describe('klaxon scan, review regressions', () => {
+  it('groups SSH failures from host names apart (they have no source.ip)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'auth.log');
+    writeFileSync(file, Array.from({ length: 5 }, (_, i) => `Nov  2 10:00:0${i} bastion sshd[1${i}]: Failed password for root from host${i}.example.net port 22 ssh2\n`).join(''));
+    const { stdout } = await runCli(['scan', '--rules', RULES, file], { now: NOW });
+    expect(jsonLines(stdout)).toEqual([]);
+  });
+
+  it('skips a UTF-8 byte-order mark and lets --source waf force JSON reading', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bom.log');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(bruteForce('203.0.113.9', 5))]));
+    const { stdout, stderr } = await runCli(['scan', '--rules', RULES, file], { now: NOW });
+    expect(jsonLines(stdout)).toMatchObject([{ rule: 'ssh-brute-force', count: 5 }]);
+    expect(stderr).toContain('0 could not be parsed');
+  });
+
+  it('reports a line longer than the cap as one error and goes on', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'long.log');
+    writeFileSync(file, `${'x'.repeat(MAX_LINE_BYTES + 10)}\n${bruteForce('203.0.113.9', 5)}`);
+    const { stdout, stderr } = await runCli(['scan', '--rules', RULES, file], { now: NOW });
+    expect(jsonLines(stdout)).toMatchObject([{ count: 5 }]);
+    expect(stderr).toContain(`${file}:1: line longer than`);
+  });
+
+  it('keeps terminal control sequences from log text out of --format pretty', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'auth.log');
+    writeFileSync(file, 'Nov  2 10:00:00 bastion sshd[1]: Accepted password for root\x1b[2J\x1b]0;pwned\x07 from 203.0.113.9 port 22 ssh2\n');
+    const { stdout } = await runCli(['scan', '--format', 'pretty', '--rules', RULES, file], { now: NOW });
+    expect(stdout).toContain('Root logged in');
+    expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { KlaxonEvent } from '../../src/events/event';
-import { AlertEngine } from '../../src/engine/engine';
+import { ALLOWED_LATENESS_MS, AlertEngine } from '../../src/engine/engine';
 import type { CompiledRule } from '../../src/rules/types';
 
 const MIN = 60_000;
@@ -55,6 +55,11 @@ describe('AlertEngine', () => {
   it('slides the window over event time: failures spread wider than the window never alert', () => {
     const events = [0, 3, 6, 9, 12, 15].map((m) => failure('203.0.113.9', T0 + m * MIN));
     expect(run(rule({ threshold: { count: 5, windowMs: 10 * MIN } }), events)).toHaveLength(0);
+  });
+
+  it('an old event arriving late does not revive failures that have left the window', () => {
+    const at = [30, 0, 0.01, 0.02, 0.03];
+    expect(run(rule({ threshold: { count: 5, windowMs: 10 * MIN } }), at.map((m) => failure('203.0.113.9', T0 + m * MIN)))).toHaveLength(0);
   });
 
   it('counts events that arrive out of order by their own time', () => {
@@ -166,8 +171,20 @@ describe('AlertEngine', () => {
       engine.process(failure('203.0.113.9', T0));
       engine.process(failure('203.0.113.9', T0 + 1));
       // another group's events carry event time past the first alert's window; the periodic sweep closes it
-      for (let i = 0; i < 60_000; i++) engine.process(failure('198.51.100.1', T0 + 20 * MIN + i));
+      for (let i = 0; i < 60_000; i++) engine.process(failure('198.51.100.1', T0 + 10 * MIN + ALLOWED_LATENESS_MS + i));
       expect(closed[0]).toBe(2);
+    });
+
+    it("does not close a rule's alerts on another rule's clock (other sources, other files)", () => {
+      const closed: string[] = [];
+      const ssh = rule({ id: 'ssh-rule', realertMs: 60 * MIN });
+      const waf = rule({ id: 'waf-rule', sources: ['waf'] });
+      const engine = new AlertEngine([ssh, waf], { onClosed: (a) => closed.push(`${a.rule} ${a.count}`) });
+      engine.process(failure('203.0.113.9', T0));
+      for (let i = 0; i < 60_000; i++) engine.process({ timestamp: T0 + 24 * 60 * MIN + i, source: 'waf', fields: { 'event.outcome': 'x' } });
+      engine.process(failure('203.0.113.9', T0 + 10 * MIN));
+      engine.finish();
+      expect(closed).toEqual(['ssh-rule 2']);
     });
   });
 

@@ -179,6 +179,17 @@ describe('normalizeCloudTrailRecord', () => {
     expect(f['aws.security_group.open_to_world']).toBe(true);
     expect(f['aws.security_group.open_ports']).toEqual(['tcp/3389']);
     expect(f['aws.security_group.exposed_ports']).toEqual([3389]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/3389']);
+  });
+
+  it('flags a flat-form grant next to the empty ipPermissions ({}) CloudTrail writes', () => {
+    const record = structuredClone(fixture('authorize-ingress-legacy').json);
+    record.requestParameters = { groupId: 'sg-1', ipPermissions: {}, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' };
+    const f = only(normalizeCloudTrailRecord(record, '{}')).fields;
+    expect(f['aws.security_group.open_to_world']).toBe(true);
+    expect(f['aws.security_group.open_ports']).toEqual(['tcp/22']);
+    expect(f['aws.security_group.exposed_ports']).toEqual([22]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/22']);
   });
 
   it('reads an EventBridge envelope: record id as event.id, envelope id kept apart', () => {

@@ -105,6 +105,41 @@ describe('securityGroupPermissions', () => {
     ]);
   });
 
+  it('reads the rest of the flat form: IPv6 range and source group, one permission per peer', () => {
+    const params = { groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '192.0.2.0/24', cidrIpv6: '2001:db8::/32' };
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', params, null)).toEqual([
+      { direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr: '192.0.2.0/24' },
+      { direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, ipv6_cidr: '2001:db8::/32' },
+    ]);
+    const byGroup = { groupName: 'web', sourceSecurityGroupName: 'bastion', sourceSecurityGroupOwnerId: '123456789012' };
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', byGroup, null)).toEqual([
+      { direction: 'ingress', protocol: 'all', from_port: null, to_port: null, group_name: 'bastion' },
+    ]);
+    const byId = { groupId: 'sg-1', sourceSecurityGroupId: 'sg-2', sourceSecurityGroupName: 'bastion' };
+    expect(securityGroupPermissions('RevokeSecurityGroupIngress', byId, null)).toEqual([
+      { direction: 'ingress', protocol: 'all', from_port: null, to_port: null, group_id: 'sg-2', group_name: 'bastion' },
+    ]);
+  });
+
+  it('unions the flat form with ipPermissions, whether that is empty ({}) or not', () => {
+    const flat = { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' };
+    const flatPermission = { direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr: '0.0.0.0/0' };
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipPermissions: {}, ...flat }, null)).toEqual([flatPermission]);
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipPermissions: { items: [] }, ...flat }, null)).toEqual([flatPermission]);
+    const both = { ...itemsForm({ ipProtocol: 'udp', fromPort: 53, toPort: 53, ipRanges: v4('10.0.0.0/8') }), ...flat };
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', both, null)).toEqual([
+      { direction: 'ingress', protocol: 'udp', from_port: 53, to_port: 53, cidr: '10.0.0.0/8' },
+      flatPermission,
+    ]);
+  });
+
+  it('adds nothing for flat keys that are null or {} next to ipPermissions', () => {
+    const params = { ...itemsForm({ ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: v4('10.0.0.0/8') }), ipProtocol: null, cidrIp: {}, fromPort: null };
+    expect(securityGroupPermissions('AuthorizeSecurityGroupIngress', params, null)).toEqual([
+      { direction: 'ingress', protocol: 'tcp', from_port: 443, to_port: 443, cidr: '10.0.0.0/8' },
+    ]);
+  });
+
   it('takes the direction from the call name', () => {
     const params = itemsForm({ ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: v4('0.0.0.0/0') });
     expect(securityGroupPermissions('AuthorizeSecurityGroupEgress', params, null)[0]?.direction).toBe('egress');
@@ -163,6 +198,7 @@ describe('securityGroupFields', () => {
       'aws.security_group.open_ports': ['tcp/22'],
       'aws.security_group.open_all_ports': false,
       'aws.security_group.exposed_ports': [22],
+      'aws.security_group.exposed_services': ['tcp/22'],
     });
   });
 
@@ -176,6 +212,7 @@ describe('securityGroupFields', () => {
     const f = fieldsOf(call('AuthorizeSecurityGroupIngress', itemsForm({ ipProtocol: 'tcp', fromPort: 3306, toPort: 3306, ...ranges })));
     expect(f['aws.security_group.open_to_world']).toBe(true);
     expect(f['aws.security_group.exposed_ports']).toEqual([3306]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/3306']);
   });
 
   it.each([
@@ -187,6 +224,7 @@ describe('securityGroupFields', () => {
     expect(f['aws.security_group.open_to_world']).toBe(false);
     expect(f['aws.security_group.open_ports']).toEqual([]);
     expect(f['aws.security_group.exposed_ports']).toEqual([]);
+    expect(f['aws.security_group.exposed_services']).toEqual([]);
   });
 
   it('does not count egress or revocations', () => {
@@ -197,12 +235,43 @@ describe('securityGroupFields', () => {
     }
   });
 
+  it('flags the flat form next to an empty ipPermissions ({}), as CloudTrail writes it', () => {
+    const record = call('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipPermissions: {}, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' });
+    expect(fieldsOf(record)).toEqual({
+      'aws.security_group.id': 'sg-1',
+      'aws.security_group.permissions': [{ direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr: '0.0.0.0/0' }],
+      'aws.security_group.open_to_world': true,
+      'aws.security_group.open_ports': ['tcp/22'],
+      'aws.security_group.open_all_ports': false,
+      'aws.security_group.exposed_ports': [22],
+      'aws.security_group.exposed_services': ['tcp/22'],
+    });
+  });
+
+  it('flags a flat-form world-open IPv6 range and a world-open flat form next to private items', () => {
+    const v6flat = fieldsOf(call('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipProtocol: 'udp', fromPort: 3389, toPort: 3389, cidrIpv6: '::/0' }));
+    expect([v6flat['aws.security_group.open_to_world'], v6flat['aws.security_group.exposed_services']]).toEqual([true, ['udp/3389']]);
+    const params = { ...itemsForm({ ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipRanges: v4('10.0.0.0/8') }), ipProtocol: '6', fromPort: 3306, toPort: 3306, cidrIp: '0.0.0.0/0' };
+    const f = fieldsOf(call('AuthorizeSecurityGroupIngress', params));
+    expect(f['aws.security_group.open_to_world']).toBe(true);
+    expect(f['aws.security_group.open_ports']).toEqual(['tcp/3306']);
+    expect(f['aws.security_group.exposed_ports']).toEqual([3306]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/3306']);
+  });
+
+  it('does not flag a flat-form source group', () => {
+    const f = fieldsOf(call('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipPermissions: {}, sourceSecurityGroupName: 'bastion' }));
+    expect(f['aws.security_group.open_to_world']).toBe(false);
+    expect(f['aws.security_group.exposed_services']).toEqual([]);
+  });
+
   it('flags the legacy flat form', () => {
     const f = fieldsOf(call('AuthorizeSecurityGroupIngress', { groupId: 'sg-1', ipProtocol: 'tcp', fromPort: 1, toPort: 65535, cidrIp: '0.0.0.0/0' }));
     expect(f['aws.security_group.open_to_world']).toBe(true);
     expect(f['aws.security_group.open_ports']).toEqual(['tcp/1-65535']);
     expect(f['aws.security_group.open_all_ports']).toBe(true);
     expect(f['aws.security_group.exposed_ports']).toEqual([...SENSITIVE_PORTS]);
+    expect(f['aws.security_group.exposed_services']).toEqual(SENSITIVE_PORTS.map((p) => `tcp/${p}`));
   });
 
   it('flags ModifySecurityGroupRules opening all protocols', () => {
@@ -212,6 +281,7 @@ describe('securityGroupFields', () => {
     expect(f['aws.security_group.open_ports']).toEqual(['all']);
     expect(f['aws.security_group.open_all_ports']).toBe(true);
     expect(f['aws.security_group.exposed_ports']).toEqual([...SENSITIVE_PORTS]);
+    expect(f['aws.security_group.exposed_services']).toEqual(SENSITIVE_PORTS.flatMap((p) => [`tcp/${p}`, `udp/${p}`]));
   });
 
   it('does not flag a modified egress rule once the response says it is egress', () => {
@@ -236,7 +306,29 @@ describe('securityGroupFields', () => {
     const f = fieldsOf(call('AuthorizeSecurityGroupIngress', params));
     expect(f['aws.security_group.open_ports']).toEqual(['tcp/20-25', 'udp/2000-2100', 'tcp/22', 'icmp/8']);
     expect(f['aws.security_group.exposed_ports']).toEqual([20, 21, 22, 23, 25, 2049]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/20', 'tcp/21', 'tcp/22', 'tcp/23', 'tcp/25', 'udp/2049']);
     expect(f['aws.security_group.open_all_ports']).toBe(false);
+  });
+
+  it('names the protocol of each exposed port: udp-only rules expose udp services, one port on both protocols gives both', () => {
+    const params = {
+      groupId: 'sg-1',
+      ipPermissions: {
+        items: [
+          { ipProtocol: 'udp', fromPort: 3389, toPort: 3389, ipRanges: v4('0.0.0.0/0') },
+          { ipProtocol: '17', fromPort: 53, toPort: 53, ipRanges: v4('0.0.0.0/0') },
+          { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ipv6Ranges: v6('::/0') },
+          { ipProtocol: '47', ipRanges: v4('0.0.0.0/0') },
+        ],
+      },
+    };
+    const f = fieldsOf(call('AuthorizeSecurityGroupIngress', params));
+    expect(f['aws.security_group.exposed_ports']).toEqual([3389]);
+    expect(f['aws.security_group.exposed_services']).toEqual(['tcp/3389', 'udp/3389']);
+    const udpOnly = fieldsOf(call('AuthorizeSecurityGroupIngress', itemsForm({ ipProtocol: 'udp', fromPort: 20, toPort: 23, ipRanges: v4('0.0.0.0/0') })));
+    expect(udpOnly['aws.security_group.exposed_ports']).toEqual([20, 21, 22, 23]);
+    expect(udpOnly['aws.security_group.exposed_services']).toEqual(['udp/20', 'udp/21', 'udp/22', 'udp/23']);
+    expect(udpOnly['aws.security_group.exposed_services']).not.toContain('tcp/22');
   });
 
   it('counts udp 0-65535 as all ports', () => {
@@ -270,6 +362,10 @@ describe('securityGroupFields', () => {
         const f = fieldsOf(call(name, request, response));
         expect(typeof f['aws.security_group.open_to_world']).toBe('boolean');
         expect(Array.isArray(f['aws.security_group.permissions'])).toBe(true);
+        const ports = f['aws.security_group.exposed_ports'] as number[];
+        const services = f['aws.security_group.exposed_services'] as string[];
+        // every exposed service is an exposed port, and every exposed port is exposed on some protocol
+        expect([...new Set(services.map((s) => Number(s.split('/')[1])))].sort((a, b) => a - b)).toEqual(ports);
       }),
       { numRuns: 1000 },
     );

@@ -198,9 +198,14 @@ describe('parseAuthLine: the year of RFC3164 lines', () => {
     expect(at(dec31, { now: NOW, envelopeTime: Date.UTC(2023, 5, 1) })).toBe('2022-12-31T23:59:00.000Z');
   });
 
-  it('prefers the envelope over a forced year, and a forced year over now', () => {
-    expect(at(dec31, { now: NOW, year: 2019, envelopeTime: Date.UTC(2021, 11, 30) })).toBe('2021-12-31T23:59:00.000Z');
+  it('prefers a forced year (--year) over the envelope, and over now', () => {
+    expect(at(dec31, { now: NOW, year: 2019, envelopeTime: Date.UTC(2021, 11, 30) })).toBe('2019-12-31T23:59:00.000Z');
+    // no nearest-year adjustment either: the forced year is taken as it is, even a day away from the envelope
+    expect(at(jan1, { now: NOW, year: 2024, envelopeTime: Date.UTC(2024, 11, 31, 23, 58) })).toBe('2024-01-01T00:01:00.000Z');
     expect(at(dec31, { now: NOW, year: 2019 })).toBe('2019-12-31T23:59:00.000Z');
+    // the envelope still gives the time of lines that carry none
+    const envelopeTime = Date.UTC(2021, 11, 30, 1, 2, 3);
+    expect(events('web-1 sshd[1]: Invalid user a from 192.0.2.1', { now: NOW, year: 2019, envelopeTime })[0]?.timestamp).toBe(envelopeTime);
   });
 
   it('rolls back to the previous year for a date more than a day after now (a December line read in January)', () => {
@@ -215,6 +220,9 @@ describe('parseAuthLine: the year of RFC3164 lines', () => {
     expect(at(feb29, { now: Date.UTC(2025, 5, 1) })).toBe('2024-02-29T12:00:00.000Z');
     expect(at(feb29, { now: NOW, envelopeTime: Date.UTC(2025, 1, 28) })).toBe('2024-02-29T12:00:00.000Z');
     expect(expectStatus(feb29, 'error', { now: NOW, year: 2023 })).toEqual({ status: 'error', message: "invalid date 'Feb 29 12:00:00'" });
+    // a forced non-leap year is an error even when the envelope would have found a leap year
+    expect(expectStatus(feb29, 'error', { now: NOW, year: 2023, envelopeTime: Date.UTC(2024, 1, 28) }).status).toBe('error');
+    expect(at(feb29, { now: NOW, year: 2020, envelopeTime: Date.UTC(2025, 1, 28) })).toBe('2020-02-29T12:00:00.000Z');
   });
 });
 
@@ -339,16 +347,41 @@ describe('parseAuthLine: sshd messages', () => {
     const all = events(line);
     expect(all).toHaveLength(3);
     for (const e of all) {
-      expect(e.fields).toEqual({ ...base(inner, line), ...login('Failed', 'failure', 'root', '198.51.100.23', 51522), 'system.auth.ssh.method': 'password' });
+      expect(e.fields).toEqual({
+        ...base(inner, line),
+        ...login('Failed', 'failure', 'root', '198.51.100.23', 51522),
+        'system.auth.ssh.method': 'password',
+        'system.auth.ssh.repeated': 3,
+      });
     }
     expect(all[0]?.fields).not.toBe(all[1]?.fields);
     expect(all[0]?.fields['event.category']).not.toBe(all[1]?.fields['event.category']);
   });
 
-  it('message repeated beyond the cap yields the cap, tagged', () => {
-    const all = events(`${HEADER}message repeated 99999 times: [ Invalid user a from 192.0.2.1]`);
-    expect(all).toHaveLength(MAX_REPEAT);
-    expect(all[MAX_REPEAT - 1]?.fields['tags']).toEqual([REPEAT_TRUNCATED_TAG]);
+  it('gives a plain line no repeat count, and "repeated 1 times" one event with count 1', () => {
+    expect('system.auth.ssh.repeated' in fieldsOf(`${HEADER}Invalid user a from 192.0.2.1`)).toBe(false);
+    expect(fieldsOf(`${HEADER}message repeated 1 times: [ Invalid user a from 192.0.2.1]`)['system.auth.ssh.repeated']).toBe(1);
+  });
+
+  it('caps message repeated at MAX_REPEAT (1,000) events per line, every one tagged and carrying the logged N', () => {
+    expect(MAX_REPEAT).toBe(1000);
+    for (const n of [MAX_REPEAT + 1, 99999, 999999999]) {
+      const all = events(`${HEADER}message repeated ${n} times: [ Invalid user a from 192.0.2.1]`);
+      expect(all).toHaveLength(MAX_REPEAT);
+      expect(all.every((e) => e.fields['system.auth.ssh.repeated'] === n && e.fields['tags']?.toString() === REPEAT_TRUNCATED_TAG)).toBe(true);
+      expect(all[MAX_REPEAT - 1]?.fields['tags']).toEqual([REPEAT_TRUNCATED_TAG]);
+    }
+    const atCap = events(`${HEADER}message repeated ${MAX_REPEAT} times: [ Invalid user a from 192.0.2.1]`);
+    expect(atCap).toHaveLength(MAX_REPEAT);
+    expect(atCap.some((e) => 'tags' in e.fields)).toBe(false);
+  });
+
+  it('counts sudo lines repeated too', () => {
+    const all = events('Nov  2 10:00:00 web-1 sudo: message repeated 2 times: [ alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls]');
+    expect(all.map((e) => [e.fields['system.auth.sudo.command'], e.fields['system.auth.ssh.repeated']])).toEqual([
+      ['/bin/ls', 2],
+      ['/bin/ls', 2],
+    ]);
   });
 });
 
@@ -362,6 +395,28 @@ describe('parseAuthLine: addresses', () => {
       ...login('Failed', 'failure', 'root', '198.51.100.4', 22),
       'source.address': '::ffff:198.51.100.4',
       'system.auth.ssh.method': 'password',
+    });
+  });
+
+  it.each(['0.0.0.0', '10.0.0.1', '192.0.2.100', '255.255.255.255', '100.64.0.10'])('IPv4 %s is an IP', (ip) => {
+    expectSsh(`Invalid user a from ${ip} port 22`, login('Invalid', 'failure', 'a', ip, 22));
+  });
+
+  it.each(['010.1.2.3', '10.01.2.3', '10.1.2.03', '10.1.2.00', '00.0.0.0', '1.2.3.004'])('IPv4 with a leading zero %s is not an IP: source.address only', (text) => {
+    const f = fieldsOf(`${HEADER}Failed password for root from ${text} port 22 ssh2`);
+    expect(f['source.address']).toBe(text);
+    expect(f['source.port']).toBe(22);
+    expect('source.ip' in f).toBe(false);
+    expect('related.ip' in f).toBe(false);
+    expect('source.ip' in fieldsOf(`${HEADER}Connection closed by ${text} port 22 [preauth]`)).toBe(false);
+    // no IP, no break-in event: the check needs an address
+    expect(parseAuthLine(`${HEADER}Address ${text} maps to x.example, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!`, CTX).status).toBe('error');
+  });
+
+  it('a leading zero inside an IPv4-mapped IPv6 address is not an address at all (as node reads it)', () => {
+    expect(expectStatus(`${HEADER}Invalid user a from ::ffff:010.1.2.3`, 'error')).toEqual({
+      status: 'error',
+      message: "sshd: cannot read user and address in 'Invalid user a from ::ffff:010.1.2.3'",
     });
   });
 

@@ -59,6 +59,7 @@ describe('normalizeWafRecord', () => {
       'cloud.provider': 'aws',
       'cloud.account.id': '123456789012',
       'cloud.region': 'eu-west-1',
+      'source.address': '203.0.113.45',
       'source.ip': '203.0.113.45',
       'source.geo.country_iso_code': 'NL',
       'url.path': '/wp-admin/install.php',
