@@ -7,8 +7,18 @@ export type JsonRecord =
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 const NEWLINE = 0x0a;
 const NEWLINE_BRACE = Buffer.from('\n{');
+const RECORDS_KEY = Buffer.from('"Records"');
+/** How many bytes of skipped, unsupported content an error record shows. */
+const SHOWN_BYTES = 200;
+/** How many restarts at a later `{` are tried for a broken record before reporting it whole. */
+const MAX_RETRIES = 8;
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -16,62 +26,54 @@ function isSpace(byte: number | undefined): boolean {
 
 /**
  * Streams JSON values, in batches of one input chunk, out of bytes holding them back to back: one per line (JSON Lines),
- * concatenated with no separator (as Firehose writes WAF logs), pretty-printed one after
- * another, or a single document (a CloudTrail file `{"Records":[...]}`; a top-level
- * array is yielded whole).
+ * concatenated with no separator (as Firehose writes WAF logs), or pretty-printed one after
+ * another. A document that is a top-level array `[a, b, ...]`, or a CloudTrail log file
+ * `{"Records":[a, b, ...]}`, is streamed element by element in constant memory: each
+ * element is a record of its own, with its own bytes as `text` and its own location.
  *
  * Written by hand rather than with a streaming JSON tokenizer because the native
  * JSON.parse on each record is several times faster, and WAF throughput is a target.
  * The fast path guesses that a record ends at a `}` followed by a newline or `{` and lets
  * JSON.parse confirm it. When the guess fell inside a string (attackers put `}{` in URIs)
  * or inside a pretty-printed object, the parse fails as truncated and the record's real
- * end is found by one string-aware scan. Multi-byte UTF-8 never contains the bytes looked
- * for, so scanning bytes is safe and gives exact byte offsets.
+ * end is found by one string-aware scan, resumed chunk after chunk, so that a large
+ * record costs linear time. Multi-byte UTF-8 never contains the bytes looked for, so
+ * scanning bytes is safe and gives exact byte offsets.
  */
 export async function* readJsonRecords(chunks: AsyncIterable<Buffer>, path: string): AsyncGenerator<JsonRecord[]> {
   const acc = new GrowableBuffer();
-  const state: ScanState = { base: 0, line: 1, resumeAt: 0 };
-  let wholeDocument: boolean | undefined;
-
+  const splitter = new Splitter(path);
   for await (const chunk of chunks) {
     acc.append(chunk);
-    if (wholeDocument === undefined) {
-      const start = skipSpace(acc.view(), 0);
-      if (start < acc.length) wholeDocument = acc.view()[start] === OPEN_BRACKET;
-    }
-    if (wholeDocument) continue;
     const batch: JsonRecord[] = [];
-    acc.consume(drain(splitRecords(acc.view(), state, path, false), batch));
+    acc.consume(splitter.split(acc.view(), false, batch));
     if (batch.length > 0) yield batch;
   }
-  const buf = acc.view();
-  if (wholeDocument) {
-    const start = skipSpace(buf, 0);
-    yield [parseRecord(buf, start, buf.length, { path, offset: state.base + start, line: state.line + countNewlines(buf, 0, start) })];
-    return;
-  }
   const batch: JsonRecord[] = [];
-  drain(splitRecords(buf, state, path, true), batch);
+  splitter.split(acc.view(), true, batch);
   if (batch.length > 0) yield batch;
 }
 
-/** Runs a generator to its end, collecting what it yields; returns what it returns. */
-function drain<T, R>(generator: Generator<T, R>, into: T[]): R {
-  let step = generator.next();
-  while (!step.done) {
-    into.push(step.value);
-    step = generator.next();
-  }
-  return step.value;
+/** Where a structural scan of a pending value stands, so the next chunk resumes it instead of starting over. */
+interface Scan {
+  /** Input offset of the next byte to look at. */
+  pos: number;
+  depth: number;
+  inString: boolean;
+  escaped: boolean;
 }
 
-interface ScanState {
-  /** Offset of the buffer's first byte in the input. */
-  base: number;
-  /** Line number of the buffer's first byte. */
-  line: number;
-  /** Where the boundary search for the pending record left off, so a large record is not rescanned per chunk. */
-  resumeAt: number;
+const enum Mode {
+  /** Values back to back (lines, concatenated, pretty-printed). */
+  Values,
+  /** Inside a streamed top-level array: before an element. */
+  Array,
+  /** Inside the `Records` array of a CloudTrail file: before an element. */
+  Records,
+  /** After the `Records` array: the closing `}` is expected. */
+  AfterRecords,
+  /** Skipping what follows `Records` in a CloudTrail file, up to its closing `}`. */
+  SkipRest,
 }
 
 /** Appends chunks with amortised copying, so a multi-megabyte document arriving in small chunks costs linear time. */
@@ -106,61 +108,216 @@ class GrowableBuffer {
   }
 }
 
-/** Yields the complete records in buf; returns how many bytes were consumed. */
-function* splitRecords(buf: Buffer, state: ScanState, path: string, atEnd: boolean): Generator<JsonRecord, number> {
-  const base = state.base;
-  let line = state.line;
-  let start = skipSpace(buf, 0);
-  line += countNewlines(buf, 0, start);
-  const finish = (consumed: number): number => {
-    state.base += consumed;
-    state.line = line;
-    return consumed;
-  };
-  while (start < buf.length) {
-    if (buf[start] !== OPEN_BRACE) {
-      // Not the start of an object: report up to the end of the line as one bad record.
-      let end = buf.indexOf(NEWLINE, start);
-      if (end === -1) {
-        if (!atEnd) return finish(start);
-        end = buf.length;
+/** The record splitter's state between chunks; `split` is called with the unconsumed bytes each time. */
+class Splitter {
+  /** Offset of the buffer's first byte in the input. */
+  private base = 0;
+  /** Line number of the buffer's first byte. */
+  private line = 1;
+  private mode = Mode.Values;
+  /** True where a new document begins (start of input, or after a streamed document), where `[` starts an array to stream. */
+  private documentStart = true;
+  /** Where the boundary search for the pending record left off, so a large record is not rescanned per chunk. */
+  private resumeAt = 0;
+  /** The structural scan of the pending record or element, when one is under way. */
+  private scan: Scan | undefined;
+
+  constructor(private readonly path: string) {}
+
+  /** Appends the complete records in buf to `out`; returns how many bytes were consumed. */
+  split(buf: Buffer, atEnd: boolean, out: JsonRecord[]): number {
+    const base = this.base;
+    let line = this.line;
+    let start = 0;
+    const at = (offset: number, lineNo: number): InputLocation => ({ path: this.path, offset: base + offset, line: lineNo });
+    for (;;) {
+      if (this.scan === undefined) {
+        const next = skipSpace(buf, start);
+        line += countNewlines(buf, start, next);
+        start = next;
       }
-      const location = { path, offset: base + start, line };
-      yield { ok: false, message: 'not a JSON object', text: buf.toString('utf8', start, end), location };
-      const next = skipSpace(buf, end);
-      line += countNewlines(buf, start, next);
-      start = next;
-      continue;
-    }
-    let candidate = nextBoundary(buf, Math.max(start, state.resumeAt - base), atEnd);
-    if (candidate === -1) {
-      state.resumeAt = base + Math.max(start, buf.length - 64);
-      return finish(start);
-    }
-    let record = parseRecord(buf, start, candidate, { path, offset: base + start, line });
-    const lineStart = record.ok ? -1 : buf.indexOf(NEWLINE_BRACE, start);
-    if (lineStart !== -1 && lineStart < candidate) {
-      // A line that begins with `{` is always a new record (raw newlines cannot stand in JSON strings):
-      // the piece before it is broken on its own, typically a line cut short mid-write.
-      candidate = lineStart;
-      record = parseRecord(buf, start, candidate, { path, offset: base + start, line });
-    } else if (!record.ok && isTruncated(record.message, record.text.length)) {
-      // The candidate fell inside a string or a nested object: find the real end once, structurally.
-      const end = scanValueEnd(buf, start);
-      if (end === -1 && !atEnd) {
-        state.resumeAt = base + Math.max(start, buf.length - 64);
-        return finish(start);
+      if (start >= buf.length) break;
+      const mode = this.mode;
+
+      if (mode === Mode.Array || mode === Mode.Records) {
+        if (this.scan === undefined && (buf[start] === CLOSE_BRACKET || buf[start] === CLOSE_BRACE)) {
+          start++;
+          this.closeArray();
+          continue;
+        }
+        this.scan ??= { pos: base + start, depth: 0, inString: false, escaped: false };
+        const delimiter = scanElement(buf, this.scan, base);
+        if (delimiter === -1 && !atEnd) break;
+        this.scan = undefined;
+        const stop = delimiter === -1 ? buf.length : delimiter;
+        out.push(parseRecord(buf, start, trimEnd(buf, start, stop), at(start, line)));
+        line += countNewlines(buf, start, stop);
+        start = stop + 1;
+        if (delimiter !== -1 && buf[delimiter] !== COMMA) this.closeArray();
+        continue;
       }
-      candidate = end === -1 ? buf.length : end;
-      record = parseRecord(buf, start, candidate, { path, offset: base + start, line });
+
+      if (mode === Mode.AfterRecords) {
+        if (buf[start] === CLOSE_BRACE) {
+          start++;
+          this.mode = Mode.Values;
+          this.documentStart = true;
+          continue;
+        }
+        const shown = buf.toString('utf8', start, Math.min(buf.length, start + SHOWN_BYTES));
+        const message = 'CloudTrail log file: content other than "Records" is not supported, skipped up to the end of the file object';
+        out.push({ ok: false, message, text: shown, location: at(start, line) });
+        this.mode = Mode.SkipRest;
+        this.scan = { pos: base + start, depth: 1, inString: false, escaped: false };
+        continue;
+      }
+
+      if (mode === Mode.SkipRest) {
+        const scan = this.scan ?? { pos: base + start, depth: 1, inString: false, escaped: false };
+        const end = scanValue(buf, scan, base);
+        const stop = end === -1 ? buf.length : end;
+        line += countNewlines(buf, start, stop);
+        start = stop;
+        if (end === -1) {
+          this.scan = scan;
+          if (!atEnd) break;
+        }
+        this.scan = undefined;
+        this.mode = Mode.Values;
+        this.documentStart = true;
+        continue;
+      }
+
+      // Mode.Values
+      const first = buf[start];
+      if (this.scan === undefined && this.documentStart && first === OPEN_BRACKET) {
+        start++;
+        this.mode = Mode.Array;
+        continue;
+      }
+      if (this.scan === undefined && first === OPEN_BRACE) {
+        const afterPrefix = matchRecordsPrefix(buf, start);
+        if (afterPrefix === NEED_MORE && !atEnd) break;
+        if (afterPrefix >= 0) {
+          line += countNewlines(buf, start, afterPrefix);
+          start = afterPrefix;
+          this.mode = Mode.Records;
+          continue;
+        }
+      }
+      this.documentStart = false;
+      if (first !== OPEN_BRACE) {
+        // Not the start of an object: report up to the end of the line as one bad record.
+        let end = buf.indexOf(NEWLINE, start);
+        if (end === -1) {
+          if (!atEnd) break;
+          end = buf.length;
+        }
+        out.push({ ok: false, message: 'not a JSON object', text: buf.toString('utf8', start, end), location: at(start, line) });
+        line += countNewlines(buf, start, end);
+        start = end;
+        continue;
+      }
+      let candidate: number;
+      let record: JsonRecord;
+      if (this.scan === undefined) {
+        candidate = nextBoundary(buf, Math.max(start, this.resumeAt - base), atEnd);
+        if (candidate === -1) {
+          this.resumeAt = base + Math.max(start, buf.length - 64);
+          break;
+        }
+        record = parseRecord(buf, start, candidate, at(start, line));
+        if (!record.ok) {
+          const lineStart = buf.subarray(start, candidate).indexOf(NEWLINE_BRACE);
+          if (lineStart !== -1) {
+            // A line that begins with `{` is always a new record (raw newlines cannot stand in JSON strings):
+            // the piece before it is broken on its own, typically a line cut short mid-write.
+            candidate = start + lineStart;
+            record = parseRecord(buf, start, candidate, at(start, line));
+          } else if (isTruncated(record.message, record.text.length)) {
+            // The candidate fell inside a string or a nested object: find the real end structurally.
+            this.scan = { pos: base + start, depth: 0, inString: false, escaped: false };
+          } else {
+            const restart = findRestart(buf, start, candidate, record.message, atEnd, at, line);
+            if (restart !== undefined) {
+              // A record cut short mid-write, with the next one glued to it: report the piece, keep the next.
+              out.push(restart.bad);
+              line += countNewlines(buf, start, restart.from);
+              start = restart.from;
+              record = restart.good;
+              candidate = restart.end;
+            }
+          }
+        }
+      } else {
+        candidate = -1;
+        record = { ok: false, message: '', text: '', location: at(start, line) };
+      }
+      if (this.scan !== undefined) {
+        const end = scanValue(buf, this.scan, base);
+        if (end === -1 && !atEnd) break;
+        this.scan = undefined;
+        candidate = end === -1 ? buf.length : end;
+        record = parseRecord(buf, start, candidate, at(start, line));
+      }
+      out.push(record);
+      line += countNewlines(buf, start, candidate);
+      start = candidate;
+      this.resumeAt = 0;
     }
-    yield record;
-    const next = skipSpace(buf, candidate);
-    line += countNewlines(buf, start, next);
-    start = next;
-    state.resumeAt = 0;
+    this.base += start;
+    this.line = line;
+    return start;
   }
-  return finish(start);
+
+  private closeArray(): void {
+    if (this.mode === Mode.Records) {
+      this.mode = Mode.AfterRecords;
+    } else {
+      this.mode = Mode.Values;
+      this.documentStart = true;
+    }
+  }
+}
+
+/**
+ * For a piece that failed to parse for a reason other than running out of input: the
+ * first later `{` from which a record parses (the last `{` at or before where JSON.parse
+ * stopped, the next one after it, or the next ones after the start), with the piece
+ * before it as a bad record. Undefined when no restart parses.
+ */
+function findRestart(
+  buf: Buffer,
+  start: number,
+  candidate: number,
+  message: string,
+  atEnd: boolean,
+  location: (offset: number, line: number) => InputLocation,
+  line: number,
+): { bad: JsonRecord; good: JsonRecord; from: number; end: number } | undefined {
+  const tries: number[] = [];
+  const position = /at position (\d+)/.exec(message);
+  if (position !== null) {
+    const stopped = start + Number(position[1]);
+    const before = buf.lastIndexOf(OPEN_BRACE, stopped);
+    if (before > start) tries.push(before);
+    const after = buf.indexOf(OPEN_BRACE, stopped + 1);
+    if (after !== -1 && after < candidate) tries.push(after);
+  }
+  let next = buf.indexOf(OPEN_BRACE, start + 1);
+  while (next !== -1 && next < candidate && tries.length < MAX_RETRIES) {
+    if (!tries.includes(next)) tries.push(next);
+    next = buf.indexOf(OPEN_BRACE, next + 1);
+  }
+  for (const from of tries) {
+    const end = nextBoundary(buf, from, atEnd);
+    if (end === -1 || end > candidate) continue;
+    const good = parseRecord(buf, from, end, location(from, line + countNewlines(buf, start, from)));
+    if (!good.ok) continue;
+    const bad = parseRecord(buf, start, trimEnd(buf, start, from), location(start, line));
+    return { bad, good, from, end };
+  }
+  return undefined;
 }
 
 /**
@@ -180,23 +337,82 @@ function nextBoundary(buf: Buffer, from: number, atEnd: boolean): number {
   return atEnd ? buf.length : -1;
 }
 
-/** The end (exclusive) of the JSON object or array starting at `start`, tracking strings and nesting; -1 if it does not end in buf. */
-function scanValueEnd(buf: Buffer, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < buf.length; i++) {
+/**
+ * Continues a scan for the end (exclusive) of a JSON object or array, tracking strings and
+ * nesting: the index after the closer that brings the depth to 0, or -1 if it is not in
+ * buf yet (the scan then holds where to resume). `base` is the input offset of buf[0].
+ */
+function scanValue(buf: Buffer, scan: Scan, base: number): number {
+  let { depth, inString, escaped } = scan;
+  const length = buf.length;
+  let i = scan.pos - base;
+  for (; i < length; i++) {
     const b = buf[i];
     if (inString) {
-      if (b === 0x5c) i++;
-      else if (b === 0x22) inString = false;
-    } else if (b === 0x22) inString = true;
+      if (escaped) escaped = false;
+      else if (b === BACKSLASH) escaped = true;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) inString = true;
     else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-    else if (b === CLOSE_BRACE || b === 0x5d) {
+    else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
       depth--;
-      if (depth === 0) return i + 1;
+      if (depth <= 0) return i + 1;
     }
   }
+  scan.pos = base + i;
+  scan.depth = depth;
+  scan.inString = inString;
+  scan.escaped = escaped;
   return -1;
+}
+
+/**
+ * Continues a scan over an array element: the index of the `,` after it or of the closer
+ * of the array (both outside strings and nesting), or -1 if it is not in buf yet (the scan
+ * then holds where to resume). `base` is the input offset of buf[0].
+ */
+function scanElement(buf: Buffer, scan: Scan, base: number): number {
+  let { depth, inString, escaped } = scan;
+  const length = buf.length;
+  let i = scan.pos - base;
+  for (; i < length; i++) {
+    const b = buf[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (b === BACKSLASH) escaped = true;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) inString = true;
+    else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
+    else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (b === COMMA && depth === 0) return i;
+  }
+  scan.pos = base + i;
+  scan.depth = depth;
+  scan.inString = inString;
+  scan.escaped = escaped;
+  return -1;
+}
+
+const NEED_MORE = -2;
+
+/**
+ * Whether an object starting at `start` opens with `"Records": [` (whitespace allowed between
+ * tokens): the index after the `[`, -1 if not, NEED_MORE if buf ends before it can tell.
+ */
+function matchRecordsPrefix(buf: Buffer, start: number): number {
+  let i = skipSpace(buf, start + 1);
+  for (let k = 0; k < RECORDS_KEY.length; k++, i++) {
+    if (i >= buf.length) return NEED_MORE;
+    if (buf[i] !== RECORDS_KEY[k]) return -1;
+  }
+  i = skipSpace(buf, i);
+  if (i >= buf.length) return NEED_MORE;
+  if (buf[i] !== COLON) return -1;
+  i = skipSpace(buf, i + 1);
+  if (i >= buf.length) return NEED_MORE;
+  return buf[i] === OPEN_BRACKET ? i + 1 : -1;
 }
 
 function parseRecord(buf: Buffer, start: number, end: number, location: InputLocation): JsonRecord {
@@ -221,12 +437,24 @@ function skipSpace(buf: Buffer, from: number): number {
   return i;
 }
 
+/** The end of buf[start, end) without its trailing whitespace. */
+function trimEnd(buf: Buffer, start: number, end: number): number {
+  let i = end;
+  while (i > start && isSpace(buf[i - 1])) i--;
+  return i;
+}
+
 function countNewlines(buf: Buffer, from: number, to: number): number {
   let n = 0;
-  let i = buf.indexOf(NEWLINE, from);
-  while (i !== -1 && i < to) {
+  if (to - from < 256) {
+    for (let i = from; i < to; i++) if (buf[i] === NEWLINE) n++;
+    return n;
+  }
+  const part = buf.subarray(from, to);
+  let i = part.indexOf(NEWLINE);
+  while (i !== -1) {
     n++;
-    i = buf.indexOf(NEWLINE, i + 1);
+    i = part.indexOf(NEWLINE, i + 1);
   }
   return n;
 }

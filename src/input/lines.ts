@@ -1,38 +1,100 @@
 import type { InputLocation } from './location';
 
+/** The longest line kept, in bytes: the rest of a longer line is skipped, and the line marked `truncated`. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
 export interface LocatedText {
   text: string;
   location: InputLocation;
+  /** Set when the line was longer than MAX_LINE_BYTES: `text` holds only its first MAX_LINE_BYTES bytes. */
+  truncated?: boolean;
 }
+
+const NEWLINE = 10;
+const CR = 13;
 
 /**
  * Splits a byte stream into lines with their byte offsets, in batches of one input chunk
- * (batches keep the per-line cost free of async overhead), in constant memory: one partial
- * line is carried between chunks. `\r\n` endings are trimmed; a final line without a
+ * (batches keep the per-line cost free of async overhead), in constant memory: at most
+ * MAX_LINE_BYTES of one partial line are carried between chunks, and the rest of a longer
+ * line is skipped without being kept. `\r\n` endings are trimmed; a final line without a
  * newline is still yielded.
  */
 export async function* readLines(chunks: AsyncIterable<Buffer>, path: string): AsyncGenerator<LocatedText[]> {
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
+  const carry = new PartialLine();
+  let chunkOffset = 0;
   let line = 1;
   for await (const chunk of chunks) {
-    const buf = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
     const batch: LocatedText[] = [];
     let start = 0;
-    let nl = buf.indexOf(10, start);
-    while (nl !== -1) {
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      batch.push({ text: buf.toString('utf8', start, end), location: { path, offset: carryOffset + start, line } });
+    let nl = chunk.indexOf(NEWLINE);
+    if (carry.bytes > 0) {
+      if (nl === -1) {
+        carry.add(chunk);
+        chunkOffset += chunk.length;
+        continue;
+      }
+      carry.add(chunk.subarray(0, nl));
+      batch.push(carry.take(path, line));
       line++;
       start = nl + 1;
-      nl = buf.indexOf(10, start);
+      nl = chunk.indexOf(NEWLINE, start);
     }
-    carry = buf.subarray(start);
-    carryOffset += start;
+    while (nl !== -1) {
+      const end = nl > start && chunk[nl - 1] === CR ? nl - 1 : nl;
+      if (end - start > MAX_LINE_BYTES) {
+        batch.push({ text: chunk.toString('utf8', start, start + MAX_LINE_BYTES), location: { path, offset: chunkOffset + start, line }, truncated: true });
+      } else {
+        batch.push({ text: chunk.toString('utf8', start, end), location: { path, offset: chunkOffset + start, line } });
+      }
+      line++;
+      start = nl + 1;
+      nl = chunk.indexOf(NEWLINE, start);
+    }
+    if (start < chunk.length) {
+      carry.offset = chunkOffset + start;
+      carry.add(chunk.subarray(start));
+    }
+    chunkOffset += chunk.length;
     if (batch.length > 0) yield batch;
   }
-  if (carry.length > 0) {
-    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    yield [{ text: carry.toString('utf8', 0, end), location: { path, offset: carryOffset, line } }];
+  if (carry.bytes > 0) yield [carry.take(path, line)];
+}
+
+/** The line being read across chunks: its first MAX_LINE_BYTES bytes (copied), and how long it is in all. */
+class PartialLine {
+  /** Input offset of the line's first byte. */
+  offset = 0;
+  /** Bytes of the line seen so far, kept or not. */
+  bytes = 0;
+  private parts: Buffer[] = [];
+  private kept = 0;
+  private last = 0;
+
+  add(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.bytes += piece.length;
+    this.last = piece[piece.length - 1] as number;
+    if (this.kept < MAX_LINE_BYTES) {
+      const part = Buffer.from(piece.subarray(0, MAX_LINE_BYTES - this.kept));
+      this.parts.push(part);
+      this.kept += part.length;
+    }
+  }
+
+  /** The line, for the text seen so far; resets for the next line. */
+  take(path: string, line: number): LocatedText {
+    const length = this.last === CR ? this.bytes - 1 : this.bytes;
+    const kept = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.kept);
+    const location = { path, offset: this.offset, line };
+    const out: LocatedText =
+      length > MAX_LINE_BYTES
+        ? { text: kept.toString('utf8', 0, MAX_LINE_BYTES), location, truncated: true }
+        : { text: kept.toString('utf8', 0, length), location };
+    this.parts = [];
+    this.kept = 0;
+    this.bytes = 0;
+    this.last = 0;
+    return out;
   }
 }

@@ -181,7 +181,7 @@ describe('klaxon scan, review regressions', () => {
     const file = join(dir, 'auth.log');
     writeFileSync(file, 'Nov  2 10:00:00 bastion sshd[1]: Accepted password for root\x1b[2J\x1b]0;pwned\x07 from 203.0.113.9 port 22 ssh2\n');
     const { stdout } = await runCli(['scan', '--format', 'pretty', '--rules', RULES, file], { now: NOW });
-    expect(stdout).toContain('Root logged in');
+    expect(stdout).toContain('SSH login: root');
     expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 });
