@@ -1,5 +1,6 @@
 import type { FieldValue } from '../events/event';
 import { fieldValues } from '../events/fields';
+import safeRegex from 'safe-regex2';
 import { parseCidr } from './cidr';
 import type { Network } from './cidr';
 import type { Path } from './locate';
@@ -145,13 +146,25 @@ function isPresent(value: FieldValue | undefined): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 }
 
+/**
+ * Rule regexes run over attacker-chosen text (usernames, URIs): a pattern that can
+ * backtrack exponentially, such as `^(a+)+$`, would let one request stall a Lambda. The
+ * star-height check of safe-regex2 is a heuristic (it may refuse a harmless pattern, and
+ * cannot prove all others linear); refusing with a clear message is the safe side.
+ */
 function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems: Problems): RegExp | undefined {
+  let regex: RegExp;
   try {
-    return new RegExp(pattern, ignoreCase ? 'i' : '');
+    regex = new RegExp(pattern, ignoreCase ? 'i' : '');
   } catch (error) {
     problems.add('BAD_REGEX', path, (error as Error).message);
     return undefined;
   }
+  if (!safeRegex(regex)) {
+    problems.add('BAD_REGEX', path, `/${pattern}/ can backtrack catastrophically (nested repetition such as (a+)+): rewrite it without a repeated group that itself repeats`);
+    return undefined;
+  }
+  return regex;
 }
 
 function parseNetwork(text: string, path: Path, problems: Problems): Network | undefined {

@@ -194,6 +194,10 @@ describe('condition problems', () => {
     expect(conditionProblems({ 'user.name': { equal: 'x' } })).toEqual(['UNKNOWN_OPERATOR']);
     expect(conditionProblems({ 'user.nam': 'x' })).toEqual(['UNKNOWN_FIELD']);
     expect(conditionProblems({ 'user.name': { regex: '[' } })).toEqual(['BAD_REGEX']);
+    // nested repetition backtracks exponentially on attacker-chosen text: refused
+    expect(conditionProblems({ 'user.name': { regex: '^(a+)+$' } })).toEqual(['BAD_REGEX']);
+    expect(conditionProblems({ 'url.path': { regex: '^/wp-(admin|login)/.*$' } })).toEqual([]);
+    expect(conditionProblems({ 'user.name': { regex: '^(oracle|postgres)$' } })).toEqual([]);
     expect(conditionProblems({ 'source.ip': { cidr: ['10.0.0.0/8', '10.0.0.0/40', 'x'] } })).toEqual(['BAD_CIDR', 'BAD_CIDR']);
     expect(conditionProblems({ 'source.port': { gt: true } })).toEqual(['BAD_VALUE']);
     expect(conditionProblems({ 'user.name': { exists: 'yes' } })).toEqual(['BAD_VALUE']);
