@@ -1,14 +1,11 @@
 /**
  * Mentions from a rule's `slack.mention` list. These come from the rule file, not from logs, so
- * they are the one place where Klaxon writes `<!here>`-style markup on purpose.
+ * they are the one place where Klaxon writes `<!here>`-style markup on purpose. What counts as
+ * a mention, and its markup, is `rules/slack-mention.ts`'s grammar, the one rule files are
+ * validated against.
  */
+import { mentionMarkup } from '../rules/slack-mention';
 import { escapeMrkdwn } from './escape';
-
-const SPECIAL: Record<string, string> = { '@here': '<!here>', '@channel': '<!channel>', '@everyone': '<!everyone>' };
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
-// Already written as Slack markup: <@U…>, <!subteam^S…>, <!here>, <#C…>, each with an optional |label.
-const FORMED = /^<(@[UW][A-Z0-9]+|!subteam\^S[A-Z0-9]+|!here|!channel|!everyone|#C[A-Z0-9]+)(\|[^<>|]*)?>$/;
 
 /**
  * One mention as Slack markup. Anything unrecognised is shown as escaped text rather than
@@ -18,15 +15,11 @@ const FORMED = /^<(@[UW][A-Z0-9]+|!subteam\^S[A-Z0-9]+|!here|!channel|!everyone|
  *   formatMention('@here');   // '<!here>'
  *   formatMention('U024BE7LH'); // '<@U024BE7LH>'
  *   formatMention('S0614TZR7'); // '<!subteam^S0614TZR7>'
+ *   formatMention('@oncall'); // '@oncall' (plain text: a handle notifies no one)
  */
 export function formatMention(mention: string): string {
   const m = mention.trim();
-  const special = SPECIAL[m];
-  if (special !== undefined) return special;
-  if (USER_ID.test(m)) return `<@${m}>`;
-  if (USER_GROUP_ID.test(m)) return `<!subteam^${m}>`;
-  if (FORMED.test(m)) return m;
-  return escapeMrkdwn(m);
+  return mentionMarkup(m) ?? escapeMrkdwn(m);
 }
 
 /** The mention line for an alert, or '' when the rule mentions no one. */

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { isObject } from '../events/json';
 
 /** The decoded payload of a CloudWatch Logs subscription delivery. */
 export interface CloudWatchLogsPayload {
@@ -71,8 +72,4 @@ export function encodeAwsLogsEvent(payload: CloudWatchLogsPayload): { awslogs: {
 /** Within what a JavaScript Date can hold (±8.64e15 ms). */
 function isEpochMillis(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,20 +1,12 @@
-import { isIP } from 'node:net';
 import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
 import { ok, parseError } from '../events/event';
+import { isIpAddress } from '../events/ip';
+import { isObject, text } from '../events/json';
+import type { JsonObject } from '../events/json';
 import { securityGroupFields } from './security-group';
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** Keys only a CloudTrail record has at its top level. */
-function looksLikeRecord(json: Json): boolean {
+function looksLikeRecord(json: JsonObject): boolean {
   return typeof json.eventVersion === 'string' || (typeof json.eventName === 'string' && (typeof json.eventSource === 'string' || typeof json.eventTime === 'string'));
 }
 
@@ -125,7 +117,7 @@ function addIdentity(fields: Record<string, FieldValue>, identity: unknown): voi
 function sourceAddress(fields: Record<string, FieldValue>, value: unknown): void {
   const address = text(value);
   if (address === undefined) return;
-  if (isIP(address) !== 0) fields['source.ip'] = address;
+  if (isIpAddress(address)) fields['source.ip'] = address;
   else fields['source.address'] = address;
 }
 
@@ -158,7 +150,7 @@ function eventType(eventName: string, category: string[], readOnly: boolean | un
 }
 
 /** Console sign-in failures carry no errorCode; the outcome is in responseElements.ConsoleLogin. */
-function consoleLoginFailed(record: Json): boolean {
+function consoleLoginFailed(record: JsonObject): boolean {
   const response = record.responseElements;
   return record.eventName === 'ConsoleLogin' && isObject(response) && response.ConsoleLogin === 'Failure';
 }

@@ -1,4 +1,6 @@
 import type { FieldValue } from '../events/event';
+import { isObject, text } from '../events/json';
+import type { JsonObject } from '../events/json';
 
 /** The EC2 API calls that change (or create/delete) a security group. */
 export const SECURITY_GROUP_EVENTS: ReadonlySet<string> = new Set([
@@ -36,16 +38,6 @@ export type SecurityGroupPermission = {
   group_name?: string;
   description?: string;
 };
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 /** CloudTrail writes EC2 lists as `{"items": [...]}`; empty lists as `{}`. Also accepts a bare array or a lone item. */
 function itemsOf(value: unknown): unknown[] {
@@ -92,7 +84,7 @@ function basePermission(direction: Direction, protocolValue: unknown, fromValue:
   return { direction, protocol, from_port: port(fromValue), to_port: port(toValue) };
 }
 
-function withDescription(permission: SecurityGroupPermission, item: Json): SecurityGroupPermission {
+function withDescription(permission: SecurityGroupPermission, item: JsonObject): SecurityGroupPermission {
   const description = text(item.description);
   if (description !== undefined) permission.description = description;
   return permission;
@@ -143,7 +135,7 @@ function given(value: unknown): boolean {
  * `sourceSecurityGroupId`/`sourceSecurityGroupName`) at the top of requestParameters. One permission
  * per peer, as the items form gives; one without a peer when only protocol and ports are given.
  */
-function fromFlatForm(direction: Direction, params: Json): SecurityGroupPermission[] {
+function fromFlatForm(direction: Direction, params: JsonObject): SecurityGroupPermission[] {
   if (!FLAT_KEYS.some((key) => given(params[key]))) return [];
   const make = (): SecurityGroupPermission => basePermission(direction, params.ipProtocol, params.fromPort, params.toPort);
   const out: SecurityGroupPermission[] = [];
@@ -176,7 +168,7 @@ function responseDirections(responseElements: unknown): Map<string, Direction> {
 }
 
 /** ModifySecurityGroupRules: `ModifySecurityGroupRulesRequest.SecurityGroupRule` (one or a list) of `{SecurityGroupRuleId, SecurityGroupRule: {...}}`. */
-function fromModifyRequest(request: Json, responseElements: unknown): SecurityGroupPermission[] {
+function fromModifyRequest(request: JsonObject, responseElements: unknown): SecurityGroupPermission[] {
   const directions = responseDirections(responseElements);
   const out: SecurityGroupPermission[] = [];
   for (const entry of itemsOf(request.SecurityGroupRule)) {
@@ -307,7 +299,7 @@ export function exposure(eventName: string, permissions: readonly SecurityGroupP
   return result;
 }
 
-function groupId(eventName: string, params: Json, responseElements: unknown): string | undefined {
+function groupId(eventName: string, params: JsonObject, responseElements: unknown): string | undefined {
   const request = params.ModifySecurityGroupRulesRequest;
   const fromRequest = text(params.groupId) ?? (isObject(request) ? text(request.GroupId) : undefined);
   if (fromRequest !== undefined) return fromRequest;
@@ -323,7 +315,7 @@ function groupId(eventName: string, params: Json, responseElements: unknown): st
  *   // { 'aws.security_group.id': 'sg-1', 'aws.security_group.open_to_world': true, 'aws.security_group.open_ports': ['tcp/22'],
  *   //   'aws.security_group.exposed_ports': [22], 'aws.security_group.exposed_services': ['tcp/22'], ... }
  */
-export function securityGroupFields(record: Json): Record<string, FieldValue> | undefined {
+export function securityGroupFields(record: JsonObject): Record<string, FieldValue> | undefined {
   const eventName = record.eventName;
   if (typeof eventName !== 'string' || !SECURITY_GROUP_EVENTS.has(eventName)) return undefined;
   if (record.eventSource !== undefined && record.eventSource !== 'ec2.amazonaws.com') return undefined;

@@ -1,5 +1,5 @@
-import { isIPv6 } from 'node:net';
 import { ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
+import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { toIsoString } from './syslog-time';
 
@@ -204,39 +204,9 @@ interface Endpoint {
 
 function readAddress(token: string): Pick<Endpoint, 'address' | 'ip'> | undefined {
   if (token.length === 0 || token.length > 255) return undefined;
-  if (isIPv4(token)) return { address: token, ip: token };
-  if (token.includes(':')) {
-    if (!isIPv6(token)) return undefined;
-    const mapped = token.length > 7 && token.slice(0, 7).toLowerCase() === '::ffff:' && isIPv4(token.slice(7));
-    return { address: token, ip: mapped ? token.slice(7) : token };
-  }
+  if (isIpv4(token)) return { address: token, ip: token };
+  if (token.includes(':')) return isIpAddress(token) ? { address: token, ip: mappedIpv4(token) ?? token } : undefined;
   return HOSTNAME.test(token) ? { address: token, ip: undefined } : undefined;
-}
-
-/**
- * Dotted-quad IPv4 as node's isIP and the other parsers take it: four parts of 0-255, no empty
- * parts and no leading zeros (`010.1.2.3` is not an IP: some tools read 010 as octal 8).
- */
-function isIPv4(s: string): boolean {
-  let dots = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      // a digit after a part's leading 0 makes a leading zero; a lone 0 is fine
-      if (digits === 1 && value === 0) return false;
-      value = value * 10 + (c - 48);
-      if (++digits > 3 || value > 255) return false;
-    } else if (c === 46 && digits > 0) {
-      dots++;
-      digits = 0;
-      value = 0;
-    } else {
-      return false;
-    }
-  }
-  return dots === 3 && digits > 0;
 }
 
 /** `ADDR[ port N]...` at `start`; undefined when ADDR is not an address or the port is not a port. */

@@ -16,7 +16,11 @@ describe('parseIp', () => {
     expect(parseIp('64:ff9b::192.0.2.1')).toEqual({ version: 6, value: (0x64ff9bn << 96n) | 0xc0000201n });
   });
 
-  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.-4', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'g::1', 'fe80::1%eth0', '1.2.3.4::', '::1.2.3', 'x'])(
+  it('reads a zoned IPv6 address (an IP to every parser) without its zone', () => {
+    expect(parseIp('fe80::1%eth0')).toEqual({ version: 6, value: (0xfe80n << 112n) | 1n });
+  });
+
+  it.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.-4', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'g::1', 'fe80::1%', '1.2.3.4::', '::1.2.3', 'x'])(
     'refuses %p',
     (text) => {
       expect(parseIp(text)).toBeUndefined();
@@ -70,5 +74,11 @@ describe('networkMatcher', () => {
     expect(matcher('10.0.0.0/8')('::ffff:10.20.30.40')).toBe(true);
     expect(matcher('10.0.0.0/8')('::ffff:11.20.30.40')).toBe(false);
     expect(matcher('::ffff:10.0.0.0/104')('10.20.30.40')).toBe(true);
+  });
+
+  it('ignores the zone of an address, and refuses one in a network', () => {
+    expect(matcher('fe80::/10')('fe80::1%eth0')).toBe(true);
+    expect(parseCidr('fe80::%eth0/64')).toBeUndefined();
+    expect(parseCidr('fe80::1%eth0')).toBeUndefined();
   });
 });
