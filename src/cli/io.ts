@@ -17,7 +17,23 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-/** Writes and waits for the stream to accept it, so large outputs keep constant memory and pipes see every byte. */
+const drained = new WeakMap<NodeJS.WritableStream, Promise<void>>();
+
+/**
+ * Writes, and when the stream's buffer is full returns a promise for its next `drain`, so
+ * large outputs keep constant memory. Writes made before that drain share one listener.
+ */
 export function write(stream: NodeJS.WritableStream, text: string): Promise<void> | void {
-  if (!stream.write(text)) return new Promise((resolve) => stream.once('drain', () => resolve()));
+  if (stream.write(text)) return drained.get(stream);
+  let waiting = drained.get(stream);
+  if (waiting === undefined) {
+    waiting = new Promise((resolve) =>
+      stream.once('drain', () => {
+        drained.delete(stream);
+        resolve();
+      }),
+    );
+    drained.set(stream, waiting);
+  }
+  return waiting;
 }

@@ -343,27 +343,7 @@ function nextBoundary(buf: Buffer, from: number, atEnd: boolean): number {
  * buf yet (the scan then holds where to resume). `base` is the input offset of buf[0].
  */
 function scanValue(buf: Buffer, scan: Scan, base: number): number {
-  let { depth, inString, escaped } = scan;
-  const length = buf.length;
-  let i = scan.pos - base;
-  for (; i < length; i++) {
-    const b = buf[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (b === BACKSLASH) escaped = true;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) inString = true;
-    else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
-    else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-      depth--;
-      if (depth <= 0) return i + 1;
-    }
-  }
-  scan.pos = base + i;
-  scan.depth = depth;
-  scan.inString = inString;
-  scan.escaped = escaped;
-  return -1;
+  return scanJson(buf, scan, base, false);
 }
 
 /**
@@ -372,6 +352,11 @@ function scanValue(buf: Buffer, scan: Scan, base: number): number {
  * then holds where to resume). `base` is the input offset of buf[0].
  */
 function scanElement(buf: Buffer, scan: Scan, base: number): number {
+  return scanJson(buf, scan, base, true);
+}
+
+/** The byte loop behind scanValue and scanElement; `element` says which end is looked for. */
+function scanJson(buf: Buffer, scan: Scan, base: number, element: boolean): number {
   let { depth, inString, escaped } = scan;
   const length = buf.length;
   let i = scan.pos - base;
@@ -384,9 +369,10 @@ function scanElement(buf: Buffer, scan: Scan, base: number): number {
     } else if (b === QUOTE) inString = true;
     else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth++;
     else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-      if (depth === 0) return i;
+      if (element && depth === 0) return i;
       depth--;
-    } else if (b === COMMA && depth === 0) return i;
+      if (!element && depth <= 0) return i + 1;
+    } else if (element && b === COMMA && depth === 0) return i;
   }
   scan.pos = base + i;
   scan.depth = depth;
