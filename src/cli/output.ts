@@ -19,9 +19,11 @@ export function alertJson(alert: Alert): Record<string, unknown> {
   };
 }
 
+const EVIDENCE_FIELDS = ['@timestamp', 'log.file.path', 'log.offset', 'aws.cloudwatch.log_group', 'aws.cloudwatch.log_stream', 'event.id', 'event.original'] as const;
+
 function evidenceOf(event: KlaxonEvent): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
-  for (const key of ['@timestamp', 'log.file.path', 'log.offset', 'aws.cloudwatch.log_group', 'aws.cloudwatch.log_stream', 'event.id', 'event.original']) {
+  for (const key of EVIDENCE_FIELDS) {
     const value = event.fields[key];
     if (value !== undefined) out[key] = value;
   }

@@ -1,7 +1,7 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
 import { compileFieldPath, fieldText, getField, type FieldAccessor } from '../events/fields';
 import { interpolate } from '../events/interpolate';
-import { SEVERITIES, type CompiledRule } from '../rules/types';
+import { SEVERITIES, type CompiledRule, type Severity } from '../rules/types';
 import type { Alert } from './alert';
 import { fingerprint } from './fingerprint';
 
@@ -46,6 +46,9 @@ interface PreparedRule {
   groups: Map<string, GroupState>;
   /** The latest event time this rule has matched: its own clock, untouched by other sources and files. */
   clock: number;
+  /** The rule's severity and its escalations as ranks in SEVERITIES, looked up once rather than per match. */
+  rank: number;
+  escalate: Array<{ rank: number; when: CompiledRule['match'] }>;
 }
 
 export interface EngineOptions {
@@ -79,7 +82,14 @@ export class AlertEngine {
     private readonly options: EngineOptions = {},
   ) {
     for (const rule of rules) {
-      const prepared: PreparedRule = { rule, groupAccessors: rule.groupBy.map(compileFieldPath), groups: new Map(), clock: -Infinity };
+      const prepared: PreparedRule = {
+        rule,
+        groupAccessors: rule.groupBy.map(compileFieldPath),
+        groups: new Map(),
+        clock: -Infinity,
+        rank: severityRank(rule.severity),
+        escalate: rule.escalate.map(({ severity, when }) => ({ rank: severityRank(severity), when })),
+      };
       this.prepared.push(prepared);
       for (const source of rule.sources) {
         const list = this.bySource.get(source) ?? [];
@@ -130,7 +140,7 @@ export class AlertEngine {
     const t = event.timestamp;
     if (t > prepared.clock) prepared.clock = t;
     if (group.open !== undefined && t < group.open.opensAt + rule.realertMs) {
-      updateAlert(group.open.alert, event, escalatedRank(rule, event));
+      updateAlert(group.open.alert, event, escalatedRank(prepared, event));
       return;
     }
     if (group.open !== undefined) {
@@ -139,7 +149,7 @@ export class AlertEngine {
     }
 
     const window = group.window;
-    addToWindow(window, event, escalatedRank(rule, event));
+    addToWindow(window, event, escalatedRank(prepared, event));
     // Relative to the newest time in the window, not this event's: an old event arriving late must not revive expired ones.
     if (rule.threshold !== undefined) expireBefore(window, (window.times.at(-1) as number) - rule.threshold.windowMs);
     if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
@@ -183,6 +193,13 @@ function groupValues(accessors: readonly FieldAccessor[], event: KlaxonEvent): F
  * starts with `[` and so never collides with the joined form, whose parts are tagged `s`.
  */
 function groupKey(values: readonly FieldValue[]): string {
+  // One plain string (most rules group by one address) is its own key, sparing a new string per match: it
+  // cannot collide with the JSON form, which starts with `[`. A rule's keys all have the same number of values.
+  if (values.length === 1) {
+    const only = values[0];
+    if (typeof only === 'string' && !only.startsWith('[')) return only;
+    return JSON.stringify(values);
+  }
   let key = '';
   for (const value of values) {
     if (typeof value !== 'string' || value.includes('\u0000')) return JSON.stringify(values);
@@ -256,16 +273,20 @@ function updateAlert(alert: Alert, event: KlaxonEvent, rank: number): void {
   if (event.timestamp < alert.firstSeen) alert.firstSeen = event.timestamp;
   if (event.timestamp > alert.lastSeen) alert.lastSeen = event.timestamp;
   if (alert.samples.length < SAMPLE_LIMIT) alert.samples.push(event);
+  // Most updates do not escalate: compare ranks only when this event's severity differs from the alert's.
   const severity = SEVERITIES[rank];
-  if (severity !== undefined && rank > SEVERITIES.indexOf(alert.severity)) alert.severity = severity;
+  if (severity !== undefined && severity !== alert.severity && rank > severityRank(alert.severity)) alert.severity = severity;
 }
 
 /** The rule's severity, raised by every escalation this event matches (the highest wins), as a rank. */
-function escalatedRank(rule: CompiledRule, event: KlaxonEvent): number {
-  let rank = SEVERITIES.indexOf(rule.severity);
-  for (const { severity, when } of rule.escalate) {
-    const r = SEVERITIES.indexOf(severity);
+function escalatedRank(prepared: PreparedRule, event: KlaxonEvent): number {
+  let rank = prepared.rank;
+  for (const { rank: r, when } of prepared.escalate) {
     if (r > rank && when(event)) rank = r;
   }
   return rank;
+}
+
+function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
 }

@@ -1,5 +1,4 @@
 import type { FieldValue } from '../events/event';
-import { fieldValues } from '../events/fields';
 import safeRegex from 'safe-regex2';
 import { parseCidr } from './cidr';
 import type { Network } from './cidr';
@@ -124,16 +123,22 @@ function compileOperators(
     problems.add('BAD_VALUE', path, 'an operator map needs at least one operator');
     return undefined;
   }
-  const elements = elementTests.length === 0 ? undefined : allOf(elementTests);
+  const elements = elementTests.length === 0 ? undefined : anyElement(elementTests);
+  if (wholeTests.length === 0 && elements !== undefined) return elements;
   return (value) => {
     for (const test of wholeTests) if (!test(value)) return false;
-    return elements === undefined || fieldValues(value).some(elements);
+    return elements === undefined || elements(value);
   };
 }
 
+/** Holds when some element of the value (a scalar is its own only element) passes all the tests. */
 function anyElement(tests: ValueTest[]): FieldTest {
   const test = allOf(tests);
-  return (value) => fieldValues(value).some(test);
+  // Scalars are tested directly: wrapping each one in a list (fieldValues) cost an allocation per event and test.
+  return (value) => {
+    if (value === undefined) return false;
+    return Array.isArray(value) ? value.some(test) : test(value);
+  };
 }
 
 function allOf(tests: ValueTest[]): ValueTest {

@@ -46,6 +46,9 @@ export function memberOf(expected: readonly Scalar[], ignoreCase: boolean): Valu
       others.add(e);
     }
   }
+  // The common case, one plain string (`event.action: ssh_login`), is a direct comparison.
+  const only = expected.length === 1 ? expected[0] : undefined;
+  if (typeof only === 'string' && !ignoreCase && numbers.size === 0) return (value) => value === only;
   return (value) => {
     if (typeof value === 'string') {
       if (strings.has(ignoreCase ? value.toLowerCase() : value)) return true;

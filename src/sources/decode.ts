@@ -28,9 +28,10 @@ export interface Decoded {
   result: ParseResult;
 }
 
-/** One sshd/auth-log line. */
-export function decodeLine(text: string, location: InputLocation, options: DecodeOptions): Decoded {
-  return { location, result: withLocation(parseAuthLine(text, { now: options.now, year: options.year }), location) };
+/** One sshd/auth-log line. Returns the bare result (no Decoded wrapper): this runs once per line. */
+export function decodeLine(text: string, location: InputLocation, options: DecodeOptions): ParseResult {
+  // The options serve as the parser's context as they are (they hold `now` and `year`), sparing an object per line.
+  return withLocation(parseAuthLine(text, options), location);
 }
 
 /** One JSON value: a CloudWatch Logs delivery (encoded or decoded), a WAF record, or CloudTrail (file, envelope or record). */

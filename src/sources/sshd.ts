@@ -155,12 +155,27 @@ type SshEvent =
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
  * plus 'session' when the login succeeded (a session starts).
  */
+/**
+ * The constant lists of event.category and event.type, shared by every event rather than
+ * allocated per line. Frozen: nothing may change an event's lists in place (copyFields
+ * copies them for repeated events, and would still copy these).
+ */
+const list = (...values: string[]): string[] => Object.freeze(values) as string[];
+const AUTHENTICATION = list('authentication');
+const AUTHENTICATION_SESSION = list('authentication', 'session');
+const NETWORK = list('network');
+const PROCESS = list('process');
+const INFO = list('info');
+const START = list('start');
+const CONNECTION = list('connection');
+const CONNECTION_END = list('connection', 'end');
+
 function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string | undefined, endpoint: Endpoint | undefined): Fields {
   const f: Fields = {
     'event.action': 'ssh_login',
     'event.outcome': outcome,
-    'event.category': outcome === 'success' ? ['authentication', 'session'] : ['authentication'],
-    'event.type': ['info'],
+    'event.category': outcome === 'success' ? AUTHENTICATION_SESSION : AUTHENTICATION,
+    'event.type': INFO,
     'system.auth.ssh.event': sshEvent,
   };
   if (user !== undefined) f['user.name'] = user;
@@ -176,7 +191,7 @@ function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string 
 function connection(sshEvent: SshEvent, types: string[], endpoint: Endpoint): Fields {
   const f: Fields = {
     'event.action': 'ssh_connection',
-    'event.category': ['network'],
+    'event.category': NETWORK,
     'event.type': types,
     'system.auth.ssh.event': sshEvent,
   };
@@ -409,7 +424,7 @@ function parseNotAllowed(body: string): MessageResult {
 function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset'): MessageResult {
   const remote = readRemoteId(body.slice(prefixLength));
   if (remote === undefined) return fail(`cannot read the remote in '${clip(body, 60)}'`);
-  const f = connection(sshEvent, ['connection', 'end'], remote.endpoint);
+  const f = connection(sshEvent, CONNECTION_END, remote.endpoint);
   if (remote.kind === 'authenticating user' || remote.kind === 'invalid user') f['event.outcome'] = 'failure';
   if (remote.user !== undefined) f['user.name'] = remote.user;
   return event(f);
@@ -419,7 +434,7 @@ function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'Conne
 function parseNoIdentification(body: string): MessageResult {
   const endpoint = readEndpoint(body, NO_IDENT.length);
   if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
-  const f = connection('NoIdentification', ['connection'], endpoint);
+  const f = connection('NoIdentification', CONNECTION, endpoint);
   f['event.outcome'] = 'failure';
   return event(f);
 }
@@ -444,7 +459,7 @@ function parseAddressMismatch(body: string): MessageResult {
 function breakIn(addressText: string, name: string): MessageResult {
   const address = readAddress(addressText);
   if (address === undefined || address.ip === undefined) return fail(`unreadable address '${clip(addressText)}'`);
-  const f = connection('BreakInAttempt', ['info'], { address: address.address, ip: address.ip, port: undefined, rest: '' });
+  const f = connection('BreakInAttempt', INFO, { address: address.address, ip: address.ip, port: undefined, rest: '' });
   f['source.domain'] = name;
   return event(f);
 }
@@ -532,8 +547,8 @@ function sudo(outcome: 'success' | 'failure'): Fields {
   return {
     'event.action': 'sudo',
     'event.outcome': outcome,
-    'event.category': ['process'],
-    'event.type': outcome === 'success' ? ['start'] : ['info'],
+    'event.category': PROCESS,
+    'event.type': outcome === 'success' ? START : INFO,
   };
 }
 
