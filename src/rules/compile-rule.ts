@@ -1,19 +1,18 @@
 import { basename, extname } from 'node:path';
 import { EVENT_SOURCES } from '../events/event';
 import type { EventSource } from '../events/event';
+import type { Locator, Position } from '../yaml/locate';
+import { reportZodIssues } from '../yaml/zod-issues';
 import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import { fieldCheck } from './known-fields';
 import type { FieldCheck } from './known-fields';
-import type { Locator, Position } from './locate';
-import type { Problems } from './problems';
 import { checkEscalationSeverities, checkTemplate, checkTests, checkTitle, groupByFields } from './rule-checks';
-import { RULE_ID_PATTERN, ruleValidationSchema } from './schema';
+import { RULE_ID_PATTERN, errorCodes, ruleValidationSchema } from './schema';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
-import type { CompiledRule, Predicate, RuleTest, Severity } from './types';
-import { reportZodIssues } from './zod-problems';
+import type { CompiledRule, Predicate, RuleProblems, RuleTest, Severity } from './types';
 
 export const DEFAULT_REALERT_MS = 3_600_000;
 const RULE_ID = new RegExp(RULE_ID_PATTERN);
@@ -27,7 +26,7 @@ export interface CompileOptions {
  * failed, so one pass reports all of a file's problems; a rule is returned only when there
  * were none.
  */
-export function compileRuleData(data: unknown, locator: Locator, file: string, problems: Problems, options: CompileOptions): CompiledRule | undefined {
+export function compileRuleData(data: unknown, locator: Locator, file: string, problems: RuleProblems, options: CompileOptions): CompiledRule | undefined {
   if (!isMapping(data)) {
     const empty = data === null || data === undefined;
     problems.addAt(
@@ -38,7 +37,7 @@ export function compileRuleData(data: unknown, locator: Locator, file: string, p
     return undefined;
   }
   const parsed = ruleValidationSchema.safeParse(data);
-  if (!parsed.success) reportZodIssues(parsed.error.issues, ruleValidationSchema, data, problems);
+  if (!parsed.success) reportZodIssues(parsed.error.issues, ruleValidationSchema, data, problems, errorCodes);
 
   const sources = knownSources(data.source);
   // With no valid source, check fields against all sources rather than flag every field.
@@ -105,7 +104,7 @@ function build(
   };
 }
 
-function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: Problems): CompiledRule['escalate'] | undefined {
+function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
   data.escalate.forEach((entry: unknown, i) => {
@@ -122,7 +121,7 @@ function knownSources(value: unknown): EventSource[] {
 }
 
 /** The id as written, or the file name without extension; `undefined` (reported) when the latter is no valid id. */
-function ruleId(written: unknown, file: string, problems: Problems): string | undefined {
+function ruleId(written: unknown, file: string, problems: RuleProblems): string | undefined {
   if (written !== undefined) return typeof written === 'string' ? written : undefined;
   const fromName = idFromFileName(file);
   if (RULE_ID.test(fromName)) return fromName;

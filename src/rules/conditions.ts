@@ -1,10 +1,9 @@
 import type { KlaxonEvent } from '../events/event';
 import { compileFieldPath } from '../events/fields';
+import type { Path } from '../yaml/locate';
 import { MAX_CONDITION_DEPTH, compileFieldTest, isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
-import type { Path } from './locate';
-import type { Problems } from './problems';
-import type { Predicate } from './types';
+import type { Predicate, RuleProblems } from './types';
 
 /**
  * Compiles a condition into one predicate, once per rule.
@@ -20,13 +19,13 @@ import type { Predicate } from './types';
  *   const match = compileCondition({ 'event.outcome': 'failure', 'source.ip': { cidr: '203.0.113.0/24' } }, ['match'], checkField, problems);
  *   match?.(event);
  */
-export function compileCondition(spec: unknown, path: Path, checkField: FieldCheck, problems: Problems): Predicate | undefined {
+export function compileCondition(spec: unknown, path: Path, checkField: FieldCheck, problems: RuleProblems): Predicate | undefined {
   return compile(spec, path, { checkField, problems }, 0);
 }
 
 interface Context {
   checkField: FieldCheck;
-  problems: Problems;
+  problems: RuleProblems;
 }
 
 function compile(spec: unknown, path: Path, ctx: Context, depth: number): Predicate | undefined {

@@ -1,12 +1,12 @@
 import type { FieldValue } from '../events/event';
 import safeRegex from 'safe-regex2';
+import type { Path } from '../yaml/locate';
+import { didYouMean } from '../yaml/suggest';
 import { parseCidr } from './cidr';
 import type { Network } from './cidr';
-import type { Path } from './locate';
 import { COMPARISONS, STRING_OPERATORS, cidrTest, comparisonTest, memberOf, regexTest, stringTest } from './matchers';
 import type { Comparison, StringOperator, ValueTest } from './matchers';
-import type { Problems } from './problems';
-import { didYouMean } from './suggest';
+import type { RuleProblems } from './types';
 
 /** Deeper nesting than this is refused: no real rule needs it, and it bounds recursion on hostile files. */
 export const MAX_CONDITION_DEPTH = 32;
@@ -23,7 +23,7 @@ export const OPERATORS = ['equals', 'in', ...STRING_OPERATORS, 'regex', 'cidr', 
  * `exists` and `not` look at the whole value. Reports problems and returns `undefined` when
  * the spec is invalid.
  */
-export function compileFieldTest(spec: unknown, path: Path, problems: Problems): FieldTest | undefined {
+export function compileFieldTest(spec: unknown, path: Path, problems: RuleProblems): FieldTest | undefined {
   if (spec === null) {
     problems.add('BAD_VALUE', path, NULL_TEST);
     return undefined;
@@ -41,7 +41,7 @@ export function compileFieldTest(spec: unknown, path: Path, problems: Problems):
 function compileOperators(
   spec: Record<string, unknown>,
   path: Path,
-  problems: Problems,
+  problems: RuleProblems,
   inheritedIgnoreCase: boolean,
   depth: number,
 ): FieldTest | undefined {
@@ -157,7 +157,7 @@ function isPresent(value: FieldValue | undefined): boolean {
  * star-height check of safe-regex2 is a heuristic (it may refuse a harmless pattern, and
  * cannot prove all others linear); refusing with a clear message is the safe side.
  */
-function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems: Problems): RegExp | undefined {
+function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems: RuleProblems): RegExp | undefined {
   let regex: RegExp;
   try {
     regex = new RegExp(pattern, ignoreCase ? 'i' : '');
@@ -172,13 +172,13 @@ function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems
   return regex;
 }
 
-function parseNetwork(text: string, path: Path, problems: Problems): Network | undefined {
+function parseNetwork(text: string, path: Path, problems: RuleProblems): Network | undefined {
   const network = parseCidr(text);
   if (network === undefined) problems.add('BAD_CIDR', path, `"${text}" is not an IPv4 or IPv6 network such as 203.0.113.0/24 or 2001:db8::/32`);
   return network;
 }
 
-function valueList(list: readonly unknown[], path: Path, problems: Problems): Array<string | number | boolean> | undefined {
+function valueList(list: readonly unknown[], path: Path, problems: RuleProblems): Array<string | number | boolean> | undefined {
   if (list.length === 0) {
     problems.add('BAD_VALUE', path, 'an empty list matches nothing');
     return undefined;
@@ -194,7 +194,7 @@ function valueList(list: readonly unknown[], path: Path, problems: Problems): Ar
 }
 
 /** A string or non-empty list of strings, each with its own path for precise problems. */
-function stringList(arg: unknown, path: Path, problems: Problems): Array<{ text: string; path: Path }> | undefined {
+function stringList(arg: unknown, path: Path, problems: RuleProblems): Array<{ text: string; path: Path }> | undefined {
   if (typeof arg === 'string') return [{ text: arg, path }];
   if (!Array.isArray(arg) || arg.length === 0) {
     problems.add('BAD_VALUE', path, 'takes a string or a non-empty list of strings');

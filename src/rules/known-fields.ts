@@ -1,6 +1,6 @@
 import type { EventSource } from '../events/event';
 import { fieldCatalogue, isKnownField } from '../sources/catalogue';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../yaml/suggest';
 
 /** Returns a message for a field path the sources do not produce, `undefined` for a known one. */
 export type FieldCheck = (path: string) => string | undefined;

@@ -1,10 +1,13 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Position } from '../yaml/locate';
+import { Problems } from '../yaml/problems';
+import { readFailed, readYamlFile } from '../yaml/read-file';
+import { readYaml } from '../yaml/read-yaml';
 import { compileRuleData, declaredId } from './compile-rule';
-import type { Position } from './locate';
-import { Problems } from './problems';
-import { MAX_RULE_FILE_BYTES, readYaml } from './read-yaml';
-import type { CompiledRule, RuleProblem } from './types';
+import type { CompiledRule, RuleErrorCode, RuleProblem } from './types';
+
+export { formatProblem } from '../yaml/problems';
 
 export interface LoadOptions {
   /** When given, `slack.template` must be one of these (UNKNOWN_TEMPLATE otherwise). */
@@ -48,7 +51,7 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
   const firstFileById = new Map<string, string>();
   for (const name of names) {
     const file = join(dir, name);
-    const text = readRuleFile(file);
+    const text = readYamlFile(file);
     if (typeof text !== 'string') {
       problems.push(text);
       continue;
@@ -68,11 +71,6 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
   return { rules, problems };
 }
 
-/** `path:line:col: message [CODE]`, the form editors and CI annotate. */
-export function formatProblem(p: RuleProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message} [${p.code}]`;
-}
-
 interface LoadedFile {
   rule?: CompiledRule;
   problems: RuleProblem[];
@@ -80,28 +78,10 @@ interface LoadedFile {
 }
 
 function loadFile(text: string, file: string, options: LoadOptions): LoadedFile {
-  const problems = new Problems(file);
-  // A byte-order mark is invisible in editors; dropping it keeps columns on line 1 as they appear.
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const yaml = readYaml(source, problems);
+  const problems = new Problems<RuleErrorCode>(file);
+  const yaml = readYaml(text, problems);
   if (yaml === undefined) return { problems: problems.list() };
-  const located = new Problems(file, yaml.locator);
+  const located = new Problems<RuleErrorCode>(file, yaml.locator);
   const rule = compileRuleData(yaml.data, yaml.locator, file, located, options);
   return { rule, problems: located.list(), id: declaredId(yaml.data, yaml.locator, file) };
-}
-
-function readRuleFile(file: string): string | RuleProblem {
-  try {
-    const size = statSync(file).size;
-    if (size > MAX_RULE_FILE_BYTES) {
-      return { code: 'READ_FAILED', file, line: 1, col: 1, message: `file is ${size} bytes; rule files are limited to ${MAX_RULE_FILE_BYTES} bytes` };
-    }
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    return readFailed(file, error);
-  }
-}
-
-function readFailed(file: string, error: unknown): RuleProblem {
-  return { code: 'READ_FAILED', file, line: 1, col: 1, message: `cannot read: ${(error as Error).message}` };
 }

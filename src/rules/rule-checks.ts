@@ -1,15 +1,15 @@
 import { placeholders } from '../events/interpolate';
+import type { Locator } from '../yaml/locate';
+import { didYouMean } from '../yaml/suggest';
 import { isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
-import type { Locator } from './locate';
-import type { Problems } from './problems';
-import { didYouMean } from './suggest';
+import type { RuleProblems } from './types';
 import { SEVERITIES } from './types';
 
 /** Checks across keys that the schema cannot express; each reports and returns nothing. */
 
 /** Title placeholders must name known fields; the problem points at the name inside `{{ }}`. */
-export function checkTitle(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: Problems): void {
+export function checkTitle(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: RuleProblems): void {
   if (typeof data.title !== 'string') return;
   const range = locator.range(['title']);
   const written = range === undefined ? '' : locator.text.slice(range[0], range[1]);
@@ -25,7 +25,7 @@ export function checkTitle(data: Record<string, unknown>, locator: Locator, chec
 }
 
 /** group_by may be written at the top level and inside threshold; both are checked and merged (in that order, without repeats). */
-export function groupByFields(data: Record<string, unknown>, checkField: FieldCheck, problems: Problems): string[] {
+export function groupByFields(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): string[] {
   const merged = new Set<string>();
   const lists: Array<[unknown, ReadonlyArray<string>]> = [[data.group_by, ['group_by']]];
   if (isMapping(data.threshold)) lists.push([data.threshold.group_by, ['threshold', 'group_by']]);
@@ -42,7 +42,7 @@ export function groupByFields(data: Record<string, unknown>, checkField: FieldCh
 }
 
 /** An escalation must raise the severity; one at or below the rule's severity is a mistake. */
-export function checkEscalationSeverities(data: Record<string, unknown>, problems: Problems): void {
+export function checkEscalationSeverities(data: Record<string, unknown>, problems: RuleProblems): void {
   const base = SEVERITIES.indexOf(data.severity as (typeof SEVERITIES)[number]);
   if (base < 0 || !Array.isArray(data.escalate)) return;
   data.escalate.forEach((entry: unknown, i) => {
@@ -54,7 +54,7 @@ export function checkEscalationSeverities(data: Record<string, unknown>, problem
   });
 }
 
-export function checkTemplate(data: Record<string, unknown>, knownTemplates: readonly string[] | undefined, problems: Problems): void {
+export function checkTemplate(data: Record<string, unknown>, knownTemplates: readonly string[] | undefined, problems: RuleProblems): void {
   if (knownTemplates === undefined || !isMapping(data.slack)) return;
   const template = data.slack.template;
   if (typeof template !== 'string' || knownTemplates.includes(template)) return;
@@ -66,7 +66,7 @@ export function checkTemplate(data: Record<string, unknown>, knownTemplates: rea
 }
 
 /** Tests: exactly one of logs/records, unique names, and expected fields that exist. */
-export function checkTests(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: Problems): void {
+export function checkTests(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: RuleProblems): void {
   if (!Array.isArray(data.tests)) return;
   const names = new Map<string, number>();
   data.tests.forEach((test: unknown, i) => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { EVENT_SOURCES } from '../events/event';
+import { didYouMean } from '../yaml/suggest';
 import { DURATION_PATTERN } from './duration';
 import { MENTION_PATTERN, mentionProblem } from './slack-mention';
-import { didYouMean } from './suggest';
 import { SEVERITIES } from './types';
 import type { RuleErrorCode } from './types';
 

@@ -1,4 +1,5 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
+import type { Problem, Problems } from '../yaml/problems';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -56,14 +57,11 @@ export interface CompiledRule {
   file: string;
 }
 
-/** A problem in a rule file, located for `path:line:col: message`. */
-export interface RuleProblem {
-  code: RuleErrorCode;
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-}
+/** A problem in a rule file, located for `path:line:col: message [CODE]`. */
+export type RuleProblem = Problem<RuleErrorCode>;
+
+/** Collects a rule file's problems. */
+export type RuleProblems = Problems<RuleErrorCode>;
 
 export type RuleErrorCode =
   | 'YAML_SYNTAX'

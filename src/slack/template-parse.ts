@@ -1,10 +1,13 @@
 /**
- * Parses one template file's text into a `Template`, with every problem located as
- * `file:line:col: message`.
+ * Parses one template file's text into a `Template`. It is read and located as rule files
+ * are (same size and alias limits, same positions), and every problem is reported as
+ * `file:line:col: message [CODE]`.
  */
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
-import type { z } from 'zod';
+import { Problems, formatProblem } from '../yaml/problems';
+import { readYaml } from '../yaml/read-yaml';
+import type { YamlReadCode } from '../yaml/read-yaml';
+import { reportZodIssues } from '../yaml/zod-issues';
+import type { ShapeProblemCode } from '../yaml/zod-issues';
 import { templateFileSchema } from './template-schema';
 
 export interface TemplateField {
@@ -21,53 +24,25 @@ export interface Template {
   fields: TemplateField[];
 }
 
-export function parseTemplate(name: string, file: string, source: string): { template?: Template; problems: string[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
-  const at = (offset: number, message: string): string => {
-    const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}: ${message}`;
-  };
-  if (doc.errors.length > 0) return { problems: doc.errors.map((e) => at(e.pos[0], e.message)) };
+type TemplateProblemCode = YamlReadCode | ShapeProblemCode | 'NOT_A_MAPPING';
 
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 50 });
-  } catch (err) {
-    // toJS throws on alias bombs (billion laughs) and other documents that cannot become data.
-    return { problems: [at(0, (err as Error).message)] };
+export function parseTemplate(name: string, file: string, source: string): { template?: Template; problems: string[] } {
+  const problems = new Problems<TemplateProblemCode>(file);
+  const yaml = readYaml(source, problems);
+  if (yaml === undefined) return { problems: problems.list().map(formatProblem) };
+
+  const located = new Problems<TemplateProblemCode>(file, yaml.locator);
+  // An empty file is a template without fields.
+  const data = yaml.data ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    located.add('NOT_A_MAPPING', [], 'a template is a mapping with the keys summary and fields');
+    return { problems: located.list().map(formatProblem) };
   }
-  const result = templateFileSchema.safeParse(data ?? {});
+  const result = templateFileSchema.safeParse(data);
   if (!result.success) {
-    return { problems: result.error.issues.map((issue) => at(issueOffset(doc, issue), issueMessage(doc, issue))) };
+    reportZodIssues(result.error.issues, templateFileSchema, data, located);
+    return { problems: located.list().map(formatProblem) };
   }
   const { summary, fields } = result.data;
   return { template: { name, file, ...(summary === undefined ? {} : { summary }), fields }, problems: [] };
-}
-
-function issueMessage(doc: Document, issue: z.core.$ZodIssue): string {
-  const where = issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-  if (issue.code === 'unrecognized_keys') return `${where}unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'a template is a mapping with the keys summary and fields';
-  if (issue.code === 'invalid_type' && !doc.hasIn(issue.path)) return `${where}missing`;
-  return `${where}${issue.message}`;
-}
-
-/** The offset of the YAML node an issue is about: the unknown key itself, else the deepest node on its path. */
-function issueOffset(doc: Document, issue: z.core.$ZodIssue): number {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node: unknown = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-    if (!isNode(node)) continue;
-    if (issue.code === 'unrecognized_keys' && depth === path.length && isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && issue.keys.includes(String(p.key.value)));
-      if (pair !== undefined && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
-    }
-    if (node.range) return node.range[0];
-  }
-  return 0;
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && 'range' in value;
 }

@@ -2,8 +2,10 @@
  * Loads the Slack message templates (`templates/*.yml`). A bad template is reported and skipped;
  * it never stops the others from loading.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import { formatProblem } from '../yaml/problems';
+import { readYamlFile } from '../yaml/read-file';
 import { parseTemplate } from './template-parse';
 import type { Template } from './template-parse';
 
@@ -33,7 +35,7 @@ export function templateSet(templates: readonly Template[]): TemplateSet {
  *
  * @example
  *   const { templates, problems } = loadTemplates(DEFAULT_TEMPLATES_DIR);
- *   for (const p of problems) console.error(p); // templates/waf.yml:4:5: fields.0: unknown key "lable"
+ *   for (const p of problems) console.error(p); // templates/waf.yml:4:5: fields[0]: unknown key "lable" (did you mean "label"?); allowed keys: label, value [UNKNOWN_KEY]
  */
 export function loadTemplates(dir: string): { templates: TemplateSet; problems: string[] } {
   const problems: string[] = [];
@@ -49,19 +51,17 @@ export function loadTemplates(dir: string): { templates: TemplateSet; problems: 
     const file = join(dir, entry);
     const name = basename(entry, extname(entry));
     if (!TEMPLATE_NAME.test(name)) {
-      problems.push(`${file}:1:1: template name "${name}" must be lowercase letters, digits, - and _`);
+      problems.push(formatProblem({ code: 'BAD_VALUE', file, line: 1, col: 1, message: `template name "${name}" must be lowercase letters, digits, - and _` }));
       continue;
     }
     if (seen.has(name)) {
-      problems.push(`${file}:1:1: duplicate template "${name}" (both .yml and .yaml)`);
+      problems.push(formatProblem({ code: 'DUPLICATE_ID', file, line: 1, col: 1, message: `duplicate template "${name}" (both .yml and .yaml)` }));
       continue;
     }
     seen.add(name);
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (err) {
-      problems.push(`${file}:1:1: cannot read: ${(err as Error).message}`);
+    const source = readYamlFile(file);
+    if (typeof source !== 'string') {
+      problems.push(formatProblem(source));
       continue;
     }
     const result = parseTemplate(name, file, source);

@@ -2,7 +2,7 @@ import type { EventSource, FieldValue, KlaxonEvent } from '../../src/events/even
 import { EVENT_SOURCES } from '../../src/events/event';
 import { compileCondition } from '../../src/rules/conditions';
 import { fieldCheck } from '../../src/rules/known-fields';
-import { Problems } from '../../src/rules/problems';
+import { Problems } from '../../src/yaml/problems';
 import { loadRuleText } from '../../src/rules/load';
 import type { LoadOptions } from '../../src/rules/load';
 import type { Predicate, RuleErrorCode, RuleProblem } from '../../src/rules/types';
@@ -13,7 +13,7 @@ export function event(fields: Record<string, FieldValue>, raw?: Record<string, u
 
 /** Compiles a condition (as parsed data) over all sources; throws listing the problems when it is invalid. */
 export function condition(spec: unknown): Predicate {
-  const problems = new Problems('test');
+  const problems = new Problems<RuleErrorCode>('test');
   const predicate = compileCondition(spec, ['match'], fieldCheck(EVENT_SOURCES), problems);
   if (predicate === undefined) throw new Error(problems.list().map((p) => `${p.code} ${p.message}`).join('\n'));
   return predicate;
@@ -21,7 +21,7 @@ export function condition(spec: unknown): Predicate {
 
 /** The problems of a condition, as codes. */
 export function conditionProblems(spec: unknown): RuleErrorCode[] {
-  const problems = new Problems('test');
+  const problems = new Problems<RuleErrorCode>('test');
   compileCondition(spec, ['match'], fieldCheck(EVENT_SOURCES), problems);
   return problems.list().map((p) => p.code);
 }

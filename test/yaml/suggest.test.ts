@@ -1,4 +1,4 @@
-import { closest, editDistance } from '../../src/rules/suggest';
+import { closest, editDistance } from '../../src/yaml/suggest';
 
 describe('suggestions', () => {
   it('measures edit distance', () => {

@@ -1,36 +1,36 @@
 import { LineCounter, isAlias, parseDocument, visit } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
+import { MAX_ALIAS_COUNT, MAX_SYNTAX_PROBLEMS, MAX_YAML_FILE_BYTES, tooLargeMessage } from './limits';
 import { Locator } from './locate';
-import type { Problems } from './problems';
+import type { Position } from './locate';
+import type { ProblemSink } from './problems';
 
-/** Rule files larger than this are refused before parsing. */
-export const MAX_RULE_FILE_BYTES = 1024 * 1024;
-/** Aliases resolved per file; beyond this an alias bomb ("billion laughs") is assumed. */
-export const MAX_ALIAS_COUNT = 100;
-/** YAML syntax errors reported per file; the rest are usually consequences of the first. */
-const MAX_SYNTAX_PROBLEMS = 10;
+/** The codes `readYaml` reports. */
+export type YamlReadCode = 'YAML_SYNTAX' | 'READ_FAILED';
 
 /**
  * Parses one YAML document into plain data plus a locator for its nodes. Syntax errors,
  * warnings (such as unknown tags), oversized input and alias bombs become problems, and
  * then no data is returned: positions in a broken document are not worth validating.
+ * A leading byte-order mark is dropped, so that columns on line 1 are as editors show them.
  */
-export function readYaml(text: string, problems: Problems): { data: unknown; locator: Locator } | undefined {
-  const size = Buffer.byteLength(text, 'utf8');
-  if (size > MAX_RULE_FILE_BYTES) {
-    problems.addAt('READ_FAILED', { line: 1, col: 1 }, `file is ${size} bytes; rule files are limited to ${MAX_RULE_FILE_BYTES} bytes`);
+export function readYaml(text: string, problems: ProblemSink<YamlReadCode>): { data: unknown; locator: Locator } | undefined {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const size = Buffer.byteLength(source, 'utf8');
+  if (size > MAX_YAML_FILE_BYTES) {
+    problems.addAt('READ_FAILED', { line: 1, col: 1 }, tooLargeMessage(size));
     return undefined;
   }
   const lineCounter = new LineCounter();
   let doc;
   try {
     // logLevel 'error': the library would otherwise print process warnings (e.g. for collection keys) from inside a Lambda.
-    doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+    doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   } catch (error) {
     problems.addAt('YAML_SYNTAX', { line: 1, col: 1 }, `cannot parse YAML: ${(error as Error).message}`);
     return undefined;
   }
-  const locator = new Locator(doc, lineCounter, text);
+  const locator = new Locator(doc, lineCounter, source);
   const yamlProblems = [...doc.errors, ...doc.warnings];
   for (const error of yamlProblems.slice(0, MAX_SYNTAX_PROBLEMS)) {
     problems.addAt('YAML_SYNTAX', yamlPosition(error, locator), firstLine(error));
@@ -44,7 +44,7 @@ export function readYaml(text: string, problems: Problems): { data: unknown; loc
   }
 }
 
-function yamlPosition(error: YAMLError, locator: Locator): { line: number; col: number } {
+function yamlPosition(error: YAMLError, locator: Locator): Position {
   const start = error.linePos?.[0];
   return start !== undefined ? { line: start.line, col: start.col } : locator.positionOf(error.pos[0]);
 }
@@ -56,7 +56,7 @@ function firstLine(error: YAMLError): string {
 }
 
 /** Where resolving failed: the first alias without an anchor, else the first alias (the bomb's fuse). */
-function culpritAlias(doc: Document, locator: Locator): { line: number; col: number } {
+function culpritAlias(doc: Document, locator: Locator): Position {
   let first: number | undefined;
   let unresolved: number | undefined;
   visit(doc, {

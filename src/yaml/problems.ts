@@ -1,9 +1,26 @@
-import type { RuleErrorCode, RuleProblem } from './types';
 import type { Locator, Path, Position } from './locate';
 
-/** Collects the problems of one rule file, locating each by its data path. */
-export class Problems {
-  private readonly items: RuleProblem[] = [];
+/** A problem in a YAML file, located for `path:line:col: message [CODE]`. */
+export interface Problem<Code extends string = string> {
+  code: Code;
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/**
+ * What a reader needs of a problem collector: a place for problems with the codes it
+ * reports. A collector for a wider set of codes (a rule file's, a template's) will do.
+ */
+export interface ProblemSink<Code extends string> {
+  add(code: Code, path: Path, message: string, options?: { key?: boolean }): void;
+  addAt(code: Code, position: Position, message: string): void;
+}
+
+/** Collects the problems of one YAML file, locating each by its data path. */
+export class Problems<Code extends string> implements ProblemSink<Code> {
+  private readonly items: Problem<Code>[] = [];
 
   constructor(
     private readonly file: string,
@@ -14,13 +31,13 @@ export class Problems {
    * A problem with the value at `path` (or with its key, when `key` is set). The message
    * is prefixed with where it applies: the path, or for a key the mapping holding it.
    */
-  add(code: RuleErrorCode, path: Path, message: string, options: { key?: boolean } = {}): void {
+  add(code: Code, path: Path, message: string, options: { key?: boolean } = {}): void {
     const position = this.locator?.position(path, options) ?? { line: 1, col: 1 };
     const where = options.key === true ? path.slice(0, -1) : path;
     this.addAt(code, position, where.length === 0 ? message : `${describePath(where)}: ${message}`);
   }
 
-  addAt(code: RuleErrorCode, position: Position, message: string): void {
+  addAt(code: Code, position: Position, message: string): void {
     this.items.push({ code, file: this.file, line: position.line, col: position.col, message: oneLine(message) });
   }
 
@@ -29,9 +46,14 @@ export class Problems {
   }
 
   /** The problems in the order they appear in the file. */
-  list(): RuleProblem[] {
+  list(): Problem<Code>[] {
     return [...this.items].sort((a, b) => a.line - b.line || a.col - b.col);
   }
+}
+
+/** `path:line:col: message [CODE]`, the form editors and CI annotate. */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message} [${p.code}]`;
 }
 
 const PLAIN_KEY = /^[A-Za-z_@][A-Za-z0-9_@-]*$/;

@@ -1,36 +1,58 @@
 import { z } from 'zod';
 import type { Path } from './locate';
-import type { Problems } from './problems';
-import { errorCodes } from './schema';
+import type { ProblemSink } from './problems';
 import { didYouMean } from './suggest';
-import type { RuleErrorCode } from './types';
 
 type Schema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
 
+/** The codes `reportZodIssues` gives when no registered schema names another. */
+export type ShapeProblemCode = 'UNKNOWN_KEY' | 'MISSING_KEY' | 'BAD_VALUE';
+
 /**
- * Turns zod's issues for a rule file into located problems with Klaxon's codes: unknown
- * keys point at the key and list the allowed ones, a missing key points at its mapping,
- * registered schemas (durations, sources) give their own code, the rest is BAD_VALUE.
+ * Schemas whose failures have a code of their own (the innermost registered schema on an
+ * issue's path wins): a `z.registry<{ code }>()` will do.
  */
-export function reportZodIssues(issues: readonly Issue[], root: Schema, data: unknown, problems: Problems): void {
-  for (const issue of issues) report(issue, [root], [], data, problems);
+export interface ErrorCodeRegistry<Code extends string> {
+  get(schema: Schema): { code: Code } | undefined;
+}
+
+/**
+ * Turns zod's issues for a YAML file's data into located problems: unknown keys point at
+ * the key and list the allowed ones, a missing key points at its mapping, schemas in
+ * `codes` give their own code, the rest is BAD_VALUE.
+ */
+export function reportZodIssues<Code extends string>(
+  issues: readonly Issue[],
+  root: Schema,
+  data: unknown,
+  problems: ProblemSink<Code | ShapeProblemCode>,
+  codes?: ErrorCodeRegistry<Code>,
+): void {
+  for (const issue of issues) report(issue, [root], [], { data, problems, codes });
+}
+
+interface Context<Code extends string> {
+  data: unknown;
+  problems: ProblemSink<Code | ShapeProblemCode>;
+  codes: ErrorCodeRegistry<Code> | undefined;
 }
 
 /** `schemas`: the schemas from the root down to the one `issue.path` is relative to. */
-function report(issue: Issue, schemas: readonly Schema[], base: Path, data: unknown, problems: Problems): void {
+function report<Code extends string>(issue: Issue, schemas: readonly Schema[], base: Path, ctx: Context<Code>): void {
   const path = [...base, ...issue.path];
   const chain = [...schemas, ...descend(schemas[schemas.length - 1], issue.path)];
   const leaf = unwrap(chain[chain.length - 1]);
-  if (issue.code !== 'unrecognized_keys' && isMissingKey(data, path)) {
-    problems.add('MISSING_KEY', path.slice(0, -1), `missing required key "${String(path[path.length - 1])}"`);
+  if (issue.code !== 'unrecognized_keys' && isMissingKey(ctx.data, path)) {
+    ctx.problems.add('MISSING_KEY', path.slice(0, -1), `missing required key "${String(path[path.length - 1])}"`);
     return;
   }
+  const code = codeOf(chain, ctx.codes);
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = leaf instanceof z.ZodObject ? Object.keys(leaf.shape) : [];
       for (const key of issue.keys) {
-        problems.add('UNKNOWN_KEY', [...path, key], `unknown key "${key}"${didYouMean(key, allowed)}; allowed keys: ${allowed.join(', ')}`, {
+        ctx.problems.add('UNKNOWN_KEY', [...path, key], `unknown key "${key}"${didYouMean(key, allowed)}; allowed keys: ${allowed.join(', ')}`, {
           key: true,
         });
       }
@@ -39,14 +61,14 @@ function report(issue: Issue, schemas: readonly Schema[], base: Path, data: unkn
     case 'invalid_union': {
       const options = leaf instanceof z.ZodUnion ? (leaf.options as readonly Schema[]) : [];
       const branch = bestBranch(issue.errors);
-      if (codeOf(chain) === undefined && branch !== undefined && options[branch] !== undefined) {
-        for (const nested of issue.errors[branch] ?? []) report(nested, [...chain, options[branch]], path, data, problems);
+      if (code === undefined && branch !== undefined && options[branch] !== undefined) {
+        for (const nested of issue.errors[branch] ?? []) report(nested, [...chain, options[branch]], path, ctx);
         return;
       }
       break;
     }
   }
-  problems.add(codeOf(chain) ?? 'BAD_VALUE', path, issue.message);
+  ctx.problems.add(code ?? 'BAD_VALUE', path, issue.message);
 }
 
 /** The schemas met walking `path` down from `schema` (objects by key, lists and records by element). */
@@ -65,16 +87,18 @@ function descend(schema: Schema | undefined, path: readonly PropertyKey[]): Sche
   return chain;
 }
 
+/** The schema inside optional, nullable and defaulted wrappers. */
 function unwrap(schema: Schema | undefined): Schema | undefined {
   let s = schema;
-  while (s instanceof z.ZodOptional) s = s.unwrap() as Schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as Schema;
   return s;
 }
 
-function codeOf(chain: readonly Schema[]): RuleErrorCode | undefined {
+function codeOf<Code extends string>(chain: readonly Schema[], codes: ErrorCodeRegistry<Code> | undefined): Code | undefined {
+  if (codes === undefined) return undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const s = chain[i] as Schema;
-    const code = errorCodes.get(s)?.code ?? errorCodes.get(unwrap(s) as Schema)?.code;
+    const code = codes.get(s)?.code ?? codes.get(unwrap(s) as Schema)?.code;
     if (code !== undefined) return code;
   }
   return undefined;

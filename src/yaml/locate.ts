@@ -1,7 +1,7 @@
 import { isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node } from 'yaml';
 
-/** A path into the rule file's data, as zod reports it: mapping keys and list indexes. */
+/** A path into a YAML file's data, as zod reports it: mapping keys and list indexes. */
 export type Path = ReadonlyArray<PropertyKey>;
 
 /** 1-based line and column. */
