@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import type { KlaxonEvent, ParseResult } from '../../src/events/event';
 import { getField } from '../../src/events/fields';
@@ -7,8 +5,8 @@ import { fieldCatalogue, isKnownField } from '../../src/sources/catalogue';
 import { CLOUDTRAIL_FIELDS } from '../../src/sources/cloudtrail-fields';
 import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from '../../src/sources/cloudtrail';
 import { mutate, mutation } from '../helpers/mutate';
+import { jsonFixture, onlyEvent } from '../helpers/fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'cloudtrail');
 const FIXTURE_NAMES = [
   'log-file',
   'eventbridge-authorize-ingress-items',
@@ -20,15 +18,10 @@ const FIXTURE_NAMES = [
 ];
 
 function fixture(name: string): { text: string; json: Record<string, unknown> } {
-  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8');
-  return { text, json: JSON.parse(text) as Record<string, unknown> };
+  return jsonFixture('cloudtrail', name);
 }
 
-function only(result: ParseResult): KlaxonEvent {
-  if (result.status !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(result)}`);
-  expect(result.events).toHaveLength(1);
-  return result.events[0] as KlaxonEvent;
-}
+const only = onlyEvent;
 
 /** Every event of a fixture, through the same unwrap-then-normalize path the decoder takes. */
 function events(name: string): KlaxonEvent[] {
@@ -106,7 +99,7 @@ describe('looksLikeCloudTrail', () => {
   });
 
   it('does not claim other JSON', () => {
-    const waf = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'waf', 'block-regular-rule.json'), 'utf8')) as unknown;
+    const waf: unknown = jsonFixture('waf', 'block-regular-rule').json;
     for (const value of [waf, null, 1, 'x', [], {}, { Records: [1] }, { 'detail-type': 'Scheduled Event', detail: {} }, { messageType: 'DATA_MESSAGE', logEvents: [] }]) {
       expect(looksLikeCloudTrail(value)).toBe(false);
     }

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FieldValue, KlaxonEvent, ParseResult } from '../../src/events/event';
 import { getField } from '../../src/events/fields';
@@ -8,20 +6,15 @@ import { fieldCatalogue, isKnownField } from '../../src/sources/catalogue';
 import { WAF_FIELDS } from '../../src/sources/waf-fields';
 import { looksLikeWaf, normalizeWafRecord } from '../../src/sources/waf';
 import { mutate, mutation } from '../helpers/mutate';
+import { jsonFixture, onlyEvent } from '../helpers/fixtures';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'waf');
 const FIXTURE_NAMES = ['block-regular-rule', 'block-managed-rule-group', 'allow-with-count-matches', 'captcha', 'classic'];
 
 function fixture(name: string): { text: string; json: Record<string, unknown> } {
-  const text = readFileSync(join(FIXTURES, `${name}.json`), 'utf8');
-  return { text, json: JSON.parse(text) as Record<string, unknown> };
+  return jsonFixture('waf', name);
 }
 
-function only(result: ParseResult): KlaxonEvent {
-  if (result.status !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(result)}`);
-  expect(result.events).toHaveLength(1);
-  return result.events[0] as KlaxonEvent;
-}
+const only = onlyEvent;
 
 function normalized(name: string): KlaxonEvent {
   const { text, json } = fixture(name);
