@@ -21,18 +21,60 @@ const CR = 13;
  * newline is still yielded.
  */
 export async function* readLines(chunks: AsyncIterable<Buffer>, path: string): AsyncGenerator<LocatedText[]> {
-  const carry = new PartialLine();
-  let chunkOffset = 0;
-  let line = 1;
+  const splitter = new LineSplitter(path);
   for await (const chunk of chunks) {
+    const batch = splitter.push(chunk);
+    if (batch.length > 0) yield batch;
+  }
+  const last = splitter.end();
+  if (last.length > 0) yield last;
+}
+
+/**
+ * The incremental core of `readLines`, for bytes that arrive over time (a followed file):
+ * `push` returns the lines a chunk completes, and holds a partial last line (its first
+ * MAX_LINE_BYTES bytes) until its newline arrives or `end` is called.
+ */
+export class LineSplitter {
+  private readonly carry = new PartialLine();
+
+  /**
+   * @param path reported in each line's location
+   * @param offset input offset of the first byte pushed (non-zero when starting mid-file)
+   * @param line line number of the first byte pushed, which must start a line
+   */
+  constructor(
+    readonly path: string,
+    private offset = 0,
+    private line = 1,
+  ) {}
+
+  /** Input offset just past the last byte pushed. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** Bytes of the partial line held, waiting for its newline (0 when none). */
+  get pendingBytes(): number {
+    return this.carry.bytes;
+  }
+
+  /**
+   * The lines that `chunk` completes, in order (often none). The chunk is not kept: the
+   * caller may reuse its memory once this returns.
+   */
+  push(chunk: Buffer): LocatedText[] {
+    const { carry, path } = this;
+    const chunkOffset = this.offset;
+    let line = this.line;
     const batch: LocatedText[] = [];
     let start = 0;
     let nl = chunk.indexOf(NEWLINE);
     if (carry.bytes > 0) {
       if (nl === -1) {
         carry.add(chunk);
-        chunkOffset += chunk.length;
-        continue;
+        this.offset += chunk.length;
+        return batch;
       }
       carry.add(chunk.subarray(0, nl));
       batch.push(carry.take(path, line));
@@ -55,10 +97,16 @@ export async function* readLines(chunks: AsyncIterable<Buffer>, path: string): A
       carry.offset = chunkOffset + start;
       carry.add(chunk.subarray(start));
     }
-    chunkOffset += chunk.length;
-    if (batch.length > 0) yield batch;
+    this.offset = chunkOffset + chunk.length;
+    this.line = line;
+    return batch;
   }
-  if (carry.bytes > 0) yield [carry.take(path, line)];
+
+  /** The partial line held, as a line of its own (none when nothing is held). Pushing may go on after it. */
+  end(): LocatedText[] {
+    if (this.carry.bytes === 0) return [];
+    return [this.carry.take(this.path, this.line++)];
+  }
 }
 
 /** The line being read across chunks: its first MAX_LINE_BYTES bytes (copied), and how long it is in all. */
