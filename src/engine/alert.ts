@@ -10,6 +10,8 @@ export interface Alert {
   runbook?: string;
   /** rule id + group values, hashed: stable across runs and invocations. */
   fingerprint: string;
+  /** 1 for the group's first alert, then 2, 3...: with the fingerprint, names this alert. */
+  sequence: number;
   count: number;
   /** epoch ms */
   firstSeen: number;
@@ -20,4 +22,10 @@ export interface Alert {
   samples: KlaxonEvent[];
   sources: EventSource[];
   slack: { channel?: string; template?: string; mention: string[] };
+  /**
+   * The group's previous alert, when the engine saw one: when it was last seen, and how
+   * many matching events came in after it that did not become part of this alert (below
+   * the threshold, expired from its window).
+   */
+  previous?: { lastSeen: number; between: number };
 }

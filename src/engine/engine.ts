@@ -38,6 +38,29 @@ interface GroupState {
   window: Window;
   /** The alert this group has open, while its realert window lasts. */
   open?: { alert: Alert; opensAt: number };
+  /** Matches counted into the window since the group's last alert opened. */
+  sinceAlert: number;
+  /** How many alerts the group has opened. */
+  alertCount: number;
+  /** When the group's previous alert was last seen; undefined before its first alert. */
+  previousAlertSeen?: number;
+}
+
+/**
+ * A group's state as plain data, to carry thresholds and open alerts from one Lambda
+ * invocation to the next through the state store: 3 failures in one batch and 2 in the
+ * next make 5.
+ */
+export interface GroupSnapshot {
+  rule: string;
+  fingerprint: string;
+  values: FieldValue[];
+  /** Matching events not yet part of an alert: their times (ascending), severity ranks and first few events. */
+  window: { times: number[]; ranks: number[]; samples: KlaxonEvent[] };
+  open?: { alert: Alert; opensAt: number };
+  sinceAlert: number;
+  alertCount: number;
+  previousAlertSeen?: number;
 }
 
 interface PreparedRule {
@@ -59,6 +82,11 @@ export interface EngineOptions {
    * stays bounded by the alerts still open, however long the input.
    */
   onClosed?: (alert: Alert) => void;
+  /**
+   * The stored state of a group, asked for the first time a group is matched: thresholds
+   * and open alerts then continue across invocations. Undefined: the group starts empty.
+   */
+  restore?: (rule: string, fingerprint: string) => GroupSnapshot | undefined;
 }
 
 /**
@@ -75,6 +103,7 @@ export class AlertEngine {
   private readonly prepared: PreparedRule[] = [];
   private readonly bySource = new Map<EventSource, PreparedRule[]>();
   private readonly emitted: Alert[] = [];
+  private readonly touched = new Map<GroupState, string>();
   private processed = 0;
 
   constructor(
@@ -106,12 +135,18 @@ export class AlertEngine {
         if (prepared.rule.match(event)) this.matched(prepared, event);
       }
     }
-    if (++this.processed % SWEEP_EVERY === 0) this.sweep();
+    // A restoring engine runs over one bounded batch and must not forget groups: a forgotten group would be restored stale.
+    if (++this.processed % SWEEP_EVERY === 0 && this.options.restore === undefined) this.sweep();
   }
 
   /** Every alert opened so far (unless handed to `onClosed`), in the order they opened, with their counts as of now. */
   alerts(): Alert[] {
     return [...this.emitted];
+  }
+
+  /** The state of every group matched since the engine was made, for the state store. */
+  touchedGroups(): GroupSnapshot[] {
+    return [...this.touched].map(([group, rule]) => snapshotOf(rule, group));
   }
 
   /** The input has ended: hands every still-open alert to `onClosed`, oldest first. */
@@ -133,9 +168,12 @@ export class AlertEngine {
     const key = groupKey(values);
     let group = prepared.groups.get(key);
     if (group === undefined) {
-      group = { fingerprint: fingerprint(rule.id, values), values, window: emptyWindow() };
+      const id = fingerprint(rule.id, values);
+      const stored = this.options.restore?.(rule.id, id);
+      group = stored === undefined ? { fingerprint: id, values, window: emptyWindow(), sinceAlert: 0, alertCount: 0 } : restoredGroup(stored);
       prepared.groups.set(key, group);
     }
+    if (this.options.restore !== undefined) this.touched.set(group, rule.id);
 
     const t = event.timestamp;
     if (t > prepared.clock) prepared.clock = t;
@@ -145,20 +183,26 @@ export class AlertEngine {
     }
     if (group.open !== undefined) {
       this.options.onClosed?.(group.open.alert);
+      group.previousAlertSeen = group.open.alert.lastSeen;
       group.open = undefined;
     }
 
     const window = group.window;
     addToWindow(window, event, escalatedRank(prepared, event));
+    group.sinceAlert++;
     // Relative to the newest time in the window, not this event's: an old event arriving late must not revive expired ones.
     if (rule.threshold !== undefined) expireBefore(window, (window.times.at(-1) as number) - rule.threshold.windowMs);
     if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
 
     const alert = openAlert(rule, group, window);
     group.window = emptyWindow();
+    group.sinceAlert = 0;
     if (this.options.onClosed === undefined) this.emitted.push(alert);
     if (rule.realertMs > 0) group.open = { alert, opensAt: t };
-    else this.options.onClosed?.(alert);
+    else {
+      group.previousAlertSeen = alert.lastSeen;
+      this.options.onClosed?.(alert);
+    }
   }
 
   /**
@@ -179,6 +223,34 @@ export class AlertEngine {
       }
     }
   }
+}
+
+function snapshotOf(rule: string, group: GroupState): GroupSnapshot {
+  const { window } = group;
+  const snapshot: GroupSnapshot = {
+    rule,
+    fingerprint: group.fingerprint,
+    values: group.values,
+    window: { times: window.times.slice(window.head), ranks: window.ranks.slice(window.head), samples: [...window.samples] },
+    sinceAlert: group.sinceAlert,
+    alertCount: group.alertCount,
+  };
+  if (group.open !== undefined) snapshot.open = group.open;
+  if (group.previousAlertSeen !== undefined) snapshot.previousAlertSeen = group.previousAlertSeen;
+  return snapshot;
+}
+
+function restoredGroup(snapshot: GroupSnapshot): GroupState {
+  const group: GroupState = {
+    fingerprint: snapshot.fingerprint,
+    values: snapshot.values,
+    window: { times: [...snapshot.window.times], ranks: [...snapshot.window.ranks], head: 0, samples: [...snapshot.window.samples] },
+    sinceAlert: snapshot.sinceAlert,
+    alertCount: snapshot.alertCount,
+  };
+  if (snapshot.open !== undefined) group.open = snapshot.open;
+  if (snapshot.previousAlertSeen !== undefined) group.previousAlertSeen = snapshot.previousAlertSeen;
+  return group;
 }
 
 function groupValues(accessors: readonly FieldAccessor[], event: KlaxonEvent): FieldValue[] {
@@ -249,11 +321,13 @@ function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert
   const ranks = window.ranks.slice(window.head);
   let rank = 0;
   for (const r of ranks) if (r > rank) rank = r;
+  const between = group.sinceAlert - times.length;
   const alert: Alert = {
     rule: rule.id,
     severity: SEVERITIES[rank] ?? rule.severity,
     title: interpolate(rule.title, (path) => fieldText(fields[path] ?? getField(first, path)) || '?'),
     fingerprint: group.fingerprint,
+    sequence: ++group.alertCount,
     count: times.length,
     // the window is kept in time order
     firstSeen: times[0] as number,
@@ -265,6 +339,7 @@ function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert
   };
   if (rule.description !== undefined) alert.description = rule.description;
   if (rule.runbook !== undefined) alert.runbook = rule.runbook;
+  if (group.previousAlertSeen !== undefined) alert.previous = { lastSeen: group.previousAlertSeen, between };
   return alert;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Alert } from '../engine/alert';
 import type { Severity } from '../rules/types';
-import { actionsBlock } from './actions';
+import { actionsBlock, type ActionsState } from './actions';
 import { mrkdwn, plainText } from './blocks';
 import type { Block, Mrkdwn } from './blocks';
 import { slackDate } from './dates';
@@ -15,11 +15,13 @@ import { escapeMrkdwn } from './escape';
 import { evidenceLinks, linkMarkup, runbookText, sampleCodeBlock } from './evidence';
 import { SLACK_LIMITS, truncate } from './limits';
 import { mentionLine } from './mentions';
+import { statusText, type MessageStatus } from './status';
 import { alertLookup, fillFirst } from './placeholders';
 import type { FieldLookup } from './placeholders';
 import type { Template, TemplateSet } from './templates';
 
 export type { Block } from './blocks';
+export type { MessageStatus } from './status';
 
 export interface SlackMessage {
   /** The notification fallback: a short plain summary, escaped like the rest. */
@@ -58,6 +60,8 @@ export function pickTemplate(alert: Alert, templates: TemplateSet): Template {
 export interface RenderOptions {
   /** Region for console links when the events carry none (an SSH host's logs): the Lambda's AWS_REGION. */
   defaultRegion?: string;
+  /** Acknowledgement, silence and suppressed counts, shown in the message and reflected in its buttons. */
+  status?: MessageStatus;
 }
 
 /**
@@ -78,11 +82,16 @@ export function renderAlert(alert: Alert, templates: TemplateSet, options: Rende
   if (mentions !== '') blocks.push({ type: 'section', text: mrkdwn(mentions) });
   blocks.push(...fieldSections(template, lookup));
   blocks.push({ type: 'context', elements: [mrkdwn(seenText(alert), SLACK_LIMITS.contextText)] });
+  const status = options.status ?? {};
+  const statusLines = statusText(alert, status);
+  if (statusLines !== '') blocks.push({ type: 'context', elements: [mrkdwn(statusLines, SLACK_LIMITS.contextText)] });
   const sample = sampleCodeBlock(alert, lookup);
   if (sample !== undefined) blocks.push({ type: 'section', text: mrkdwn(sample) });
   const links = [...evidenceLinks(alert, lookup, options.defaultRegion).map(linkMarkup), runbookText(alert)].filter((l): l is string => l !== undefined);
   if (links.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(links.join(' · '), SLACK_LIMITS.contextText)] });
-  const actions = actionsBlock(alert.fingerprint);
+  const actionsState: ActionsState = { acknowledged: status.acknowledged !== undefined };
+  if (status.silenced !== undefined) actionsState.silenceId = status.silenced.id;
+  const actions = actionsBlock(alert.fingerprint, actionsState);
   const tail: Block = actions ?? { type: 'context', elements: [mrkdwn('Acknowledge and Silence are unavailable: the alert fingerprint is too long.')] };
 
   const text = truncate(`${label}: ${title} (${oneLine(escapeMrkdwn(alert.rule))})`, FALLBACK_TEXT_MAX);

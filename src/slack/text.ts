@@ -37,11 +37,17 @@ function blockLines(block: Block): string[] {
           .map((e) =>
             e.type === 'button'
               ? `[${unescapeMrkdwn(e.text.text)}]`
-              : `[${unescapeMrkdwn(e.placeholder.text)} ▾ ${e.options.map((o) => parseSilenceValue(o.value)?.key ?? unescapeMrkdwn(o.text.text)).join(' ')}]`,
+              : `[${unescapeMrkdwn(e.placeholder.text)} ▾ ${e.options.map((o) => silenceOptionText(o.value) ?? unescapeMrkdwn(o.text.text)).join(' ')}]`,
           )
           .join(' '),
       ];
   }
+}
+
+function silenceOptionText(value: string): string | undefined {
+  const choice = parseSilenceValue(value);
+  if (choice === undefined) return undefined;
+  return choice.scope === 'rule' ? `rule:${choice.key}` : choice.key;
 }
 
 /** A field `*Label*\nvalue` as `Label: value`. */

@@ -5,7 +5,11 @@ import {
   actionsBlock,
   actionsBlockId,
   fingerprintFromBlockId,
+  UNACKNOWLEDGE_ACTION_ID,
+  UNSILENCE_ACTION_ID,
   parseSilenceValue,
+  parseUnsilenceValue,
+  silenceOptionValue,
 } from '../../src/slack/actions';
 import { SLACK_LIMITS } from '../../src/slack/limits';
 
@@ -21,12 +25,21 @@ describe('parseSilenceValue', () => {
     const block = actionsBlock('fp1');
     const select = block?.elements[1];
     if (select?.type !== 'static_select') throw new Error('no select');
+    const durations = [
+      { key: '1h', ms: 3_600_000 },
+      { key: '4h', ms: 14_400_000 },
+      { key: '24h', ms: 86_400_000 },
+      { key: '7d', ms: 604_800_000 },
+    ];
     expect(select.options.map((o) => parseSilenceValue(o.value))).toEqual([
-      { key: '1h', ms: 3_600_000, fingerprint: 'fp1' },
-      { key: '4h', ms: 14_400_000, fingerprint: 'fp1' },
-      { key: '24h', ms: 86_400_000, fingerprint: 'fp1' },
-      { key: '7d', ms: 604_800_000, fingerprint: 'fp1' },
+      ...durations.map((d) => ({ ...d, fingerprint: 'fp1', scope: 'alert' })),
+      ...durations.map((d) => ({ ...d, fingerprint: 'fp1', scope: 'rule' })),
     ]);
+  });
+
+  it('tells a whole-rule silence from one for the alert', () => {
+    expect(parseSilenceValue(silenceOptionValue('24h', 'r:fp', 'rule'))).toEqual({ key: '24h', ms: 86_400_000, fingerprint: 'r:fp', scope: 'rule' });
+    expect(parseSilenceValue('rule/2h:fp')).toBeUndefined();
   });
 
   it('keeps colons inside the fingerprint', () => {
@@ -58,5 +71,19 @@ describe('actionsBlock', () => {
   it('refuses an empty or too long fingerprint rather than cutting it', () => {
     expect(actionsBlock('')).toBeUndefined();
     expect(actionsBlock('f'.repeat(MAX_FINGERPRINT_LENGTH + 1))).toBeUndefined();
+  });
+});
+
+describe('actionsBlock state', () => {
+  it('offers Unacknowledge once acknowledged and Unsilence while silenced', () => {
+    const block = actionsBlock('r:fp', { acknowledged: true, silenceId: 'S7K2' });
+    expect(block?.elements.map((e) => e.action_id)).toEqual([UNACKNOWLEDGE_ACTION_ID, UNSILENCE_ACTION_ID]);
+    const unsilence = block?.elements[1];
+    if (unsilence?.type !== 'button') throw new Error('no button');
+    expect(parseUnsilenceValue(unsilence.value)).toEqual({ silenceId: 'S7K2', fingerprint: 'r:fp' });
+  });
+
+  it.each(['', 'S7', ':fp', 'S7:'])('rejects the unsilence value %j', (value) => {
+    expect(parseUnsilenceValue(value)).toBeUndefined();
   });
 });

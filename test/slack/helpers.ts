@@ -35,6 +35,7 @@ export function alert(overrides: Partial<Alert> = {}): Alert {
     title: 'SSH login by deploy from 192.0.2.7',
     description: 'Someone logged in over SSH.',
     fingerprint: '5f2b8c1d9e0a4b7c',
+    sequence: 1,
     count: 3,
     firstSeen: FIRST_SEEN,
     lastSeen: LAST_SEEN,

@@ -26,7 +26,7 @@ describe('messageToText', () => {
         'Sample event:',
         '    Mar  3 10:15:00 bastion-1 sshd[4242]: Accepted publickey for deploy from 192.0.2.7 port 52144 ssh2',
         'CloudWatch Logs (https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fvar$252Flog$252Fsecure) · Runbook (https://runbooks.example/ssh?a=1&b=2)',
-        '[Acknowledge] [Silence ▾ 1h 4h 24h 7d]',
+        '[Acknowledge] [Silence ▾ 1h 4h 24h 7d rule:1h rule:4h rule:24h rule:7d]',
       ].join('\n'),
     );
   });
