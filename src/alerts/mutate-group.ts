@@ -1,0 +1,35 @@
+import type { GroupRecord, StateStore } from '../store/types';
+import { decodeGroupData, encodeGroupData, type GroupData } from './group-data';
+
+/** How often a read-modify-write is retried when another writer got there first. */
+export const MAX_WRITE_ATTEMPTS = 8;
+
+/**
+ * Read-modify-write of one group under optimistic concurrency: `change` sees the current
+ * data and returns true to write it back; on a conflict the record is read again and
+ * `change` runs again on the fresh data. Returns the written record, or undefined when
+ * there was no record or `change` declined.
+ */
+export async function mutateGroup(
+  store: StateStore,
+  fingerprint: string,
+  change: (data: GroupData, record: GroupRecord) => boolean,
+  fields: (data: GroupData, record: GroupRecord) => Partial<Pick<GroupRecord, 'activeUntil' | 'expiresAt'>> = () => ({}),
+): Promise<{ record: GroupRecord; data: GroupData } | undefined> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const record = await store.getGroup(fingerprint);
+    if (record === undefined) return undefined;
+    const data = decodeGroupData(fingerprint, record.data);
+    if (!change(data, record)) return undefined;
+    const next = { ...record, ...fields(data, record), data: encodeGroupData(data) };
+    const written = await store.putGroup(withoutVersion(next), record.version);
+    if (written !== undefined) return { record: written, data };
+  }
+  throw new Error(`state store: gave up updating group ${fingerprint} after ${MAX_WRITE_ATTEMPTS} conflicting writes`);
+}
+
+export function withoutVersion(record: GroupRecord): Omit<GroupRecord, 'version'> {
+  const rest: Partial<GroupRecord> & Omit<GroupRecord, 'version'> = { ...record };
+  delete rest.version;
+  return rest;
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeGroupData } from '../../src/alerts/group-data';
+import { AlertLifecycle } from '../../src/alerts/lifecycle';
+import { mutateGroup } from '../../src/alerts/mutate-group';
+import { alertsForText } from '../../src/engine/run';
+import type { KlaxonEvent } from '../../src/events/event';
+import { loadRuleText } from '../../src/rules/load';
+import type { CompiledRule } from '../../src/rules/types';
+import { DEFAULT_ROUTES } from '../../src/sources/routing';
+import { SqliteStore } from '../../src/store/sqlite';
+import { RecordingNotifier } from '../helpers/recording-notifier';
+
+const NOW = Date.parse('2024-11-02T12:00:00Z');
+
+function rule(yaml: string): CompiledRule {
+  const { rule, problems } = loadRuleText(yaml, 'test.yml');
+  if (rule === undefined) throw new Error(problems.map((p) => p.message).join('\n'));
+  return rule;
+}
+
+const BRUTE_FORCE = rule(`
+id: brute
+title: "Brute force from {{source.address}}"
+source: ssh
+severity: high
+match: { event.action: ssh_login, event.outcome: failure }
+threshold: { count: 5, window: 10m }
+group_by: [source.address]
+realert: 1h
+`);
+
+/** `n` failed logins from `ip`, one a second from `start` (HH:MM:SS on Nov 2 2024). */
+function failures(ip: string, n: number, start = '10:00:00', port = 40000): string {
+  const [h, m, s] = start.split(':').map(Number) as [number, number, number];
+  const base = Date.UTC(2024, 10, 2, h, m, s);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = new Date(base + i * 1000);
+    const stamp = `Nov  2 ${t.toISOString().slice(11, 19)}`;
+    lines.push(`${stamp} bastion sshd[${100 + i}]: Failed password for root from ${ip} port ${port + i} ssh2`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function events(text: string): Promise<KlaxonEvent[]> {
+  return (await alertsForText(text, [], { source: 'ssh', year: 2024, now: NOW, routes: DEFAULT_ROUTES })).events;
+}
+
+describe('AlertLifecycle', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let notifier: RecordingNotifier;
+  let now: number;
+
+  const lifecycle = (id = 'test-1', rules: CompiledRule[] = [BRUTE_FORCE]) =>
+    new AlertLifecycle({ store, rules, notifier, defaultChannel: 'alerts', invocationId: id, now: () => now });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'klaxon-lifecycle-'));
+    store = SqliteStore.open(join(dir, 'state.db'));
+    notifier = new RecordingNotifier();
+    now = Date.now();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts a threshold across batches: 3 failures in one and 2 in the next make 5', async () => {
+    const all = await events(failures('203.0.113.9', 5));
+    const first = await lifecycle().processBatch(all.slice(0, 3));
+    expect(first.posted).toBe(0);
+    const second = await lifecycle().processBatch(all.slice(3));
+    expect(second.posted).toBe(1);
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.alert.count).toBe(5);
+    expect(notifier.posts[0]?.channel).toBe('alerts');
+  });
+
+  it('updates the posted message for later matches, at most once per batch', async () => {
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    const report = await lifecycle().processBatch(await events(failures('203.0.113.9', 20, '10:05:00')));
+    expect(report).toMatchObject({ posted: 0, updated: 1 });
+    expect(notifier.updates).toHaveLength(1);
+    expect(notifier.updates[0]).toMatchObject({ channel: 'C-alerts', ts: notifier.posts[0]?.ts });
+    expect(notifier.updates[0]?.view.alert.count).toBe(25);
+  });
+
+  it('posts nothing twice when the same batch is delivered again', async () => {
+    const batch = await events(failures('203.0.113.9', 7));
+    await lifecycle().processBatch(batch);
+    const retry = await lifecycle().processBatch(batch);
+    expect(retry).toMatchObject({ duplicates: 7, posted: 0, updated: 0 });
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.alert.count).toBe(7);
+  });
+
+  it('keeps identical lines apart: the same line twice in one input is two events, a retry of it none', async () => {
+    const line = failures('203.0.113.9', 1);
+    const batch = await events(line.repeat(5));
+    expect((await lifecycle().processBatch(batch)).posted).toBe(1);
+    expect((await lifecycle().processBatch(batch)).duplicates).toBe(5);
+  });
+
+  it('opens a new message after the realert window, saying what came in between', async () => {
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    const quiet = await events(failures('203.0.113.9', 2, '10:30:00', 41000));
+    await lifecycle().processBatch(quiet);
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5, '11:30:00', 42000)));
+    expect(notifier.posts).toHaveLength(2);
+    const second = notifier.posts[1]?.view.alert;
+    expect(second?.count).toBe(5);
+    expect(second?.previous?.between).toBe(0);
+    expect(second?.sequence).toBe(2);
+  });
+
+  it('posts one message when two invocations race on one new alert', async () => {
+    const a = await events(failures('203.0.113.9', 5, '10:00:00', 40000));
+    const b = await events(failures('203.0.113.9', 5, '10:00:10', 50000));
+    const reports = await Promise.all([lifecycle('one').processBatch(a), lifecycle('two').processBatch(b)]);
+    expect(notifier.posts).toHaveLength(1);
+    const record = await store.getGroup(notifier.posts[0]?.view.alert.fingerprint ?? '');
+    const data = decodeGroupData('fp', record?.data ?? {});
+    expect(data.messages.at(-1)?.alert.count).toBe(10);
+    expect(reports.reduce((n, r) => n + r.posted, 0)).toBe(1);
+  });
+
+  it('fails the batch when delivery fails, and a retry posts it exactly once', async () => {
+    const batch = await events(failures('203.0.113.9', 5));
+    notifier.failing = true;
+    await expect(lifecycle().processBatch(batch)).rejects.toThrow(/http_500/);
+    notifier.failing = false;
+    const retry = await lifecycle().processBatch(batch);
+    expect(retry).toMatchObject({ duplicates: 5, posted: 1 });
+    expect(notifier.posts).toHaveLength(1);
+    expect((await lifecycle().processBatch(batch)).posted).toBe(0);
+  });
+
+  it('counts but does not post while silenced, and reports the suppressed count once the silence is lifted', async () => {
+    await store.putSilence({ id: 'S1', rule: 'brute', createdAt: now, until: now + 3_600_000, createdBy: 'U1' });
+    const silenced = await lifecycle().processBatch(await events(failures('203.0.113.9', 6)));
+    expect(silenced).toMatchObject({ posted: 0, suppressed: 6 });
+    expect(notifier.posts).toHaveLength(0);
+    await store.deleteSilence('S1');
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5, '11:30:00', 42000)));
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.status.suppressed).toBe(6);
+  });
+
+  it('posts a silenced alert that is still matching once its silence has ended', async () => {
+    await store.putSilence({ id: 'S1', rule: 'brute', fingerprint: undefined, createdAt: now, until: now + 1000, createdBy: 'U1' });
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    now += 2000;
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 2, '10:05:00', 43000)));
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.alert.count).toBe(7);
+    expect(notifier.posts[0]?.view.status.suppressed).toBe(7);
+  });
+
+  it('stops re-notifying an acknowledged alert while it keeps going, and updates its count instead', async () => {
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    const fingerprint = notifier.posts[0]?.view.alert.fingerprint ?? '';
+    await mutateGroup(store, fingerprint, (data) => {
+      data.acknowledged = { by: 'U1', at: now };
+      return true;
+    });
+    // Activity continues every 20 minutes past the 1 h realert window.
+    for (const start of ['10:20:00', '10:40:00', '11:00:00', '11:20:00']) {
+      await lifecycle().processBatch(await events(failures('203.0.113.9', 5, start, 40000 + Number(start.slice(3, 5)) * 100)));
+    }
+    expect(notifier.posts).toHaveLength(1);
+    const last = notifier.updates.at(-1)?.view;
+    expect(last?.alert.count).toBe(25);
+    expect(last?.status.acknowledged?.by).toBe('U1');
+  });
+});

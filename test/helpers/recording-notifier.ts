@@ -1,0 +1,25 @@
+import type { AlertView, Notifier } from '../../src/alerts/notifier';
+
+/** Records what the lifecycle asks to show; can be told to fail, like Slack being down. */
+export class RecordingNotifier implements Notifier {
+  readonly posts: Array<{ channel: string; ts: string; view: AlertView }> = [];
+  readonly updates: Array<{ channel: string; ts: string; view: AlertView }> = [];
+  readonly replies: Array<{ channel: string; threadTs: string; text: string }> = [];
+  failing = false;
+
+  async post(channel: string, view: AlertView): Promise<{ channel: string; ts: string }> {
+    if (this.failing) throw new Error('Slack chat.postMessage failed: http_500');
+    const ts = `1700000000.${String(this.posts.length + 1).padStart(6, '0')}`;
+    this.posts.push({ channel, ts, view });
+    return { channel: `C-${channel}`, ts };
+  }
+
+  async update(channel: string, ts: string, view: AlertView): Promise<void> {
+    if (this.failing) throw new Error('Slack chat.update failed: http_500');
+    this.updates.push({ channel, ts, view });
+  }
+
+  async reply(channel: string, threadTs: string, text: string): Promise<void> {
+    this.replies.push({ channel, threadTs, text });
+  }
+}
