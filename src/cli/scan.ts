@@ -4,16 +4,14 @@ import type { KlaxonEvent } from '../events/event';
 import type { Alert } from '../engine/alert';
 import { AlertEngine } from '../engine/engine';
 import { InputReadError } from '../input/open';
-import { formatProblem } from '../rules/load';
 import { renderAlert } from '../slack/render';
 import { messageToText } from '../slack/text';
 import type { TemplateSet } from '../slack/templates';
-import type { DecodeOptions, SourceChoice } from '../sources/decode';
+import type { SourceChoice } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
-import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { alertJson, alertPretty, eventPretty } from './output';
-import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
+import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
 
 export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
@@ -21,8 +19,6 @@ export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrai
 /** The sample logs shipped with Klaxon: an SSH brute force and root login, a WAF block burst, a security group opened to the world. */
 export const SAMPLES_DIR = resolve(__dirname, '..', '..', 'samples');
 export const SAMPLE_FILES = ['auth.log', 'waf.log.gz', 'cloudtrail.json'].map((f) => join(SAMPLES_DIR, f));
-
-const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
 
 export interface ScanFlags {
   rules?: string;
@@ -42,20 +38,13 @@ export function parseScanArgs(args: string[]): ScanFlags {
     options: {
       rules: { type: 'string' },
       templates: { type: 'string' },
-      source: { type: 'string', default: 'auto' },
+      ...INPUT_OPTIONS,
       events: { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
-      year: { type: 'string' },
     },
   });
-  const source = values.source as SourceChoice;
-  if (!SOURCES.includes(source)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, not "${values.source}"`);
   if (values.format !== 'json' && values.format !== 'pretty') throw new UsageError(`--format must be json or pretty, not "${values.format}"`);
-  let year: number | undefined;
-  if (values.year !== undefined) {
-    year = Number(values.year);
-    if (!/^\d{4}$/.test(values.year) || year < 1970) throw new UsageError(`--year must be a four-digit year, not "${values.year}"`);
-  }
+  const { source, year } = inputFlags(values);
   return { rules: values.rules, templates: values.templates, source, events: values.events, format: values.format, year, files: positionals };
 }
 
@@ -66,17 +55,9 @@ export function parseScanArgs(args: string[]): ScanFlags {
  */
 export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const flags = parseScanArgs(args);
-  const env = io.env ?? process.env;
-  const loaded = loadRulesAndTemplates(rulesDir(flags.rules, env), templatesDir(flags.templates, env));
-  const ruleProblems = [...loaded.templateProblems, ...loaded.problems.map(formatProblem)];
-  if (ruleProblems.length > 0) {
-    for (const p of ruleProblems) await write(io.stderr, `${p}\n`);
-    await write(io.stderr, 'klaxon scan: fix the rule files above first (klaxon validate lists the same problems)\n');
-    return EXIT_FAILED;
-  }
-  const routes = parseRoutes(env.KLAXON_LOG_GROUP_SOURCES ?? '');
-  if (routes.problems.length > 0) throw new UsageError(`KLAXON_LOG_GROUP_SOURCES: ${routes.problems.join('; ')}`);
-  const options: DecodeOptions = { source: flags.source, year: flags.year, now: (io.now ?? Date.now)(), routes: [...routes.routes, ...DEFAULT_ROUTES] };
+  const loaded = await loadCheckedRules('scan', flags, io);
+  if (loaded === undefined) return EXIT_FAILED;
+  const options = decodeOptions(flags, io);
 
   if (flags.files.length === 0) {
     flags.files = SAMPLE_FILES;

@@ -1,0 +1,43 @@
+/** What `klaxon scan` and `klaxon run` both do before reading input: load and check the rules, fix how input is decoded. */
+import { formatProblem } from '../rules/load';
+import type { DecodeOptions, SourceChoice } from '../sources/decode';
+import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
+import { UsageError, write, type CliIo } from './io';
+import { loadRulesAndTemplates, rulesDir, templatesDir, type Loaded } from './rules-dir';
+
+const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
+
+/** The parseArgs options for choosing a parser and a year, shared by the commands that read logs. */
+export const INPUT_OPTIONS = {
+  source: { type: 'string', default: 'auto' },
+  year: { type: 'string' },
+} as const;
+
+/** Checks --source and --year. */
+export function inputFlags(values: { source?: string; year?: string }): { source: SourceChoice; year?: number } {
+  const source = (values.source ?? 'auto') as SourceChoice;
+  if (!SOURCES.includes(source)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, not "${values.source}"`);
+  if (values.year === undefined) return { source };
+  const year = Number(values.year);
+  if (!/^\d{4}$/.test(values.year) || year < 1970) throw new UsageError(`--year must be a four-digit year, not "${values.year}"`);
+  return { source, year };
+}
+
+/** The rules and templates, or undefined after printing their problems to stderr. */
+export async function loadCheckedRules(command: string, flags: { rules?: string; templates?: string }, io: CliIo): Promise<Loaded | undefined> {
+  const env = io.env ?? process.env;
+  const loaded = loadRulesAndTemplates(rulesDir(flags.rules, env), templatesDir(flags.templates, env));
+  const problems = [...loaded.templateProblems, ...loaded.problems.map(formatProblem)];
+  if (problems.length === 0) return loaded;
+  for (const p of problems) await write(io.stderr, `${p}\n`);
+  await write(io.stderr, `klaxon ${command}: fix the rule files above first (klaxon validate lists the same problems)\n`);
+  return undefined;
+}
+
+/** Decoding options from the flags and `KLAXON_LOG_GROUP_SOURCES`. */
+export function decodeOptions(flags: { source: SourceChoice; year?: number }, io: CliIo): DecodeOptions {
+  const env = io.env ?? process.env;
+  const routes = parseRoutes(env.KLAXON_LOG_GROUP_SOURCES ?? '');
+  if (routes.problems.length > 0) throw new UsageError(`KLAXON_LOG_GROUP_SOURCES: ${routes.problems.join('; ')}`);
+  return { source: flags.source, year: flags.year, now: (io.now ?? Date.now)(), routes: [...routes.routes, ...DEFAULT_ROUTES] };
+}
