@@ -4,7 +4,7 @@
  * whose count or state changed, at most once each per call.
  */
 import type { Silence, StateStore } from '../store/types';
-import { decodeGroupData, displayAlert, type GroupData, type MessageRecord } from './group-data';
+import { currentMessage, decodeGroupData, displayAlert, type GroupData, type MessageRecord } from './group-data';
 import { mutateGroup } from './mutate-group';
 import type { AlertView, Notifier } from './notifier';
 import { silenceFor } from './silences';
@@ -25,9 +25,9 @@ export interface DeliveryCounts {
   updated: number;
 }
 
-/** The view of a message: only the group's current (last) message shows acknowledgement and silence. */
+/** The view of a message: only the group's current message shows acknowledgement and silence. */
 export function messageView(data: GroupData, message: MessageRecord, silence: Silence | undefined): AlertView {
-  const isCurrent = data.messages.at(-1) === message;
+  const isCurrent = currentMessage(data) === message;
   const view: AlertView = { alert: displayAlert(message), status: {} };
   if (message.suppressedBefore !== undefined && message.suppressedBefore > 0) view.status.suppressed = message.suppressedBefore;
   if (isCurrent && data.acknowledged !== undefined) view.status.acknowledged = data.acknowledged;
@@ -40,7 +40,8 @@ export function messageView(data: GroupData, message: MessageRecord, silence: Si
 /** A digest of what a view shows; a message whose `shown` differs needs an update. */
 export function viewDigest(view: AlertView): string {
   const { alert, status } = view;
-  return [alert.count, alert.lastSeen, alert.severity, status.suppressed ?? '', status.acknowledged?.at ?? '', status.acknowledged?.by ?? '', status.silenced?.id ?? ''].join('|');
+  const { acknowledged, silenced } = status;
+  return [alert.count, alert.lastSeen, alert.severity, status.suppressed ?? '', acknowledged?.at ?? '', acknowledged?.by ?? '', silenced?.id ?? '', silenced?.until ?? '', silenced?.wholeRule ?? ''].join('|');
 }
 
 /**
@@ -109,10 +110,16 @@ async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: s
   return 'updated';
 }
 
-/** Drops older messages that can no longer change: held back by a silence, or posted and showing their final count. */
+/**
+ * Drops messages that can no longer change: older alerts held back by a silence, and older
+ * posted messages showing their final count. The last record (the engine's open alert) and
+ * the current message stay.
+ */
 function pruneDelivered(data: GroupData): boolean {
-  const current = data.messages.at(-1);
-  const next = data.messages.filter((m) => m === current || !(m.silenced !== undefined || (m.ts !== undefined && m.shown === viewDigest(messageView(data, m, undefined)))));
+  const last = data.messages.at(-1);
+  const current = currentMessage(data);
+  const done = (m: MessageRecord) => m.silenced !== undefined || (m.ts !== undefined && m.shown === viewDigest(messageView(data, m, undefined)));
+  const next = data.messages.filter((m) => m === last || m === current || !done(m));
   if (next.length === data.messages.length) return false;
   data.messages = next;
   return true;

@@ -61,6 +61,15 @@ export function decodeGroupData(fingerprint: string, json: JsonObject): GroupDat
   return json as unknown as GroupData;
 }
 
+/**
+ * The group's current message: the latest one that is (or will be) in Slack. A later alert
+ * held back by a silence does not replace it: the posted message keeps showing the
+ * group's acknowledgement and silence, and stays reachable for updates and thread replies.
+ */
+export function currentMessage(data: GroupData): MessageRecord | undefined {
+  return data.messages.findLast((m) => m.silenced === undefined);
+}
+
 /** The alert as its message shows it: folded earlier counts included. */
 export function displayAlert(message: MessageRecord): Alert {
   const { alert, folded } = message;

@@ -16,7 +16,7 @@ import type { KlaxonEvent } from '../events/event';
 import type { CompiledRule } from '../rules/types';
 import type { GroupRecord, Silence, StateStore } from '../store/types';
 import { deliverGroup, type DeliveryContext } from './deliver';
-import { decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
+import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
 import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS } from './mutate-group';
 import type { Notifier } from './notifier';
@@ -192,8 +192,8 @@ export class AlertLifecycle {
       return;
     }
 
-    const current = data.messages.at(-1);
-    if (data.acknowledged !== undefined && current !== undefined && current.silenced === undefined && alert.firstSeen - displayAlert(current).lastSeen <= rule.realertMs) {
+    const current = currentMessage(data);
+    if (data.acknowledged !== undefined && current !== undefined && alert.firstSeen - displayAlert(current).lastSeen <= rule.realertMs) {
       // Acknowledged and still going: count into the acknowledged message instead of notifying again.
       // Matches between the two alerts (below the threshold) count too: the message shows every match since it was posted.
       const shown = displayAlert(current);
