@@ -1,4 +1,5 @@
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
+import { RUN_USAGE, runCommand } from './run';
 import { SCAN_USAGE, scanCommand } from './scan';
 import { TEST_USAGE, testCommand } from './test';
 import { VALIDATE_USAGE, validateCommand } from './validate';
@@ -6,6 +7,7 @@ import { VALIDATE_USAGE, validateCommand } from './validate';
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  run: { run: runCommand, usage: RUN_USAGE, summary: 'the main job: alerts from log files (or --follow) to Slack, or printed here without SLACK_BOT_TOKEN' },
   validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'check every rule file; problems as path:line:col: message' },
   test: { run: testCommand, usage: TEST_USAGE, summary: 'run the tests inside the rule files' },
   scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },

@@ -31,7 +31,7 @@ export class Progress {
 }
 
 /** The closing report on stderr: how much was read, what was skipped, and where parsing failed. */
-export function summary(stats: ReadStats, files: number, alerts: number | undefined): string {
+export function summary(stats: ReadStats, files: number, alerts: number | undefined, command = 'scan'): string {
   const parts = [
     `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${files} file${files === 1 ? '' : 's'}`,
     `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}`,
@@ -39,7 +39,7 @@ export function summary(stats: ReadStats, files: number, alerts: number | undefi
     `${stats.errors.toLocaleString('en')} could not be parsed`,
   ];
   if (alerts !== undefined) parts.push(`${alerts} alert${alerts === 1 ? '' : 's'}`);
-  const lines = [`klaxon scan: ${parts.join(', ')}`];
+  const lines = [`klaxon ${command}: ${parts.join(', ')}`];
   for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${terminalSafe(p.message)}`);
   if (stats.errors > stats.problems.length) lines.push(`  … and ${stats.errors - stats.problems.length} more`);
   return `${lines.join('\n')}\n`;

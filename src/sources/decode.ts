@@ -34,6 +34,23 @@ export function decodeLine(text: string, location: InputLocation, options: Decod
   return withLocation(parseAuthLine(text, options), location);
 }
 
+/**
+ * One line of a followed file, whichever kind it is: a JSON line (a WAF record, a CloudTrail
+ * event, a CloudWatch Logs delivery) when it starts with `{` or a JSON source is forced,
+ * else an auth-log line.
+ */
+export function decodeTextLine(text: string, location: InputLocation, options: DecodeOptions): Decoded[] {
+  const json = options.source === 'waf' || options.source === 'cloudtrail' || text.trimStart().startsWith('{');
+  if (!json) return [{ location, result: decodeLine(text, location, options) }];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return [{ location, result: parseError(`not JSON: ${(err as Error).message}`) }];
+  }
+  return decodeJson({ ok: true, value, text, location }, options);
+}
+
 /** One JSON value: a CloudWatch Logs delivery (encoded or decoded), a WAF record, or CloudTrail (file, envelope or record). */
 export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
   const { location } = record;

@@ -1,0 +1,50 @@
+/**
+ * Feeds events read from files to the lifecycle in batches, one batch at a time: the reader
+ * calls `add` per parsed chunk and awaits what it returns, so reading waits while a batch is
+ * delivered. Keys come from one `InputKeys` for the whole run, so that a file processed
+ * again (the same `klaxon run` twice) posts nothing twice.
+ */
+import { InputKeys } from '../alerts/input-keys';
+import type { AlertLifecycle, BatchReport } from '../alerts/lifecycle';
+import type { KlaxonEvent } from '../events/event';
+
+/** Events per lifecycle batch when reading files: about what one CloudWatch Logs delivery holds. */
+export const RUN_BATCH_EVENTS = 2_000;
+
+export class EventBatches {
+  readonly totals: BatchReport = { events: 0, duplicates: 0, groups: 0, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+  private readonly keys = new InputKeys();
+  private events: KlaxonEvent[] = [];
+  private eventKeys: string[] = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly lifecycle: AlertLifecycle,
+    private readonly batchSize: number = RUN_BATCH_EVENTS,
+  ) {}
+
+  /** Queues events; returns a promise when a batch was started, to be awaited before reading on. */
+  add(events: readonly KlaxonEvent[]): Promise<void> | undefined {
+    for (const event of events) {
+      this.events.push(event);
+      this.eventKeys.push(this.keys.next(event));
+    }
+    return this.events.length >= this.batchSize ? this.flush() : undefined;
+  }
+
+  /** Processes what is queued; resolves when every batch so far is done, rejects with the first failure. */
+  flush(): Promise<void> {
+    if (this.events.length > 0) {
+      const events = this.events;
+      const keys = this.eventKeys;
+      this.events = [];
+      this.eventKeys = [];
+      this.chain = this.chain.then(async () => this.count(await this.lifecycle.processBatch(events, keys)));
+    }
+    return this.chain;
+  }
+
+  private count(report: BatchReport): void {
+    for (const key of Object.keys(this.totals) as Array<keyof BatchReport>) this.totals[key] += report[key];
+  }
+}

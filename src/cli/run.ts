@@ -1,0 +1,188 @@
+/**
+ * `klaxon run`: Klaxon's main job on one machine. Reads log files (or follows them as they
+ * grow), runs the rules, keeps alert state in SQLite (or DynamoDB with KLAXON_TABLE), and
+ * posts to Slack when SLACK_BOT_TOKEN is set; otherwise prints what it would post. With
+ * Slack, it also serves the Acknowledge/Silence buttons and `/klaxon` (Socket Mode with
+ * SLACK_APP_TOKEN, else HTTP on PORT) until stopped, unless --once.
+ */
+import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { WebClient } from '@slack/web-api';
+import { AlertLifecycle } from '../alerts/lifecycle';
+import type { Notifier } from '../alerts/notifier';
+import { parseError } from '../events/event';
+import { MAX_LINE_BYTES } from '../input/lines';
+import { decodeTextLine, type Decoded } from '../sources/decode';
+import { followFile, type FollowHandle } from '../input/follow';
+import { InputReadError } from '../input/open';
+import type { CompiledRule } from '../rules/types';
+import { SlackDeliveryError, slackClientFromEnv } from '../slack/client';
+import { SlackNotifier } from '../slack/notifier';
+import type { DecodeOptions } from '../sources/decode';
+import { readEvents, ReadStats } from '../sources/read-events';
+import { openStore, DEFAULT_STATE_PATH } from '../store/open-store';
+import type { StateStore } from '../store/types';
+import { EventBatches } from './event-batches';
+import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
+import { summary } from './progress';
+import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
+import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
+import { TERMINAL_CHANNEL, TerminalNotifier } from './terminal-notifier';
+import { startInteractions, type InteractionServer } from './interactions-server';
+
+export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
+
+/** Where the sample replay keeps its state: its own file, started afresh each time, so `npm start` always shows the alerts. */
+export const SAMPLES_STATE_FILE = 'samples.db';
+
+interface RunFlags {
+  rules?: string;
+  templates?: string;
+  source: DecodeOptions['source'];
+  year?: number;
+  follow: boolean;
+  once: boolean;
+  files: string[];
+}
+
+function parseRunArgs(args: string[]): RunFlags {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rules: { type: 'string' },
+      templates: { type: 'string' },
+      ...INPUT_OPTIONS,
+      follow: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+    },
+  });
+  if (values.follow && values.once) throw new UsageError('--follow and --once exclude each other');
+  if (values.follow && positionals.length === 0) throw new UsageError('--follow needs the FILEs to follow');
+  if (values.follow && positionals.includes('-')) throw new UsageError('--follow cannot follow stdin');
+  return { rules: values.rules, templates: values.templates, ...inputFlags(values), follow: values.follow, once: values.once, files: positionals };
+}
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseRunArgs(args);
+  const env = io.env ?? process.env;
+  const loaded = await loadCheckedRules('run', flags, io);
+  if (loaded === undefined) return EXIT_FAILED;
+  const options = decodeOptions(flags, io);
+  const samples = flags.files.length === 0;
+  const files = samples ? SAMPLE_FILES : flags.files;
+  const slack = slackSetup(env, loaded.rules);
+
+  const store = openRunStore(env, samples);
+  const storeName = env.KLAXON_TABLE ? `DynamoDB table ${env.KLAXON_TABLE}` : store.path;
+  if (samples) await write(io.stderr, `klaxon run: no FILE given, replaying the bundled samples in ${SAMPLES_DIR} (state: ${storeName}, started afresh)\n`);
+  else await write(io.stderr, `klaxon run: state in ${storeName}\n`);
+
+  const notifier: Notifier = slack === undefined ? new TerminalNotifier(io.stdout, loaded.templates) : new SlackNotifier(slack.client, loaded.templates, { defaultRegion: env.AWS_REGION });
+  if (slack === undefined) await write(io.stderr, 'klaxon run: SLACK_BOT_TOKEN is not set, so alerts are printed here instead of posted to Slack\n');
+  const lifecycle = new AlertLifecycle({
+    store: store.store,
+    rules: loaded.rules,
+    notifier,
+    defaultChannel: slack?.channel ?? TERMINAL_CHANNEL,
+    invocationId: `klaxon-run:${hostname()}:${process.pid}`,
+  });
+  const batches = new EventBatches(lifecycle);
+  const stats = new ReadStats(20);
+  let server: InteractionServer | undefined;
+  let failed = false;
+  try {
+    if (slack !== undefined && !flags.once) server = await startInteractions({ env, io, store: store.store, lifecycle, notifier, rules: loaded.rules, slackClient: slack.client });
+    if (flags.follow) await followAll(files, options, stats, batches, io);
+    else failed = await readAll(files, options, stats, batches, io);
+    await batches.flush();
+    if (server !== undefined && !flags.follow) await server.waitForStop();
+  } catch (err) {
+    if (!(err instanceof SlackDeliveryError)) throw err;
+    await write(io.stderr, `klaxon run: ${err.message}\nklaxon run: nothing is lost: the undelivered alerts stay in ${storeName} and go out when the same input is run again\n`);
+    failed = true;
+  } finally {
+    await server?.stop();
+    await store.store.close();
+  }
+  await write(io.stderr, summary(stats, files.length, undefined, 'run'));
+  const t = batches.totals;
+  const where = slack === undefined ? 'printed' : 'posted to Slack';
+  await write(io.stderr, `klaxon run: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`);
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/** Reads each file once; true when one could not be read. */
+async function readAll(files: readonly string[], options: DecodeOptions, stats: ReadStats, batches: EventBatches, io: CliIo): Promise<boolean> {
+  let unreadable = false;
+  for (const file of files) {
+    try {
+      await readEvents(file, io.stdin, options, stats, (events) => batches.add(events));
+    } catch (err) {
+      if (!(err instanceof InputReadError)) throw err;
+      unreadable = true;
+      await write(io.stderr, `klaxon run: ${err.message}\n`);
+    }
+  }
+  return unreadable;
+}
+
+/** Follows the files (existing content first) until SIGINT or SIGTERM. */
+async function followAll(files: readonly string[], options: DecodeOptions, stats: ReadStats, batches: EventBatches, io: CliIo): Promise<void> {
+  const followers: FollowHandle[] = files.map((path) =>
+    followFile(path, {
+      fromStart: true,
+      onLines: (lines) => {
+        for (const line of lines) {
+          const decoded: Decoded[] = line.truncated === true ? [{ location: line.location, result: parseError(`line longer than ${MAX_LINE_BYTES} bytes`) }] : decodeTextLine(line.text, line.location, options);
+          for (const d of decoded) {
+            stats.record(d);
+            if (d.result.status === 'ok') void batches.add(d.result.events);
+          }
+        }
+        return batches.flush();
+      },
+      onNotice: (notice) => void write(io.stderr, `klaxon run: ${notice.path}: ${notice.message}\n`),
+    }),
+  );
+  await Promise.all(followers.map((f) => f.ready));
+  await write(io.stderr, `klaxon run: following ${files.length} file${files.length === 1 ? '' : 's'}; Ctrl-C to stop\n`);
+  const stop = () => void Promise.all(followers.map((f) => f.stop()));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await Promise.all(followers.map((f) => f.done));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await Promise.all(followers.map((f) => f.stop()));
+  }
+}
+
+interface SlackSetup {
+  client: WebClient;
+  channel: string;
+}
+
+/** The Slack client and default channel when SLACK_BOT_TOKEN is set; a usage error when no channel is known for some rule. */
+function slackSetup(env: NodeJS.ProcessEnv, rules: readonly CompiledRule[]): SlackSetup | undefined {
+  const client = slackClientFromEnv(env);
+  if (client === undefined) return undefined;
+  const channel = env.SLACK_CHANNEL?.trim() ?? '';
+  const homeless = rules.filter((r) => r.slack.channel === undefined).map((r) => r.id);
+  if (channel === '' && homeless.length > 0) {
+    throw new UsageError(`SLACK_CHANNEL is not set and these rules name no slack.channel: ${homeless.join(', ')}`);
+  }
+  return { client, channel };
+}
+
+/** The store: KLAXON_TABLE / KLAXON_STATE as configured; the sample replay gets its own fresh file unless KLAXON_STATE is set. */
+function openRunStore(env: NodeJS.ProcessEnv, samples: boolean): { store: StateStore; path: string } {
+  if (!samples || env.KLAXON_STATE || env.KLAXON_TABLE) return { store: openStore(env), path: env.KLAXON_STATE || DEFAULT_STATE_PATH };
+  const path = join(dirname(DEFAULT_STATE_PATH), SAMPLES_STATE_FILE);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  return { store: openStore({ ...env, KLAXON_STATE: path }), path };
+}
