@@ -1,0 +1,149 @@
+/**
+ * Alert lifecycle under a burst: 10,000 failed SSH logins from 100 addresses within one
+ * minute, delivered as Lambda-sized batches through the real lifecycle, the real WebClient
+ * and a Slack Web API stand-in on 127.0.0.1, with state in SQLite and in DynamoDB (dynalite).
+ * Counts Slack calls (target: at most 100 posts, at most one update per alert per batch),
+ * times each batch, and re-delivers every batch (a Lambda retry) to show it posts nothing.
+ * Then the acknowledgement round trip: signed block_actions requests to the real Bolt app,
+ * timed from request to response (target: p99 under 300 ms).
+ *
+ *   npm run bench:lifecycle
+ *   BENCH_SMOKE=1 npm run bench:lifecycle    # 1,000 logins, 20 acknowledgements
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { AlertLifecycle } from '../src/alerts/lifecycle';
+import type { KlaxonEvent } from '../src/events/event';
+import { BUNDLED_RULES_DIR } from '../src/cli/rules-dir';
+import { loadRulesFromDir } from '../src/rules/load';
+import type { CompiledRule } from '../src/rules/types';
+import { createSlackClient } from '../src/slack/client';
+import { SlackNotifier } from '../src/slack/notifier';
+import { DEFAULT_TEMPLATES_DIR, loadTemplates, type TemplateSet } from '../src/slack/templates';
+import { readEvents, ReadStats } from '../src/sources/read-events';
+import { DEFAULT_ROUTES } from '../src/sources/routing';
+import { DynamoStore, tableDefinition } from '../src/store/dynamodb';
+import { SqliteStore } from '../src/store/sqlite';
+import type { StateStore } from '../src/store/types';
+import { startSlackStandIn, type SlackStandIn } from '../test/helpers/slack-standin';
+import { benchAcknowledgements } from './ack-latency';
+
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const LOGINS = SMOKE ? 1_000 : 10_000;
+const ADDRESSES = 100;
+/** Events per batch: about what one CloudWatch Logs subscription delivery carries in a burst. */
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+
+function burstLines(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < LOGINS; i++) {
+    const second = String(Math.floor((i * 60) / LOGINS)).padStart(2, '0');
+    const address = `198.51.100.${(i % ADDRESSES) + 1}`;
+    lines.push(`Nov  2 10:00:${second} bastion sshd[${1000 + i}]: Failed password for root from ${address} port ${30000 + i} ssh2`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function parse(text: string): Promise<KlaxonEvent[]> {
+  const events: KlaxonEvent[] = [];
+  await readEvents('-', Readable.from([Buffer.from(text)]), { source: 'ssh', year: 2024, now: Date.now(), routes: DEFAULT_ROUTES }, new ReadStats(), (batch) => {
+    events.push(...batch);
+  });
+  return events;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+async function burst(name: string, store: StateStore, rules: CompiledRule[], templates: TemplateSet, slack: SlackStandIn, events: KlaxonEvent[]): Promise<void> {
+  slack.reset();
+  const client = createSlackClient({ token: 'xoxb-bench', apiUrl: slack.url });
+  const lifecycle = new AlertLifecycle({ store, rules, notifier: new SlackNotifier(client, templates), defaultChannel: 'C0BENCH', invocationId: `bench-${name}` });
+  const batches: KlaxonEvent[][] = [];
+  for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
+
+  const times: number[] = [];
+  let maxUpdatesPerAlertInBatch = 0;
+  for (const batch of batches) {
+    const before = slack.calls.length;
+    const started = process.hrtime.bigint();
+    await lifecycle.processBatch(batch);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    const perMessage = new Map<string, number>();
+    for (const call of slack.calls.slice(before)) {
+      if (call.method === 'chat.update') perMessage.set(String(call.body.ts), (perMessage.get(String(call.body.ts)) ?? 0) + 1);
+    }
+    for (const n of perMessage.values()) maxUpdatesPerAlertInBatch = Math.max(maxUpdatesPerAlertInBatch, n);
+  }
+  const posts = slack.callsTo('chat.postMessage').length;
+  const updates = slack.callsTo('chat.update').length;
+
+  const beforeRetry = slack.calls.length;
+  let retryMs = 0;
+  for (const batch of batches) {
+    const started = process.hrtime.bigint();
+    await lifecycle.processBatch(batch);
+    retryMs += Number(process.hrtime.bigint() - started) / 1e6;
+  }
+  const retryCalls = slack.calls.length - beforeRetry;
+
+  const sorted = [...times].sort((a, b) => a - b);
+  const total = times.reduce((a, b) => a + b, 0);
+  console.log(`\n${name}: ${events.length.toLocaleString('en')} failed logins from ${ADDRESSES} addresses in one minute, ${batches.length} batches of ${BATCH}`);
+  console.log(`  Slack calls: ${posts} chat.postMessage (target ≤ ${ADDRESSES}), ${updates} chat.update, at most ${maxUpdatesPerAlertInBatch} update per alert per batch (target ≤ 1)`);
+  console.log(`  time per batch: mean ${fmt(total / times.length)}, p50 ${fmt(percentile(sorted, 50))}, p95 ${fmt(percentile(sorted, 95))}, max ${fmt(sorted.at(-1) ?? NaN)}; ${Math.round(events.length / (total / 1000)).toLocaleString('en')} events/s`);
+  console.log(`  every batch delivered again (Lambda retry): ${retryCalls} Slack calls, ${fmt(retryMs / batches.length)} per batch`);
+  if (posts > ADDRESSES || maxUpdatesPerAlertInBatch > 1 || retryCalls > 0) {
+    console.error(`  TARGET MISSED: posts ${posts}, updates per alert per batch ${maxUpdatesPerAlertInBatch}, calls on retry ${retryCalls}`);
+    process.exitCode = 1;
+  }
+}
+
+async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<T> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  await client.send(new CreateTableCommand(tableDefinition('klaxon-bench')));
+  const store = new DynamoStore({ tableName: 'klaxon-bench', client });
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+async function main(): Promise<void> {
+  const { rules, problems } = loadRulesFromDir(BUNDLED_RULES_DIR);
+  if (problems.length > 0) throw new Error(`shipped rules have problems: ${problems.map((p) => p.message).join('; ')}`);
+  const { templates } = loadTemplates(DEFAULT_TEMPLATES_DIR);
+  const events = await parse(burstLines());
+  const slack = await startSlackStandIn();
+  const dir = mkdtempSync(join(tmpdir(), 'klaxon-bench-'));
+  try {
+    const sqlite = SqliteStore.open(join(dir, 'state.db'));
+    await burst('SQLite', sqlite, rules, templates, slack, events);
+    await sqlite.close();
+    await withDynalite((store) => burst('DynamoDB (dynalite on 127.0.0.1)', store, rules, templates, slack, events));
+    await benchAcknowledgements({ rules, templates, slack, dir, count: SMOKE ? 20 : 500 });
+  } finally {
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\npeak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
