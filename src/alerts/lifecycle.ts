@@ -29,6 +29,9 @@ export const GROUP_RETENTION_MS = 30 * 24 * 3_600_000;
 /** A group with a message counts as open (for `/klaxon status`) this long after its last change, or its rule's realert if longer. */
 export const MIN_ACTIVE_MS = 3_600_000;
 
+/** Groups delivered at once: each delivery is a few store round trips and one Slack call, so a burst of many alerts is not paid for one by one. */
+export const DELIVERY_CONCURRENCY = 8;
+
 export interface LifecycleOptions {
   store: StateStore;
   rules: readonly CompiledRule[];
@@ -109,11 +112,11 @@ export class AlertLifecycle {
     }
     await store.markInputsProcessed(freshKeys, now + INPUT_KEY_RETENTION_MS);
 
-    for (const fingerprint of touched) {
+    await forEachConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => {
       const counts = await deliverGroup(this.delivery, fingerprint, silences);
       report.posted += counts.posted;
       report.updated += counts.updated;
-    }
+    });
     return report;
   }
 
@@ -226,6 +229,17 @@ interface EngineResult {
   snapshot: GroupSnapshot;
   /** The group's alerts in this batch, in the order they opened: closed ones, then the one still open. */
   alerts: Alert[];
+}
+
+/** Runs `work` over `items` with at most `limit` at a time; rejects with the first failure once the others have settled. */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 function keysFor(events: readonly KlaxonEvent[]): string[] {

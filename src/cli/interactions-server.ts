@@ -45,16 +45,28 @@ export async function startInteractions(setup: InteractionSetup): Promise<Intera
     port,
     deps: { store: setup.store, lifecycle: setup.lifecycle, notifier: setup.notifier, rules: setup.rules, allowedUsers: parseAllowedUsers(env.KLAXON_ALLOWED_USERS) },
   });
-  const started = await server.start();
+  // Listen for Ctrl-C from now on: a signal while the input is still being processed must end the run after it, not kill it midway.
+  let signalled: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
+  process.once('SIGINT', signalled);
+  process.once('SIGTERM', signalled);
+  let started: { port?: number };
+  try {
+    started = await server.start();
+  } catch (err) {
+    process.off('SIGINT', signalled);
+    process.off('SIGTERM', signalled);
+    throw err;
+  }
   const where = appToken !== undefined ? 'Socket Mode' : `http://0.0.0.0:${started.port ?? port}/slack/events (health: /healthz)`;
   await write(io.stderr, `klaxon run: serving Slack interactions over ${where}; Ctrl-C to stop\n`);
   return {
-    waitForStop: () =>
-      new Promise((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      }),
-    stop: () => server.stop(),
+    waitForStop: () => stopRequested,
+    stop: async () => {
+      process.off('SIGINT', signalled);
+      process.off('SIGTERM', signalled);
+      await server.stop();
+    },
   };
 }
 

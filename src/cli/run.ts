@@ -74,7 +74,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const options = decodeOptions(flags, io);
   const samples = flags.files.length === 0;
   const files = samples ? SAMPLE_FILES : flags.files;
-  const slack = slackSetup(env, loaded.rules);
+  const slack = slackSetup(env, loaded.rules, io);
 
   const store = openRunStore(env, samples);
   const storeName = env.KLAXON_TABLE ? `DynamoDB table ${env.KLAXON_TABLE}` : store.path;
@@ -148,12 +148,12 @@ async function followAll(files: readonly string[], options: DecodeOptions, stats
       onNotice: (notice) => void write(io.stderr, `klaxon run: ${notice.path}: ${notice.message}\n`),
     }),
   );
-  await Promise.all(followers.map((f) => f.ready));
-  await write(io.stderr, `klaxon run: following ${files.length} file${files.length === 1 ? '' : 's'}; Ctrl-C to stop\n`);
   const stop = () => void Promise.all(followers.map((f) => f.stop()));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    await Promise.all(followers.map((f) => f.ready));
+    await write(io.stderr, `klaxon run: following ${files.length} file${files.length === 1 ? '' : 's'}; Ctrl-C to stop\n`);
     await Promise.all(followers.map((f) => f.done));
   } finally {
     process.off('SIGINT', stop);
@@ -168,8 +168,9 @@ interface SlackSetup {
 }
 
 /** The Slack client and default channel when SLACK_BOT_TOKEN is set; a usage error when no channel is known for some rule. */
-function slackSetup(env: NodeJS.ProcessEnv, rules: readonly CompiledRule[]): SlackSetup | undefined {
-  const client = slackClientFromEnv(env);
+function slackSetup(env: NodeJS.ProcessEnv, rules: readonly CompiledRule[], io: CliIo): SlackSetup | undefined {
+  const log = (message: string) => void write(io.stderr, `klaxon run: ${message}\n`);
+  const client = slackClientFromEnv(env, { logger: { warn: log, error: log } });
   if (client === undefined) return undefined;
   const channel = env.SLACK_CHANNEL?.trim() ?? '';
   const homeless = rules.filter((r) => r.slack.channel === undefined).map((r) => r.id);
