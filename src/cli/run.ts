@@ -53,8 +53,6 @@ function parseRunArgs(args: string[]): RunFlags {
     allowPositionals: true,
     strict: true,
     options: {
-      rules: { type: 'string' },
-      templates: { type: 'string' },
       ...INPUT_OPTIONS,
       follow: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },

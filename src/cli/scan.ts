@@ -36,8 +36,6 @@ export function parseScanArgs(args: string[]): ScanFlags {
     allowPositionals: true,
     strict: true,
     options: {
-      rules: { type: 'string' },
-      templates: { type: 'string' },
       ...INPUT_OPTIONS,
       events: { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },

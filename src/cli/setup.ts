@@ -7,8 +7,10 @@ import { loadRulesAndTemplates, rulesDir, templatesDir, type Loaded } from './ru
 
 const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
 
-/** The parseArgs options for choosing a parser and a year, shared by the commands that read logs. */
+/** The parseArgs options shared by the commands that run rules over logs: where the rules and templates are, which parser, which year. */
 export const INPUT_OPTIONS = {
+  rules: { type: 'string' },
+  templates: { type: 'string' },
   source: { type: 'string', default: 'auto' },
   year: { type: 'string' },
 } as const;

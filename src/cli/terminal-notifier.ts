@@ -4,6 +4,7 @@
  */
 import type { AlertView, Notifier } from '../alerts/notifier';
 import { renderAlert } from '../slack/render';
+import { plural } from '../slack/status';
 import { messageToText } from '../slack/text';
 import type { TemplateSet } from '../slack/templates';
 import { write } from './io';
@@ -29,7 +30,7 @@ export class TerminalNotifier implements Notifier {
   async update(_channel: string, ts: string, view: AlertView): Promise<void> {
     const { alert } = view;
     const state = view.status.acknowledged !== undefined ? ' · acknowledged' : view.status.silenced !== undefined ? ' · silenced' : '';
-    const line = `   ↻ ${alert.title} (${ts}): now ${alert.count} event${alert.count === 1 ? '' : 's'}, last seen ${new Date(alert.lastSeen).toISOString()}${state}`;
+    const line = `   ↻ ${alert.title} (${ts}): now ${plural(alert.count, 'event')}, last seen ${new Date(alert.lastSeen).toISOString()}${state}`;
     await write(this.out, `${terminalSafe(line)}\n`);
   }
 

@@ -11,6 +11,7 @@
  *   await handler({ headers, body, isBase64Encoded: false, … });
  */
 import { createHmac } from 'node:crypto';
+import type { AwsLambdaReceiver } from '@slack/bolt';
 
 /** The headers Slack sends with an interaction or slash command. */
 export interface SignedHeaders {
@@ -165,4 +166,22 @@ function triggerId(): string {
 function nowTs(): string {
   const ms = Date.now();
   return `${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}`;
+}
+
+/** An API Gateway (REST, payload v1) event carrying a signed request, as Bolt's AwsLambdaReceiver reads it. */
+export function apiGatewayEvent(request: { headers: SignedHeaders; body: string }): Parameters<ReturnType<AwsLambdaReceiver['toHandler']>>[0] {
+  return {
+    body: request.body,
+    headers: { ...request.headers },
+    multiValueHeaders: {},
+    isBase64Encoded: false,
+    httpMethod: 'POST',
+    path: '/slack/events',
+    resource: '/slack/events',
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {},
+  };
 }

@@ -3,8 +3,8 @@
  * stand-in, SQLite on disk, the shipped rules, alerts from real sshd lines.
  */
 import { ACKNOWLEDGE_ACTION_ID, SILENCE_ACTION_ID, UNACKNOWLEDGE_ACTION_ID, UNSILENCE_ACTION_ID, silenceOptionValue } from '../../src/slack/actions';
-import { createInteractionApp, createLambdaInteractionApp, HEALTH_PATH, type LambdaHandler } from '../../src/slack/bolt-app';
-import { blockActionsBody, blockActionsPayload, signedRequest, type SignedHeaders } from '../helpers/slack-signing';
+import { createInteractionApp, createLambdaInteractionApp, HEALTH_PATH } from '../../src/slack/bolt-app';
+import { apiGatewayEvent, blockActionsBody, blockActionsPayload, signedRequest } from '../helpers/slack-signing';
 import {
   BOT_TOKEN,
   CHANNEL,
@@ -525,23 +525,6 @@ describe('failures', () => {
 });
 
 describe('createLambdaInteractionApp', () => {
-  function lambdaEvent(request: { headers: SignedHeaders; body: string }): Parameters<LambdaHandler>[0] {
-    return {
-      body: request.body,
-      headers: { ...request.headers },
-      multiValueHeaders: {},
-      isBase64Encoded: false,
-      httpMethod: 'POST',
-      path: '/slack/events',
-      resource: '/slack/events',
-      pathParameters: null,
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      stageVariables: null,
-      requestContext: {},
-    };
-  }
-
   it('serves the same handlers on AwsLambdaReceiver, signed requests only', async () => {
     const t = await harness();
     const fp = await bruteForceAlert(t);
@@ -551,10 +534,10 @@ describe('createLambdaInteractionApp', () => {
       blockActionsPayload({ userId: ALICE, actionId: ACKNOWLEDGE_ACTION_ID, blockId: `klaxon_actions:${fp}`, channelId: channel, messageTs: ts, responseUrl: t.slack.responseUrl('lambda'), value: fp }),
     );
 
-    expect(await handler(lambdaEvent(signedRequest('not-the-secret', raw)), {})).toMatchObject({ statusCode: 401 });
+    expect(await handler(apiGatewayEvent(signedRequest('not-the-secret', raw)), {})).toMatchObject({ statusCode: 401 });
     expect((await t.group(fp)).acknowledged).toBeUndefined();
 
-    expect(await handler(lambdaEvent(signedRequest(SIGNING_SECRET, raw)), {})).toMatchObject({ statusCode: 200 });
+    expect(await handler(apiGatewayEvent(signedRequest(SIGNING_SECRET, raw)), {})).toMatchObject({ statusCode: 200 });
     // Everything happened before the handler returned.
     expect((await t.group(fp)).acknowledged?.by).toBe(ALICE);
     expect(threadReplies(t.slack, ts)).toEqual([`✅ Acknowledged by <@${ALICE}>`]);

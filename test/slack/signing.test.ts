@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { App, AwsLambdaReceiver, LogLevel, isValidSlackRequest, verifySlackRequest } from '@slack/bolt';
 import type { BlockAction, ButtonAction, Logger, StaticSelectAction } from '@slack/bolt';
 import { ACKNOWLEDGE_ACTION_ID, SILENCE_ACTION_ID, actionsBlock, actionsBlockId, silenceOptionValue } from '../../src/slack/actions';
-import { blockActionsBody, blockActionsPayload, signedRequest, slackSignature, slashCommandBody } from '../helpers/slack-signing';
+import { apiGatewayEvent, blockActionsBody, blockActionsPayload, signedRequest, slackSignature, slashCommandBody } from '../helpers/slack-signing';
 import type { SignedHeaders } from '../helpers/slack-signing';
 import { startSlackStandIn } from '../helpers/slack-standin';
 import type { SlackStandIn } from '../helpers/slack-standin';
@@ -11,7 +11,6 @@ const SECRET = 'klaxon-signing-secret';
 
 /** The Lambda handler Bolt's receiver makes, and its event (the receiver's own types, not re-exported by Bolt). */
 type LambdaHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
-type LambdaEvent = Parameters<LambdaHandler>[0];
 
 describe('slackSignature', () => {
   it("matches the example in Slack's documentation", () => {
@@ -123,7 +122,7 @@ describe('signed requests through Bolt on Lambda', () => {
 
   it('routes a signed button click to the action handler, whose respond() reaches the response URL', async () => {
     const payload = blockActionsPayload({ ...ackInput(), responseUrl: slack.responseUrl('ack-1'), messageBlocks: [actionsBlock('fp1')] });
-    const response = await handler(lambdaEvent(signedRequest(SECRET, blockActionsBody(payload))), {});
+    const response = await handler(apiGatewayEvent(signedRequest(SECRET, blockActionsBody(payload))), {});
     expect(response.statusCode).toBe(200);
     expect(seen).toContainEqual({ kind: 'ack', value: 'fp1', user: 'U123' });
     // Bolt authorized with the token against the stand-in, not slack.com.
@@ -134,22 +133,22 @@ describe('signed requests through Bolt on Lambda', () => {
   it('routes a signed select to the silence handler', async () => {
     const value = silenceOptionValue('24h', 'fp2');
     const payload = blockActionsPayload({ ...ackInput(), value: undefined, actionId: SILENCE_ACTION_ID, blockId: actionsBlockId('fp2'), selectedOptionValue: value });
-    const response = await handler(lambdaEvent(signedRequest(SECRET, blockActionsBody(payload))), {});
+    const response = await handler(apiGatewayEvent(signedRequest(SECRET, blockActionsBody(payload))), {});
     expect(response.statusCode).toBe(200);
     expect(seen).toContainEqual({ kind: 'silence', value, user: 'U123' });
   });
 
   it('routes a signed slash command', async () => {
     const raw = slashCommandBody({ text: 'status', userId: 'U123', channelId: 'C0ALERTS', responseUrl: slack.responseUrl('cmd-1') });
-    const response = await handler(lambdaEvent(signedRequest(SECRET, raw)), {});
+    const response = await handler(apiGatewayEvent(signedRequest(SECRET, raw)), {});
     expect(response).toMatchObject({ statusCode: 200, body: 'got status' });
   });
 
   it('answers 401 to a bad signature and to a stale timestamp', async () => {
     const raw = blockActionsBody(blockActionsPayload(ackInput()));
-    expect((await handler(lambdaEvent(signedRequest('wrong-secret', raw)), {})).statusCode).toBe(401);
+    expect((await handler(apiGatewayEvent(signedRequest('wrong-secret', raw)), {})).statusCode).toBe(401);
     const stale = signedRequest(SECRET, raw, { timestamp: Math.floor(Date.now() / 1000) - 600 });
-    expect((await handler(lambdaEvent(stale), {})).statusCode).toBe(401);
+    expect((await handler(apiGatewayEvent(stale), {})).statusCode).toBe(401);
   });
 });
 
@@ -166,23 +165,6 @@ function ackInput() {
   };
 }
 
-/** An API Gateway (REST, payload v1) event carrying a signed request. */
-function lambdaEvent(request: { headers: SignedHeaders; body: string }): LambdaEvent {
-  return {
-    body: request.body,
-    headers: { ...request.headers },
-    multiValueHeaders: {},
-    isBase64Encoded: false,
-    httpMethod: 'POST',
-    path: '/slack/events',
-    resource: '/slack/events',
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: {},
-  };
-}
 
 function silentLogger(): Logger {
   const noop = (): void => undefined;
