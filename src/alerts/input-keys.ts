@@ -3,7 +3,7 @@
  * the whole batch) must count and post nothing twice.
  *
  * A CloudWatch Logs event id or a CloudTrail/EventBridge event id names a record across
- * deliveries; where there is none (a local file, a WAF record read from disk) the content
+ * deliveries (a CloudTrail event by its own eventID, whichever way it came); where there is none (a local file, a WAF record read from disk) the content
  * is hashed. One record can give several events (`message repeated 5 times`), and identical
  * records can legitimately occur, so each key carries its occurrence number: the n-th event
  * with the same base key gets `#n`, which a retry of the same input reproduces.
@@ -24,10 +24,13 @@ export class InputKeys {
 }
 
 function baseKey(event: KlaxonEvent): string {
+  const eventId = event.fields['event.id'];
+  const hasEventId = typeof eventId === 'string' && eventId !== '';
+  // A CloudTrail event can arrive twice by different roads (a trail's log group and EventBridge): its own id names it on both.
+  if (hasEventId && event.source === 'cloudtrail') return `id:cloudtrail:${eventId}`;
   const logEventId = event.fields['aws.cloudwatch.event_id'];
   if (typeof logEventId === 'string' && logEventId !== '') return `cw:${logEventId}`;
-  const eventId = event.fields['event.id'];
-  if (typeof eventId === 'string' && eventId !== '') return `id:${event.source}:${eventId}`;
+  if (hasEventId) return `id:${event.source}:${eventId}`;
   const original = event.fields['event.original'];
   const content = typeof original === 'string' ? original : JSON.stringify(event.fields);
   return `h:${createHash('sha256').update(`${event.source}\n${event.timestamp}\n${content}`).digest('hex').slice(0, 32)}`;

@@ -47,6 +47,8 @@ export interface BatchReport {
   events: number;
   /** Events skipped because this input was processed before (a retried batch). */
   duplicates: number;
+  /** New events (not duplicates) that matched at least one rule. */
+  matched: number;
   /** Alert groups the batch touched. */
   groups: number;
   posted: number;
@@ -79,17 +81,18 @@ export class AlertLifecycle {
     const processed = await store.findProcessedInputs(inputKeys, now);
     const fresh: KlaxonEvent[] = [];
     const freshKeys: string[] = [];
+    const repeated: KlaxonEvent[] = [];
     events.forEach((event, i) => {
       const key = inputKeys[i] as string;
-      if (processed.has(key)) return;
+      if (processed.has(key)) return void repeated.push(event);
       fresh.push(event);
       freshKeys.push(key);
     });
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
-    const touched = this.touchedGroups(events);
+    const { touched, matched } = this.touchedGroups(fresh, repeated);
     const silences = await store.listSilences(now);
-    const report: BatchReport = { events: events.length, duplicates: events.length - fresh.length, groups: touched.size, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+    const report: BatchReport = { events: events.length, duplicates: repeated.length, matched, groups: touched.size, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
 
     let pending = new Set(touched);
     for (let attempt = 0; pending.size > 0; attempt++) {
@@ -125,11 +128,13 @@ export class AlertLifecycle {
     await deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(this.now()));
   }
 
-  /** Fingerprints of the groups these events match, whatever their state. */
-  private touchedGroups(events: readonly KlaxonEvent[]): Set<string> {
+  /** Fingerprints of the groups these events match, whatever their state, and how many of the fresh events matched a rule. */
+  private touchedGroups(fresh: readonly KlaxonEvent[], repeated: readonly KlaxonEvent[]): { touched: Set<string>; matched: number } {
     const probe = new AlertEngine(this.options.rules, { restore: () => undefined });
-    for (const event of events) probe.process(event);
-    return new Set(probe.touchedGroups().map((g) => g.fingerprint));
+    for (const event of fresh) probe.process(event);
+    const matched = probe.matchedEvents;
+    for (const event of repeated) probe.process(event);
+    return { touched: new Set(probe.touchedGroups().map((g) => g.fingerprint)), matched };
   }
 
   private runEngine(events: readonly KlaxonEvent[], records: Map<string, GroupRecord>): Map<string, EngineResult> {

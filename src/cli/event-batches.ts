@@ -12,7 +12,7 @@ import type { KlaxonEvent } from '../events/event';
 export const RUN_BATCH_EVENTS = 2_000;
 
 export class EventBatches {
-  readonly totals: BatchReport = { events: 0, duplicates: 0, groups: 0, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+  readonly totals: BatchReport = { events: 0, duplicates: 0, matched: 0, groups: 0, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
   private readonly keys = new InputKeys();
   private events: KlaxonEvent[] = [];
   private eventKeys: string[] = [];

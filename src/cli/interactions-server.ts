@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AlertLifecycle } from '../alerts/lifecycle';
 import type { Notifier } from '../alerts/notifier';
 import type { CompiledRule } from '../rules/types';
+import { parseAllowedUsers } from '../slack/allowed-users';
 import { createInteractionApp, DEFAULT_PORT } from '../slack/bolt-app';
 import type { StateStore } from '../store/types';
 import { UsageError, write, type CliIo } from './io';
@@ -68,11 +69,6 @@ export async function startInteractions(setup: InteractionSetup): Promise<Intera
       await server.stop();
     },
   };
-}
-
-/** KLAXON_ALLOWED_USERS: Slack user ids separated by commas or spaces. */
-export function parseAllowedUsers(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).filter((id) => id !== '');
 }
 
 function parsePort(value: string | undefined): number {

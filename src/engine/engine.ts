@@ -128,12 +128,20 @@ export class AlertEngine {
     }
   }
 
+  /** Events that matched at least one rule so far. */
+  matchedEvents = 0;
+
   process(event: KlaxonEvent): void {
     const rules = this.bySource.get(event.source);
     if (rules !== undefined) {
+      let any = false;
       for (const prepared of rules) {
-        if (prepared.rule.match(event)) this.matched(prepared, event);
+        if (prepared.rule.match(event)) {
+          any = true;
+          this.matched(prepared, event);
+        }
       }
+      if (any) this.matchedEvents++;
     }
     // A restoring engine runs over one bounded batch and must not forget groups: a forgotten group would be restored stale.
     if (++this.processed % SWEEP_EVERY === 0 && this.options.restore === undefined) this.sweep();

@@ -1,7 +1,8 @@
 import { basename, extname } from 'node:path';
 import { EVENT_SOURCES } from '../events/event';
 import type { EventSource } from '../events/event';
-import type { Locator, Position } from '../yaml/locate';
+import type { Position } from '../yaml/locate';
+import type { SourceLocator } from '../yaml/source-locator';
 import { reportZodIssues } from '../yaml/zod-issues';
 import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
@@ -26,7 +27,7 @@ export interface CompileOptions {
  * failed, so one pass reports all of a file's problems; a rule is returned only when there
  * were none.
  */
-export function compileRuleData(data: unknown, locator: Locator, file: string, problems: RuleProblems, options: CompileOptions): CompiledRule | undefined {
+export function compileRuleData(data: unknown, locator: SourceLocator, file: string, problems: RuleProblems, options: CompileOptions): CompiledRule | undefined {
   if (!isMapping(data)) {
     const empty = data === null || data === undefined;
     problems.addAt(
@@ -63,7 +64,7 @@ export function compileRuleData(data: unknown, locator: Locator, file: string, p
  * The rule's id and where it is written (the file's start for an id taken from the file
  * name), even when the file has other problems, so that id clashes are found early.
  */
-export function declaredId(data: unknown, locator: Locator, file: string): { id: string; position: Position } | undefined {
+export function declaredId(data: unknown, locator: SourceLocator, file: string): { id: string; position: Position } | undefined {
   const written = isMapping(data) ? data.id : undefined;
   const id = written === undefined ? idFromFileName(file) : written;
   if (typeof id !== 'string' || !RULE_ID.test(id)) return undefined;
@@ -72,7 +73,7 @@ export function declaredId(data: unknown, locator: Locator, file: string): { id:
 
 function build(
   d: RuleFileData,
-  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; locator: Locator; file: string },
+  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; locator: SourceLocator; file: string },
 ): CompiledRule {
   const tests: RuleTest[] = (d.tests ?? []).map((t, i) => ({
     name: t.name,

@@ -1,5 +1,5 @@
 import { placeholders } from '../events/interpolate';
-import type { Locator } from '../yaml/locate';
+import type { SourceLocator } from '../yaml/source-locator';
 import { didYouMean } from '../yaml/suggest';
 import { isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
@@ -9,7 +9,7 @@ import { SEVERITIES } from './types';
 /** Checks across keys that the schema cannot express; each reports and returns nothing. */
 
 /** Title placeholders must name known fields; the problem points at the name inside `{{ }}`. */
-export function checkTitle(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: RuleProblems): void {
+export function checkTitle(data: Record<string, unknown>, locator: SourceLocator, checkField: FieldCheck, problems: RuleProblems): void {
   if (typeof data.title !== 'string') return;
   const range = locator.range(['title']);
   const written = range === undefined ? '' : locator.text.slice(range[0], range[1]);
@@ -66,7 +66,7 @@ export function checkTemplate(data: Record<string, unknown>, knownTemplates: rea
 }
 
 /** Tests: exactly one of logs/records, unique names, and expected fields that exist. */
-export function checkTests(data: Record<string, unknown>, locator: Locator, checkField: FieldCheck, problems: RuleProblems): void {
+export function checkTests(data: Record<string, unknown>, locator: SourceLocator, checkField: FieldCheck, problems: RuleProblems): void {
   if (!Array.isArray(data.tests)) return;
   const names = new Map<string, number>();
   data.tests.forEach((test: unknown, i) => {

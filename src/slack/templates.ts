@@ -9,25 +9,15 @@ import { readYamlFile } from '../yaml/read-file';
 import { parseTemplate } from './template-parse';
 import type { Template } from './template-parse';
 
-export type { Template, TemplateField } from './template-parse';
+import { templateSet, type TemplateSet } from './template-set';
 
-export interface TemplateSet {
-  get(name: string): Template | undefined;
-  names(): string[];
-}
+export type { Template, TemplateField } from './template-parse';
+export { templateSet, type TemplateSet } from './template-set';
 
 /** The repository's own `templates/` directory. */
 export const DEFAULT_TEMPLATES_DIR: string = resolve(__dirname, '..', '..', 'templates');
 
 const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-
-export function templateSet(templates: readonly Template[]): TemplateSet {
-  const byName = new Map(templates.map((t) => [t.name, t]));
-  return {
-    get: (name) => byName.get(name),
-    names: () => [...byName.keys()].sort(),
-  };
-}
 
 /**
  * Reads every `*.yml` / `*.yaml` file in `dir`; the template's name is the file name without

@@ -1,0 +1,47 @@
+// esbuild plugins for the Lambda bundles (serverless.yml custom.esbuild.plugins).
+'use strict';
+const path = require('node:path');
+const { require: tsxRequire } = require('tsx/cjs/api');
+
+/**
+ * zod's classic API re-exports every one of its ~50 message locales, about 250 KB of the
+ * logs bundle; Klaxon's messages are English only, so the locale index resolves to English alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.(c?js)$/ }, (args) => {
+      if (!args.importer.includes(`${path.sep}zod${path.sep}`)) return undefined;
+      return { path: path.join(__dirname, 'zod-locales-en.mjs') };
+    });
+  },
+};
+
+/**
+ * `import packagedRules from 'klaxon:packaged-rules'` in the handlers: the rules/ and
+ * templates/ directories, checked and with every embedded test run, as plain data in the
+ * bundle. A bad rule or a failing test stops `serverless package` with its file and line.
+ */
+const packagedRules = {
+  name: 'klaxon-packaged-rules',
+  setup(build) {
+    build.onResolve({ filter: /^klaxon:packaged-rules$/ }, (args) => ({ path: args.path, namespace: 'klaxon' }));
+    build.onLoad({ filter: /.*/, namespace: 'klaxon' }, async () => {
+      const root = path.resolve(__dirname, '..');
+      const { packageRules, RulePackagingError } = tsxRequire('../src/deploy/package-rules.ts', __filename);
+      try {
+        const packaged = await packageRules(path.join(root, 'rules'), path.join(root, 'templates'), root);
+        return {
+          contents: `export default ${JSON.stringify(packaged)};`,
+          loader: 'js',
+          watchDirs: [path.join(root, 'rules'), path.join(root, 'templates')],
+        };
+      } catch (error) {
+        if (!(error instanceof RulePackagingError)) throw error;
+        return { errors: error.problems.map((text) => ({ text })) };
+      }
+    });
+  },
+};
+
+module.exports = [zodEnglishOnly, packagedRules];

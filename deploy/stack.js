@@ -1,0 +1,47 @@
+// The stage-dependent parts of serverless.yml, computed from deploy/<stage>.yml by
+// src/deploy/ (TypeScript, loaded through tsx so there is one definition, the one
+// `klaxon doctor` checks against). Used as ${file(./deploy/stack.js):NAME}.
+'use strict';
+const { require: tsxRequire } = require('tsx/cjs/api');
+
+const deploy = {
+  config: tsxRequire('../src/deploy/config.ts', __filename),
+  names: tsxRequire('../src/deploy/names.ts', __filename),
+  stack: tsxRequire('../src/deploy/stack.ts', __filename),
+  patterns: tsxRequire('../src/deploy/patterns.ts', __filename),
+};
+
+/** `serverless deploy` needs the stage's own config; `package` and the rest may fall back to the example. */
+function deploying() {
+  return process.argv.slice(2).some((arg) => arg === 'deploy');
+}
+
+async function stage({ resolveVariable }) {
+  const name = await resolveVariable('sls:stage');
+  let loaded;
+  try {
+    loaded = deploy.config.loadStageConfig(name, { allowExample: !deploying() });
+  } catch (error) {
+    if (error instanceof deploy.config.DeployConfigError) throw new Error(error.message);
+    throw error;
+  }
+  if (loaded.example && !warned) {
+    warned = true;
+    process.stderr.write(`klaxon: no deploy/${name}.yml, so the example config stands in (enough to package; copy it to deploy/${name}.yml before deploying)\n`);
+  }
+  return { config: loaded.config, names: deploy.names.stageNames(name, loaded.config) };
+}
+let warned = false;
+
+module.exports = {
+  settings: async (context) => {
+    const { config, names } = await stage(context);
+    return deploy.stack.stageSettings(config, names);
+  },
+  logsEvents: async (context) => deploy.stack.logsEvents((await stage(context)).config),
+  resources: async (context) => {
+    const { config, names } = await stage(context);
+    return deploy.stack.stackResources(config, names);
+  },
+  securityGroupPattern: () => deploy.patterns.securityGroupEventPattern(),
+};

@@ -1,0 +1,16 @@
+/**
+ * Slack interactivity and `/klaxon` behind the HTTP API route `POST /slack/events`: Bolt's
+ * AWS Lambda receiver verifies the signature, runs the handler (state writes and message
+ * updates included) and only then answers, because Lambda freezes after the response.
+ */
+import packagedRules from 'klaxon:packaged-rules';
+import type { Context } from 'aws-lambda';
+import type { AwsEvent, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
+import { interactionHandler } from '../src/lambda/interactions';
+import { createRuntime } from '../src/lambda/runtime';
+
+const runtime = createRuntime(packagedRules);
+
+export async function handler(event: AwsEvent, context: Context): Promise<AwsResponse> {
+  return (await interactionHandler(runtime))(event, context);
+}

@@ -1,0 +1,163 @@
+/**
+ * The deployment config: one YAML file per stage (`deploy/<stage>.yml`) that says which log
+ * groups Klaxon watches in the user's account, where alerts go and how the alarms are set.
+ * `serverless.yml` reads it through `deploy/stack.js`; `klaxon doctor` reads the same file to
+ * know what should exist. Errors are located (`file:line:col: message`) as in rule files.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from '../rules/duration';
+import { formatProblem, Problems } from '../yaml/problems';
+import { readYamlFile } from '../yaml/read-file';
+import { readYaml, type YamlReadCode } from '../yaml/read-yaml';
+import { reportZodIssues, type ShapeProblemCode } from '../yaml/zod-issues';
+
+/** Where the per-stage config files live, next to the example that `serverless package` falls back to. */
+export const DEPLOY_DIR = resolve(__dirname, '..', '..', 'deploy');
+export const EXAMPLE_CONFIG = 'example.yml';
+
+/** The retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** AWS log group names: 1-512 characters of `[.\-_/#A-Za-z0-9]`. */
+const logGroupName = z
+  .string()
+  .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, { error: 'a log group name is 1-512 characters of letters, digits and . - _ / #' });
+const wafLogGroupName = logGroupName.refine((name) => name.startsWith('aws-waf-logs-'), {
+  error: 'AWS WAF only logs to log groups whose name starts with "aws-waf-logs-"',
+});
+
+const duration = z.string().refine((text) => (parseDuration(text) ?? 0) >= 60_000 && (parseDuration(text) ?? 0) % 60_000 === 0, {
+  error: 'a whole number of minutes, at least 1m (for example 5m, 1h)',
+});
+
+/** One signal's alarm, alarming by default at `threshold` events in 5 minutes. */
+function alarm(threshold: number) {
+  return z
+    .strictObject({
+      /** Alarm when the count over `period` reaches this. */
+      threshold: z.number().int().min(1).default(threshold),
+      period: duration.default('5m'),
+      /** false: no metric filter and no alarm for this signal. */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({});
+}
+
+const stageConfigSchema = z.strictObject({
+  slack: z
+    .strictObject({
+      /** The channel for rules that name none (SLACK_CHANNEL). */
+      channel: z.string().min(1),
+      /** Slack user ids allowed to press the buttons and use `/klaxon`; empty: everyone in the channel. */
+      allowedUsers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'a Slack user id such as U012ABCDEF' })).default([]),
+    }),
+  logGroups: z
+    .strictObject({
+      ssh: z.array(logGroupName).default([]),
+      waf: z.array(wafLogGroupName).default([]),
+      /** The log group a CloudTrail trail delivers to: gets the CIS security-group metric filter and a subscription. */
+      cloudtrail: logGroupName.optional(),
+    })
+    .prefault({}),
+  alarms: z
+    .strictObject({
+      /** Also send alarm notifications to this address (an SNS email subscription to confirm once). */
+      email: z.email().optional(),
+      failedSshLogins: alarm(20),
+      successfulSshLogins: alarm(1),
+      wafBlockedRequests: alarm(100),
+      securityGroupChanges: alarm(1),
+    })
+    .prefault({}),
+  /** Days CloudWatch keeps the functions' own logs. */
+  logRetentionDays: z
+    .number()
+    .refine((days) => RETENTION_DAYS.includes(days), { error: `CloudWatch keeps logs for one of these numbers of days: ${RETENTION_DAYS.join(', ')}` })
+    .default(30),
+  /** SSM parameter names hold the Slack secrets under this prefix (default `/klaxon/<stage>`). */
+  parameterPrefix: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { error: 'an SSM path such as /klaxon/prod' })
+    .optional(),
+  /** A customer-managed KMS key that encrypts the SecureString parameters; omit for the default aws/ssm key. */
+  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'a KMS key ARN' }).optional(),
+});
+
+export type StageConfig = z.output<typeof stageConfigSchema>;
+export type AlarmName = keyof Omit<StageConfig['alarms'], 'email'>;
+
+type ConfigProblemCode = YamlReadCode | ShapeProblemCode | 'DUPLICATE_LOG_GROUP';
+
+export class DeployConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: the deployment config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`);
+    this.name = 'DeployConfigError';
+  }
+}
+
+/** Parses a config file's text; throws DeployConfigError listing every located problem. */
+export function parseStageConfig(file: string, text: string): StageConfig {
+  const problems = new Problems<ConfigProblemCode>(file);
+  const yaml = readYaml(text, problems);
+  if (yaml === undefined) throw new DeployConfigError(file, problems.list().map(formatProblem));
+  const located = new Problems<ConfigProblemCode>(file, yaml.locator);
+  const parsed = stageConfigSchema.safeParse(yaml.data ?? {});
+  if (!parsed.success) {
+    reportZodIssues(parsed.error.issues, stageConfigSchema, yaml.data, located);
+    throw new DeployConfigError(file, located.list().map(formatProblem));
+  }
+  reportDuplicateLogGroups(parsed.data, located);
+  if (located.list().length > 0) throw new DeployConfigError(file, located.list().map(formatProblem));
+  return parsed.data;
+}
+
+/** One log group, one parser: a group listed twice would get two subscription filters of Klaxon's and route ambiguously. */
+function reportDuplicateLogGroups(config: StageConfig, problems: Problems<ConfigProblemCode>): void {
+  const seen = new Map<string, string>();
+  const lists: Array<[string, readonly string[]]> = [
+    ['ssh', config.logGroups.ssh],
+    ['waf', config.logGroups.waf],
+    ['cloudtrail', config.logGroups.cloudtrail === undefined ? [] : [config.logGroups.cloudtrail]],
+  ];
+  for (const [source, groups] of lists) {
+    groups.forEach((group, i) => {
+      const earlier = seen.get(group);
+      const path = source === 'cloudtrail' ? ['logGroups', source] : ['logGroups', source, i];
+      if (earlier !== undefined) problems.add('DUPLICATE_LOG_GROUP', path, `log group "${group}" is already listed under logGroups.${earlier}; list each log group once`);
+      else seen.set(group, source);
+    });
+  }
+}
+
+export interface LoadedStageConfig {
+  config: StageConfig;
+  file: string;
+  /** True when the stage has no file of its own and the example stood in. */
+  example: boolean;
+}
+
+/**
+ * The config for `stage`: `deploy/<stage>.yml`, else (`allowExample`) the shipped example,
+ * so that `serverless package` works on a fresh clone. Deploying on the example would wire
+ * Klaxon to log groups that are not the user's, so callers that deploy pass false.
+ */
+export function loadStageConfig(stage: string, options: { dir?: string; allowExample: boolean }): LoadedStageConfig {
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+    throw new DeployConfigError(`stage "${stage}"`, ['a stage name is 1-16 lower-case letters, digits or -, starting with a letter (it becomes part of AWS resource names)']);
+  }
+  const dir = options.dir ?? DEPLOY_DIR;
+  const own = join(dir, `${stage}.yml`);
+  const example = !existsSync(own);
+  if (example && !options.allowExample) {
+    throw new DeployConfigError(own, [`${own}: no config for stage "${stage}": copy ${join(dir, EXAMPLE_CONFIG)} to it and list your log groups and Slack channel`]);
+  }
+  const file = example ? join(dir, EXAMPLE_CONFIG) : own;
+  const text = readYamlFile(file);
+  if (typeof text !== 'string') throw new DeployConfigError(file, [formatProblem(text)]);
+  return { config: parseStageConfig(file, text), file, example };
+}
