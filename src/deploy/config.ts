@@ -142,7 +142,7 @@ export interface LoadedStageConfig {
 }
 
 /**
- * The config for `stage`: `deploy/<stage>.yml`, else (`allowExample`) the shipped example,
+ * The config for `stage`: `deploy/<stage>.yml` (or in KLAXON_DEPLOY_DIR), else (`allowExample`) the shipped example,
  * so that `serverless package` works on a fresh clone. Deploying on the example would wire
  * Klaxon to log groups that are not the user's, so callers that deploy pass false.
  */
@@ -150,13 +150,13 @@ export function loadStageConfig(stage: string, options: { dir?: string; allowExa
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
     throw new DeployConfigError(`stage "${stage}"`, ['a stage name is 1-16 lower-case letters, digits or -, starting with a letter (it becomes part of AWS resource names)']);
   }
-  const dir = options.dir ?? DEPLOY_DIR;
+  const dir = options.dir ?? (process.env.KLAXON_DEPLOY_DIR || DEPLOY_DIR);
   const own = join(dir, `${stage}.yml`);
   const example = !existsSync(own);
   if (example && !options.allowExample) {
-    throw new DeployConfigError(own, [`${own}: no config for stage "${stage}": copy ${join(dir, EXAMPLE_CONFIG)} to it and list your log groups and Slack channel`]);
+    throw new DeployConfigError(own, [`${own}: no config for stage "${stage}": copy ${join(DEPLOY_DIR, EXAMPLE_CONFIG)} to it and list your log groups and Slack channel`]);
   }
-  const file = example ? join(dir, EXAMPLE_CONFIG) : own;
+  const file = example ? join(DEPLOY_DIR, EXAMPLE_CONFIG) : own;
   const text = readYamlFile(file);
   if (typeof text !== 'string') throw new DeployConfigError(file, [formatProblem(text)]);
   return { config: parseStageConfig(file, text), file, example };

@@ -1,0 +1,101 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeployConfigError, loadStageConfig, parseStageConfig } from '../../src/deploy/config';
+import { packageRules, RulePackagingError } from '../../src/deploy/package-rules';
+import { compilePackagedRules } from '../../src/lambda/packaged-rules';
+
+const ROOT = join(__dirname, '..', '..');
+
+function problems(text: string): string[] {
+  try {
+    parseStageConfig('deploy/prod.yml', text);
+  } catch (error) {
+    if (error instanceof DeployConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('the deployment config', () => {
+  test('defaults fill what the file leaves out', () => {
+    const config = parseStageConfig('deploy/prod.yml', 'slack: {channel: "#sec"}\nlogGroups: {ssh: [/var/log/auth.log]}\n');
+    expect(config.logGroups).toEqual({ ssh: ['/var/log/auth.log'], waf: [] });
+    expect(config.alarms.failedSshLogins).toEqual({ threshold: 20, period: '5m', enabled: true });
+    expect(config.alarms.wafBlockedRequests.threshold).toBe(100);
+    expect(config.logRetentionDays).toBe(30);
+  });
+
+  test('every problem is reported with its line and column', () => {
+    expect(problems('slack: {channel: "#sec"}\nlogGroups:\n  waf: [edge-logs]\nalarms: {failedSshLogins: {threshold: 0, period: 90s}}\nlogRetentionDays: 31\nslak: 1\n')).toEqual([
+      'deploy/prod.yml:3:9: logGroups.waf[0]: AWS WAF only logs to log groups whose name starts with "aws-waf-logs-" [BAD_VALUE]',
+      'deploy/prod.yml:4:39: alarms.failedSshLogins.threshold: Too small: expected number to be >=1 [BAD_VALUE]',
+      'deploy/prod.yml:4:50: alarms.failedSshLogins.period: a whole number of minutes, at least 1m (for example 5m, 1h) [BAD_VALUE]',
+      expect.stringMatching(/^deploy\/prod\.yml:5:19: logRetentionDays: CloudWatch keeps logs for one of these numbers of days: 1, 3, 5, .*\[BAD_VALUE\]$/),
+      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn [UNKNOWN_KEY]',
+    ]);
+  });
+
+  test('a log group listed twice is refused: it would get two filters and two parsers', () => {
+    expect(problems('slack: {channel: "#sec"}\nlogGroups:\n  ssh: [/a, /b]\n  cloudtrail: /b\n')).toEqual([
+      'deploy/prod.yml:4:15: logGroups.cloudtrail: log group "/b" is already listed under logGroups.ssh; list each log group once [DUPLICATE_LOG_GROUP]',
+    ]);
+  });
+
+  test('the channel is required', () => {
+    expect(problems('logGroups: {ssh: [/a]}\n')).toEqual(['deploy/prod.yml:1:1: missing required key "slack" [MISSING_KEY]']);
+  });
+
+  describe('per stage', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'klaxon-deploy-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    test("a stage's own file wins; without one the example stands in only when allowed", () => {
+      writeFileSync(join(dir, 'prod.yml'), 'slack: {channel: "#prod"}\n');
+      expect(loadStageConfig('prod', { dir, allowExample: false })).toMatchObject({ example: false, config: { slack: { channel: '#prod' } } });
+      expect(loadStageConfig('dev', { dir, allowExample: true })).toMatchObject({ example: true, file: join(ROOT, 'deploy', 'example.yml') });
+      expect(() => loadStageConfig('dev', { dir, allowExample: false })).toThrow(/no config for stage "dev": copy .*example\.yml to it/);
+    });
+
+    test('stage names that cannot be part of AWS resource names are refused', () => {
+      expect(() => loadStageConfig('Prod_1', { dir, allowExample: true })).toThrow(/a stage name is 1-16 lower-case letters/);
+    });
+  });
+});
+
+describe('rules packaged into the Lambda bundles', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'klaxon-rules-'));
+    mkdirSync(join(dir, 'rules'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const templates = join(ROOT, 'templates');
+
+  test('the shipped rules package without their tests and compile back to the same rules', async () => {
+    const packaged = await packageRules(join(ROOT, 'rules'), templates, ROOT);
+    expect(packaged.rules.map((r) => r.file)).toContain('rules/ssh-brute-force.yml');
+    for (const r of packaged.rules) expect(r.data).not.toHaveProperty('tests');
+    const { rules } = compilePackagedRules(packaged);
+    expect(rules.map((r) => r.id)).toEqual(packaged.rules.map((r) => (r.data as { id: string }).id));
+    expect(rules.find((r) => r.id === 'ssh-brute-force')?.threshold).toMatchObject({ count: 5, windowMs: 600_000 });
+  });
+
+  test('a broken rule stops the build with its location', async () => {
+    writeFileSync(join(dir, 'rules', 'bad.yml'), 'id: bad\ntitle: x\nsource: ssh\nseverity: loud\nmatch: {all: [{event.action: ssh_login}]}\n');
+    await expect(packageRules(join(dir, 'rules'), templates, dir)).rejects.toThrow(/bad\.yml:4:11: severity: "loud" is not a severity/);
+  });
+
+  test('a failing embedded test stops the build, naming the test', async () => {
+    const rule = readFileSync(join(ROOT, 'rules', 'ssh-root-login.yml'), 'utf8').replace(/alerts: 1/, 'alerts: 2');
+    writeFileSync(join(dir, 'rules', 'ssh-root-login.yml'), rule);
+    const error = await packageRules(join(dir, 'rules'), templates, dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RulePackagingError);
+    expect((error as RulePackagingError).problems[0]).toMatch(/ssh-root-login\.yml:\d+: test ".*" fails: expected 2 alerts, got 1/);
+  });
+
+  test('an empty rules directory is refused', async () => {
+    await expect(packageRules(join(dir, 'rules'), templates, dir)).rejects.toThrow(/no rule files/);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * The deployment as CloudFormation: runs the real `serverless package` (osls +
+ * serverless-esbuild, offline, no AWS credentials) and checks the generated template.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { securityGroupEventPattern, METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from '../../src/deploy/patterns';
+import { SECURITY_GROUP_EVENTS } from '../../src/sources/security-group';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const SERVERLESS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
+
+const FULL_CONFIG = `
+slack:
+  channel: "#sec-alerts"
+  allowedUsers: [U012ABCDEF]
+logGroups:
+  ssh: [/prod/bastion/auth.log, /prod/web/secure]
+  waf: [aws-waf-logs-edge]
+  cloudtrail: aws-cloudtrail-logs-123456789012
+alarms:
+  email: ops@example.com
+  failedSshLogins: { threshold: 30, period: 10m }
+logRetentionDays: 14
+kmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555
+`;
+
+/** Environment for the CLI: no AWS credentials or profile of the developer's leak in. */
+function cleanEnv(deployDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, KLAXON_DEPLOY_DIR: deployDir, CI: 'true', SLS_TELEMETRY_DISABLED: '1' };
+  return env;
+}
+
+async function packageStage(stage: string, deployDir: string, out: string): Promise<{ template: Template; stderr: string }> {
+  const { stderr } = await run(process.execPath, [SERVERLESS, 'package', '--stage', stage, '--region', 'eu-west-1', '--package', out], {
+    cwd: ROOT,
+    env: cleanEnv(deployDir),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return { template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, stderr };
+}
+
+function ofType(template: Template, type: string): Array<[string, Resource]> {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+function props(template: Template, id: string): Record<string, unknown> {
+  const resource = template.Resources[id];
+  if (resource === undefined) throw new Error(`no resource ${id}; have ${Object.keys(template.Resources).join(', ')}`);
+  return resource.Properties;
+}
+
+let dir: string;
+let full: Template;
+let example: { template: Template; stderr: string };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klaxon-template-'));
+  writeFileSync(join(dir, 'prod.yml'), FULL_CONFIG);
+  full = (await packageStage('prod', dir, join(dir, 'out-prod'))).template;
+  // No deploy/ex.yml: `serverless package` on a fresh clone falls back to the shipped example.
+  example = await packageStage('ex', dir, join(dir, 'out-ex'));
+}, 300_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('functions', () => {
+  const functions = () => Object.fromEntries(ofType(full, 'AWS::Lambda::Function').map(([id, r]) => [id, r.Properties]));
+
+  test('four functions on nodejs22.x, each with its own role', () => {
+    const fns = functions();
+    expect(Object.keys(fns).sort()).toEqual(['AlarmLambdaFunction', 'CloudtrailLambdaFunction', 'LogsLambdaFunction', 'SlackLambdaFunction']);
+    for (const [id, p] of Object.entries(fns)) {
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Role).toEqual({ 'Fn::GetAtt': [`${id.replace('LambdaFunction', '')}Role`, 'Arn'] });
+    }
+    expect(full.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  test('the environment names the SSM parameters and never holds a secret', () => {
+    for (const p of Object.values(functions())) {
+      const vars = (p.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(vars.KLAXON_BOT_TOKEN_PARAMETER).toBe('/klaxon/prod/slack-bot-token');
+      expect(vars.KLAXON_SIGNING_SECRET_PARAMETER).toBe('/klaxon/prod/slack-signing-secret');
+      expect(vars).not.toHaveProperty('SLACK_BOT_TOKEN');
+      expect(vars).not.toHaveProperty('SLACK_SIGNING_SECRET');
+      expect(vars.KLAXON_TABLE).toBe('klaxon-prod-state');
+      expect(vars.SLACK_CHANNEL).toBe('#sec-alerts');
+      expect(vars.KLAXON_ALLOWED_USERS).toBe('U012ABCDEF');
+      expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('Klaxon/prod');
+      expect(vars.KLAXON_LOG_GROUP_SOURCES).toBe('/prod/bastion/auth.log=ssh,/prod/web/secure=ssh,aws-waf-logs-edge=waf,aws-cloudtrail-logs-123456789012=cloudtrail');
+    }
+    expect(JSON.stringify(full)).not.toMatch(/xox[abp]-/);
+  });
+
+  test('every function log group has the configured retention', () => {
+    const groups = ofType(full, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties);
+    expect(groups.map((g) => g.LogGroupName).sort()).toEqual(['/aws/lambda/klaxon-prod-alarm', '/aws/lambda/klaxon-prod-cloudtrail', '/aws/lambda/klaxon-prod-logs', '/aws/lambda/klaxon-prod-slack']);
+    for (const g of groups) expect(g.RetentionInDays).toBe(14);
+  });
+
+  test('the slack function sits behind POST /slack/events on an HTTP API', () => {
+    const routes = ofType(full, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(routes).toEqual(['POST /slack/events']);
+    expect(props(full, 'SlackLambdaFunction').Timeout).toBeLessThanOrEqual(29);
+  });
+});
+
+describe('subscription filters', () => {
+  const filters = () => ofType(full, 'AWS::Logs::SubscriptionFilter').map(([, r]) => r.Properties);
+
+  test('one per configured log group, filtering at the source, all to the logs function', () => {
+    const byGroup = Object.fromEntries(filters().map((f) => [f.LogGroupName as string, f]));
+    expect(Object.keys(byGroup).sort()).toEqual(['/prod/bastion/auth.log', '/prod/web/secure', 'aws-cloudtrail-logs-123456789012', 'aws-waf-logs-edge']);
+    expect(byGroup['/prod/bastion/auth.log']?.FilterPattern).toBe('?sshd ?sudo');
+    expect(byGroup['aws-waf-logs-edge']?.FilterPattern).toBe('{ $.action != "ALLOW" }');
+    expect(byGroup['aws-cloudtrail-logs-123456789012']?.FilterPattern).toBe(SUBSCRIPTION_PATTERNS.cloudtrail);
+    for (const f of filters()) expect(f.DestinationArn).toEqual({ 'Fn::GetAtt': ['LogsLambdaFunction', 'Arn'] });
+  });
+
+  test('the CloudTrail subscription pattern names every security-group call', () => {
+    for (const name of SECURITY_GROUP_EVENTS) expect(SUBSCRIPTION_PATTERNS.cloudtrail).toContain(`($.eventName = "${name}")`);
+    expect(SUBSCRIPTION_PATTERNS.cloudtrail.length).toBeLessThanOrEqual(1024);
+  });
+
+  test("Klaxon adds one filter per log group, leaving room under AWS's two-per-group limit", () => {
+    const counts = new Map<string, number>();
+    for (const f of filters()) counts.set(f.LogGroupName as string, (counts.get(f.LogGroupName as string) ?? 0) + 1);
+    for (const n of counts.values()) expect(n).toBe(1);
+  });
+});
+
+describe('metric filters and alarms', () => {
+  test('metric filters on the right log groups with the right patterns', () => {
+    const filters = ofType(full, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties);
+    const summary = filters.map((f) => `${f.FilterName} ${f.LogGroupName}`).sort();
+    expect(summary).toEqual([
+      'klaxon-prod-failed-ssh-logins /prod/bastion/auth.log',
+      'klaxon-prod-failed-ssh-logins /prod/web/secure',
+      'klaxon-prod-security-group-changes aws-cloudtrail-logs-123456789012',
+      'klaxon-prod-successful-ssh-logins /prod/bastion/auth.log',
+      'klaxon-prod-successful-ssh-logins /prod/web/secure',
+      'klaxon-prod-waf-blocked-requests aws-waf-logs-edge',
+    ]);
+    const cis = filters.find((f) => f.FilterName === 'klaxon-prod-security-group-changes');
+    expect(cis?.FilterPattern).toBe(METRIC_FILTERS.securityGroupChanges.pattern);
+    for (const name of ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress', 'CreateSecurityGroup', 'DeleteSecurityGroup']) {
+      expect(cis?.FilterPattern).toContain(`($.eventName = ${name})`);
+    }
+    for (const f of filters) expect((f.MetricTransformations as Array<{ MetricNamespace: string }>)[0]?.MetricNamespace).toBe('Klaxon/prod');
+  });
+
+  test('alarms notify the alarm topic, which the alarm function reads', () => {
+    const alarms = Object.fromEntries(ofType(full, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties.AlarmName as string, r.Properties]));
+    expect(Object.keys(alarms).sort()).toEqual([
+      'klaxon-prod-dead-letters',
+      'klaxon-prod-failed-ssh-logins',
+      'klaxon-prod-security-group-changes',
+      'klaxon-prod-successful-ssh-logins',
+      'klaxon-prod-waf-blocked-requests',
+    ]);
+    expect(alarms['klaxon-prod-failed-ssh-logins']).toMatchObject({ Threshold: 30, Period: 600, Statistic: 'Sum', MetricName: 'SshFailedLogins', Namespace: 'Klaxon/prod' });
+    expect(alarms['klaxon-prod-waf-blocked-requests']).toMatchObject({ Threshold: 100, Period: 300 });
+    for (const a of Object.values(alarms)) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    const subscriptions = ofType(full, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subscriptions).toContainEqual(expect.objectContaining({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] } }));
+    expect(subscriptions).toContainEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+test('an EventBridge rule sends every security-group call to the cloudtrail function', () => {
+  const rules = ofType(full, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+  expect(rules).toHaveLength(1);
+  const rule = rules[0] as Record<string, unknown>;
+  expect(rule.Name).toBe('klaxon-prod-security-group-changes');
+  expect(rule.EventPattern).toEqual(securityGroupEventPattern());
+  expect((rule.EventPattern as { detail: { eventName: string[] } }).detail.eventName.sort()).toEqual([...SECURITY_GROUP_EVENTS].sort());
+  expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['CloudtrailLambdaFunction', 'Arn'] } })]);
+});
+
+test('the state table has TTL on expiresAt, point-in-time recovery and the two indexes', () => {
+  const table = props(full, 'StateTable');
+  expect(table.TableName).toBe('klaxon-prod-state');
+  expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+  expect((table.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName).sort()).toEqual(['active', 'audit']);
+});
+
+test('asynchronous failures go to the dead-letter queue after two retries; the depth alarm watches it', () => {
+  expect(props(full, 'DeadLetterQueue')).toMatchObject({ QueueName: 'klaxon-prod-dead-letters', MessageRetentionPeriod: 14 * 24 * 3600 });
+  const configs = ofType(full, 'AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+  expect(configs.map((c) => (c.FunctionName as { Ref: string }).Ref).sort()).toEqual(['AlarmLambdaFunction', 'CloudtrailLambdaFunction', 'LogsLambdaFunction']);
+  for (const c of configs) {
+    expect(c.MaximumRetryAttempts).toBe(2);
+    expect(c.DestinationConfig).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } });
+  }
+  const depth = ofType(full, 'AWS::CloudWatch::Alarm').find(([, r]) => r.Properties.AlarmName === 'klaxon-prod-dead-letters')?.[1].Properties;
+  expect(depth).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+  expect(depth?.AlarmDescription).toContain('npx klaxon redrive --stage prod');
+});
+
+describe('IAM: least privilege', () => {
+  type Statement = { Sid: string; Action: string[]; Resource: unknown[]; Condition?: unknown };
+  const statements = (role: string): Statement[] =>
+    (props(full, role).Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+
+  test('no statement has a wildcard action or resource', () => {
+    for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole', 'SlackRole']) {
+      for (const s of statements(role)) {
+        for (const action of s.Action) expect(action).not.toMatch(/\*/);
+        for (const resource of s.Resource) {
+          const text = JSON.stringify(resource);
+          expect(text).not.toBe('"*"');
+          // Only a log group's streams (`…:log-group:NAME:*`) and the table's indexes (`…/index/*`) end in a wildcard.
+          if (text.includes('*')) expect(text).toMatch(/log-group:\/aws\/lambda\/klaxon-prod-[a-z]+:\*"|\/index\/\*"/);
+        }
+      }
+    }
+  });
+
+  test('each function writes only its own logs', () => {
+    for (const [role, fn] of [['LogsRole', 'logs'], ['SlackRole', 'slack']] as const) {
+      const own = statements(role).find((s) => s.Sid === 'OwnLogs');
+      expect(JSON.stringify(own?.Resource)).toContain(`log-group:/aws/lambda/klaxon-prod-${fn}:*`);
+      expect(own?.Resource).toHaveLength(1);
+    }
+  });
+
+  test('only the slack function may read the signing secret; all read the bot token', () => {
+    const secrets = (role: string) => JSON.stringify(statements(role).find((s) => s.Sid === 'SlackSecrets')?.Resource);
+    expect(secrets('SlackRole')).toContain('parameter/klaxon/prod/slack-signing-secret');
+    for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole', 'SlackRole']) expect(secrets(role)).toContain('parameter/klaxon/prod/slack-bot-token');
+    for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole']) expect(secrets(role)).not.toContain('signing-secret');
+  });
+
+  test('the customer-managed key decrypts through SSM only; the queue is written by the asynchronous functions only', () => {
+    const kms = statements('LogsRole').find((s) => s.Sid === 'SlackSecretsKey');
+    expect(kms?.Resource).toEqual(['arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555']);
+    expect(JSON.stringify(kms?.Condition)).toContain('kms:ViaService');
+    for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole']) expect(statements(role).map((s) => s.Sid)).toContain('DeadLetters');
+    expect(statements('SlackRole').map((s) => s.Sid)).not.toContain('DeadLetters');
+  });
+});
+
+describe('the shipped example (a fresh clone without a stage config)', () => {
+  test('packages, saying that the example stands in', () => {
+    expect(example.stderr).toContain('no deploy/ex.yml, so the example config stands in');
+    expect(props(example.template, 'StateTable').TableName).toBe('klaxon-ex-state');
+  });
+
+  test('without a CloudTrail log group, email or KMS key there is no CIS filter, email subscription or key grant', () => {
+    const t = example.template;
+    expect(ofType(t, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties.FilterName)).not.toContain('klaxon-ex-security-group-changes');
+    expect(ofType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties.Protocol)).toEqual(['lambda']);
+    expect(JSON.stringify(t)).not.toContain('kms:Decrypt');
+    expect(ofType(t, 'AWS::Logs::SubscriptionFilter')).toHaveLength(2);
+  });
+});
