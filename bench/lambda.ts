@@ -1,0 +1,122 @@
+/**
+ * The Lambda functions as deployed: each bundle's size (unzipped) and its cold
+ * initialisation time, measured by loading the built bundle in a fresh Node process, as
+ * Lambda's init phase does (module load, rule compilation, client construction; no network).
+ *
+ *   npm run bench:lambda             # 15 cold starts per function
+ *   BENCH_RUNS=40 npm run bench:lambda
+ *   BENCH_SMOKE=1 npm run bench:lambda   # 2 cold starts: checks the harness
+ *
+ * Targets (issue 4): logs and cloudtrail under 1 MB unzipped; init under 150 ms for logs
+ * and 300 ms for slack.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import yauzl from 'yauzl';
+
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? (SMOKE ? 2 : 15));
+const ROOT = join(__dirname, '..');
+const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack'] as const;
+const TARGETS: Record<string, { bytes?: number; initMs?: number }> = {
+  logs: { bytes: 1_000_000, initMs: 150 },
+  cloudtrail: { bytes: 1_000_000 },
+  slack: { initMs: 300 },
+};
+
+/** The entries of a zip file with their uncompressed bytes. */
+function unzip(path: string): Promise<Array<{ name: string; bytes: number; data?: Buffer }>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const entries: Array<{ name: string; bytes: number; data?: Buffer }> = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (streamErr, stream) => {
+          if (streamErr || !stream) return reject(streamErr);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            entries.push({ name: entry.fileName, bytes: entry.uncompressedSize, data: Buffer.concat(chunks) });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** One cold start: a fresh Node process that requires the handler module, timed from inside. */
+function coldInit(taskRoot: string, fn: string): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(join(taskRoot, 'handlers', `${fn}.js`))});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: taskRoot,
+    env: {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: taskRoot,
+      AWS_REGION: 'eu-west-1',
+      AWS_LAMBDA_FUNCTION_NAME: `klaxon-bench-${fn}`,
+      KLAXON_TABLE: 'klaxon-bench-state',
+      KLAXON_BOT_TOKEN_PARAMETER: '/klaxon/bench/slack-bot-token',
+      KLAXON_SIGNING_SECRET_PARAMETER: '/klaxon/bench/slack-signing-secret',
+      SLACK_CHANNEL: '#bench',
+      POWERTOOLS_METRICS_NAMESPACE: 'Klaxon/bench',
+      NODE_NO_WARNINGS: '1',
+    },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`${fn}: the bundle failed to load:\n${result.stderr}`);
+  return Number(result.stdout);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} kB`;
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'klaxon-bench-lambda-'));
+  try {
+    const out = join(work, 'package');
+    const started = Date.now();
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'bench', '--package', out], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    console.log(`serverless package: ${((Date.now() - started) / 1000).toFixed(1)} s; ${RUNS} cold starts per function (fresh Node ${process.version} process each)\n`);
+    console.log('function     zip       unzipped  handler   init median  p90      min      target');
+    for (const fn of FUNCTIONS) {
+      const zip = join(out, `${fn}.zip`);
+      const entries = await unzip(zip);
+      const taskRoot = join(work, fn);
+      for (const entry of entries) {
+        if (entry.name.endsWith('/') || entry.data === undefined) continue;
+        mkdirSync(dirname(join(taskRoot, entry.name)), { recursive: true });
+        writeFileSync(join(taskRoot, entry.name), entry.data);
+      }
+      const unzipped = entries.reduce((sum, e) => sum + e.bytes, 0);
+      const handler = entries.find((e) => e.name === `handlers/${fn}.js`)?.bytes ?? 0;
+      coldInit(taskRoot, fn); // the first run also warms the file cache
+      const times = Array.from({ length: RUNS }, () => coldInit(taskRoot, fn)).sort((a, b) => a - b);
+      const target = TARGETS[fn];
+      const goals = [target?.bytes ? `< ${kb(target.bytes)}` : '', target?.initMs ? `< ${target.initMs} ms` : ''].filter(Boolean).join(', ');
+      const zipBytes = statSync(zip).size;
+      console.log(
+        `${fn.padEnd(12)} ${kb(zipBytes).padEnd(9)} ${kb(unzipped).padEnd(9)} ${kb(handler).padEnd(9)} ${`${percentile(times, 50).toFixed(0)} ms`.padEnd(12)} ${`${percentile(times, 90).toFixed(0)} ms`.padEnd(8)} ${`${(times[0] as number).toFixed(0)} ms`.padEnd(8)} ${goals}`,
+      );
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
