@@ -1,11 +1,12 @@
 /** What `klaxon scan` and `klaxon run` both do before reading input: load and check the rules, fix how input is decoded. */
+import { EVENT_SOURCES } from '../events/event';
 import { formatProblem } from '../rules/load';
 import type { DecodeOptions, SourceChoice } from '../sources/decode';
 import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
 import { UsageError, write, type CliIo } from './io';
 import { loadRulesAndTemplates, rulesDir, templatesDir, type Loaded } from './rules-dir';
 
-const SOURCES: readonly SourceChoice[] = ['auto', 'ssh', 'waf', 'cloudtrail'];
+const SOURCES: readonly SourceChoice[] = ['auto', ...EVENT_SOURCES];
 
 /** The parseArgs options shared by the commands that run rules over logs: where the rules and templates are, which parser, which year. */
 export const INPUT_OPTIONS = {

@@ -2,7 +2,7 @@
 export type Scalar = string | number | boolean | null;
 export type FieldValue = Scalar | FieldValue[] | { [key: string]: FieldValue };
 
-export const EVENT_SOURCES = ['ssh', 'waf', 'cloudtrail'] as const;
+export const EVENT_SOURCES = ['ssh', 'waf', 'cloudtrail', 'alarm'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /**

@@ -50,11 +50,11 @@ export function ruleFileSchema(condition: z.ZodType) {
       logs: z
         .string({ error: 'logs must be a string (use a block scalar `logs: |`)' })
         .optional()
-        .describe('Raw input as it arrives: sshd/auth log lines, WAF log JSON lines, CloudTrail records. Give `logs` or `records`.'),
+        .describe('Raw input as it arrives: sshd/auth log lines, WAF log JSON lines, CloudTrail records, CloudWatch alarm notifications. Give `logs` or `records`.'),
       records: z
         .array(z.unknown(), { error: 'records must be a list' })
         .optional()
-        .describe('JSON records (WAF or CloudTrail) written as YAML; an alternative to `logs`.'),
+        .describe('JSON records (WAF, CloudTrail, CloudWatch alarm notifications or SNS events) written as YAML; an alternative to `logs`.'),
       source: sourceName.optional().describe("Parser for the input; default: the rule's first source."),
       year: z.int().min(1970).max(9999).optional().describe('Year for syslog lines that carry none.'),
       repeat: z
@@ -89,7 +89,7 @@ export function ruleFileSchema(condition: z.ZodType) {
       description: z.string().optional().describe('What the rule detects and why it matters.'),
       source: z
         .union([sourceName, z.array(sourceName).min(1)])
-        .describe('Which events the rule reads: ssh, waf, cloudtrail, or a list of them. Decides which fields conditions may name.'),
+        .describe('Which events the rule reads: ssh, waf, cloudtrail, alarm (CloudWatch alarm state changes), or a list of them. Decides which fields conditions may name.'),
       severity: severity.describe('Alert severity: info, low, medium, high or critical.'),
       escalate: z
         .array(

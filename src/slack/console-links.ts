@@ -37,6 +37,13 @@ export function cloudTrailEventUrl(region: string, eventId: string): string | un
   return `${origin}/cloudtrail/home?region=${region}#/events/${encodeURIComponent(eventId)}`;
 }
 
+/** One alarm in the CloudWatch console (its name percent-encoded: names may hold spaces, `/`, `|`). */
+export function cloudWatchAlarmUrl(region: string, alarmName: string): string | undefined {
+  const origin = consoleOrigin(region);
+  if (origin === undefined || alarmName === '') return undefined;
+  return `${origin}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+}
+
 // arn:aws:wafv2:us-east-1:123456789012:regional/webacl/NAME/ID (scope `global` for CloudFront)
 const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:([a-z0-9-]+):\d{12}:(regional|global)\/webacl\/([\w-]{1,128})\/([0-9a-f-]{36})$/;
 

@@ -1,11 +1,11 @@
 /**
  * The evidence part of an alert: one sample log line in a code block, and links to where the
- * rest of the evidence lives in the AWS console.
+ * rest of the evidence lives in the AWS console (log group, CloudTrail event, alarm, web ACL).
  */
 import type { Alert } from '../engine/alert';
 import { escapeCodeBlock, escapeMrkdwn } from './escape';
 import { truncate } from './limits';
-import { cloudTrailEventUrl, cloudWatchLogsUrl, safeLinkUrl, wafWebAclUrl } from './console-links';
+import { cloudTrailEventUrl, cloudWatchAlarmUrl, cloudWatchLogsUrl, safeLinkUrl, wafWebAclUrl } from './console-links';
 import type { FieldLookup } from './placeholders';
 
 /** How much of the sample log line to show: enough to recognise it, short enough to read. */
@@ -36,6 +36,9 @@ export function evidenceLinks(alert: Alert, lookup: FieldLookup, defaultRegion =
   if (logGroup !== '') add('CloudWatch Logs', cloudWatchLogsUrl(region, logGroup, lookup('aws.cloudwatch.log_stream')));
   if (alert.sources.includes('cloudtrail') || alert.samples[0]?.source === 'cloudtrail') {
     add('CloudTrail event', cloudTrailEventUrl(region, lookup('event.id') || lookup('eventID')));
+  }
+  if (alert.sources.includes('alarm') || alert.samples[0]?.source === 'alarm') {
+    add('CloudWatch alarm', cloudWatchAlarmUrl(region, lookup('rule.name')));
   }
   const webAcl = lookup('aws.waf.web_acl.id') || lookup('webaclId');
   if (webAcl !== '') add('WAF web ACL', wafWebAclUrl(webAcl));

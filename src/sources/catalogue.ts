@@ -3,11 +3,13 @@ import { COMMON_FIELDS } from './common-fields';
 import { SSH_FIELDS } from './ssh-fields';
 import { WAF_FIELDS } from './waf-fields';
 import { CLOUDTRAIL_FIELDS } from './cloudtrail-fields';
+import { ALARM_FIELDS } from './alarm-fields';
 
 const BY_SOURCE: Record<EventSource, FieldCatalogue> = {
   ssh: SSH_FIELDS,
   waf: WAF_FIELDS,
   cloudtrail: CLOUDTRAIL_FIELDS,
+  alarm: ALARM_FIELDS,
 };
 
 /** The fields a rule over these sources may name: the common ones plus each source's own. */

@@ -20,6 +20,8 @@ export const COMMON_FIELDS = [
   'aws.cloudwatch.log_group',
   'aws.cloudwatch.log_stream',
   'aws.cloudwatch.event_id',
+  'aws.sns.topic_arn',
+  'aws.sns.message_id',
   'source.ip',
   'source.port',
   'source.address',

@@ -2,6 +2,7 @@ import type { EventSource, KlaxonEvent, ParseResult } from '../events/event';
 import { parseError } from '../events/event';
 import type { JsonRecord } from '../input/json-records';
 import type { InputLocation } from '../input/location';
+import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
 import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, type CloudWatchLogsPayload } from './awslogs';
 import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
 import { routeLogGroup, sniffMessage, type LogGroupRoute } from './routing';
@@ -18,6 +19,11 @@ export interface DecodeOptions {
   /** Epoch ms used for year inference and for lines with no time at all. */
   now: number;
   routes: readonly LogGroupRoute[];
+}
+
+/** True when a forced source reads JSON (everything but auth-log lines). */
+export function isJsonSource(source: SourceChoice): boolean {
+  return source === 'waf' || source === 'cloudtrail' || source === 'alarm';
 }
 
 /** The outcome of one line, record or log event, with where it came from. */
@@ -40,7 +46,7 @@ export function decodeLine(text: string, location: InputLocation, options: Decod
  * else an auth-log line.
  */
 export function decodeTextLine(text: string, location: InputLocation, options: DecodeOptions): Decoded[] {
-  const json = options.source === 'waf' || options.source === 'cloudtrail' || text.trimStart().startsWith('{');
+  const json = isJsonSource(options.source) || text.trimStart().startsWith('{');
   if (!json) return [{ location, result: decodeLine(text, location, options) }];
   let value: unknown;
   try {
@@ -51,7 +57,10 @@ export function decodeTextLine(text: string, location: InputLocation, options: D
   return decodeJson({ ok: true, value, text, location }, options);
 }
 
-/** One JSON value: a CloudWatch Logs delivery (encoded or decoded), a WAF record, or CloudTrail (file, envelope or record). */
+/**
+ * One JSON value: a CloudWatch Logs delivery (encoded or decoded), an SNS delivery (event, record or
+ * message), a WAF record, CloudTrail (file, envelope or record) or a CloudWatch alarm notification.
+ */
 export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
   const { location } = record;
   if (!record.ok) return [{ location, result: parseError(record.message) }];
@@ -59,6 +68,7 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
   if (Array.isArray(value)) return decodeArray(value, location, options);
   if (isAwsLogsEvent(value)) return decodePayload(decodeAwsLogsEvent(value), location, options);
   if (isCloudWatchLogsPayload(value)) return decodePayload(checkPayload(value), location, options);
+  if (looksLikeSns(value)) return decodeSnsJson(value, options, location).map((d) => ({ ...d, result: withLocation(d.result, location) }));
 
   const source = options.source === 'auto' ? sniffJson(value) : options.source;
   switch (source) {
@@ -66,10 +76,12 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
       return [{ location, result: withLocation(normalizeWafRecord(value, record.text), location) }];
     case 'cloudtrail':
       return decodeCloudTrail(value, record.text, location);
+    case 'alarm':
+      return [{ location, result: withLocation(normalizeAlarm(value, record.text), location) }];
     case 'ssh':
-      return [{ location, result: parseError('a JSON record where sshd log lines were expected (use --source waf or cloudtrail)') }];
+      return [{ location, result: parseError('a JSON record where sshd log lines were expected (use --source waf, cloudtrail or alarm)') }];
     default:
-      return [{ location, result: parseError('not a WAF, CloudTrail or CloudWatch Logs record') }];
+      return [{ location, result: parseError('not a WAF, CloudTrail, CloudWatch alarm or CloudWatch Logs record') }];
   }
 }
 
@@ -86,6 +98,7 @@ function decodeArray(values: unknown[], location: InputLocation, options: Decode
 function sniffJson(value: unknown): EventSource | undefined {
   if (looksLikeWaf(value)) return 'waf';
   if (looksLikeCloudTrail(value)) return 'cloudtrail';
+  if (looksLikeAlarm(value)) return 'alarm';
   return undefined;
 }
 
@@ -98,6 +111,11 @@ function decodeCloudTrail(value: unknown, text: string, location: InputLocation)
     out.push({ location, part: single ? undefined : `Records[${i}]`, result: withLocation(normalizeCloudTrailRecord(record, original, envelopeId), location) });
   });
   return out;
+}
+
+/** The log events of one CloudWatch Logs payload (a subscription delivery, or a page that `klaxon replay` read with FilterLogEvents), each with the envelope's fields. */
+export function decodeLogEvents(payload: CloudWatchLogsPayload, location: InputLocation, options: DecodeOptions): Decoded[] {
+  return decodePayload({ ok: true, payload }, location, options);
 }
 
 function decodePayload(decoded: ReturnType<typeof checkPayload>, location: InputLocation, options: DecodeOptions): Decoded[] {
@@ -122,6 +140,7 @@ export function decodeMessage(source: EventSource, message: string, envelopeTime
     return parseError(`${source} log event is not JSON: ${(err as Error).message}`);
   }
   if (source === 'waf') return normalizeWafRecord(json, message);
+  if (source === 'alarm') return normalizeAlarm(json, message);
   const { records, problems } = cloudTrailRecords(json);
   if (problems.length > 0 || records.length !== 1) return parseError(problems[0] ?? 'expected one CloudTrail record per log event');
   const only = records[0] as { record: unknown; envelopeId?: string };

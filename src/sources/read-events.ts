@@ -3,7 +3,7 @@ import { readJsonRecords } from '../input/json-records';
 import { MAX_LINE_BYTES, readLines } from '../input/lines';
 import type { InputLocation } from '../input/location';
 import { openInput, peek } from '../input/open';
-import { decodeJson, decodeLine, type Decoded, type DecodeOptions } from './decode';
+import { decodeJson, decodeLine, isJsonSource, type Decoded, type DecodeOptions } from './decode';
 
 export interface ReadProblem {
   location: InputLocation;
@@ -43,7 +43,7 @@ const SPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
 /**
  * Reads one input (a path, or '-' for stdin; gzip transparently) and hands every
  * normalized event to `onEvents`, in batches. JSON input (first byte `{` or `[`, or a
- * forced `waf`/`cloudtrail` source) is read record by record; anything else line by line
+ * forced `waf`/`cloudtrail`/`alarm` source) is read record by record; anything else line by line
  * as auth logs. Bad lines and records are
  * counted in `stats`, never thrown. Throws InputReadError when the input cannot be read.
  * When `onEvents` returns a promise (a slow output), the next chunk waits for it.
@@ -60,7 +60,7 @@ export async function readEvents(
   blankOutByteOrderMark(head);
   let i = 0;
   while (i < head.length && SPACE.has(head[i] as number)) i++;
-  const json = options.source === 'waf' || options.source === 'cloudtrail' || head[i] === 0x7b || head[i] === 0x5b;
+  const json = isJsonSource(options.source) || head[i] === 0x7b || head[i] === 0x5b;
 
   let pending: void | Promise<void> = undefined;
   const deliver = (decoded: Decoded): void => {

@@ -55,6 +55,7 @@ export function sniffMessage(message: string): EventSource {
   if (start.startsWith('{')) {
     if (start.includes('"httpRequest"')) return 'waf';
     if (start.includes('"eventVersion"') || start.includes('"eventSource"')) return 'cloudtrail';
+    if (start.includes('"NewStateValue"') || start.includes('"CloudWatch Alarm State Change"')) return 'alarm';
   }
   return 'ssh';
 }

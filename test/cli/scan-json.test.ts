@@ -38,7 +38,7 @@ describe('klaxon scan over JSON sources', () => {
     writeFileSync(file, `[${blocks(3).join(',\n')}, {"not": "waf"}]`);
     const { stdout, stderr } = await runCli(['scan', '--events', '--rules', RULES, file]);
     expect(jsonLines(stdout).map((e) => e['event.action'])).toEqual(['BLOCK', 'BLOCK', 'BLOCK']);
-    expect(stderr).toContain(`${file}:3: not a WAF, CloudTrail or CloudWatch Logs record`);
+    expect(stderr).toContain(`${file}:3: not a WAF, CloudTrail, CloudWatch alarm or CloudWatch Logs record`);
   });
 
   it('gives every WAF event its byte offset in the file', async () => {

@@ -120,7 +120,7 @@ export function limitViolations(message: SlackMessage): string[] {
 // Markup that Klaxon itself writes; anything else shaped like Slack markup was injected.
 const KLAXON_MARKUP = [
   /<!date\^\d+\^\{date_short_pretty\} \{time_secs\}\|[0-9T:.Z-]+>/g,
-  /<https:\/\/[a-z0-9-]+\.console\.(aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)\/[^<>|\s]+\|(CloudWatch Logs|CloudTrail event|WAF web ACL)>/g,
+  /<https:\/\/[a-z0-9-]+\.console\.(aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)\/[^<>|\s]+\|(CloudWatch Logs|CloudTrail event|CloudWatch alarm|WAF web ACL)>/g,
   /<https:\/\/runbooks\.example\/[^<>|\s]*\|Runbook>/g,
 ];
 

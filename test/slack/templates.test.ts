@@ -9,7 +9,7 @@ describe('shipped templates', () => {
   it('all load without problems', () => {
     const { templates, problems } = loadTemplates(DEFAULT_TEMPLATES_DIR);
     expect(problems).toEqual([]);
-    expect(templates.names()).toEqual(['cloudtrail', 'generic', 'ssh', 'waf']);
+    expect(templates.names()).toEqual(['alarm', 'cloudtrail', 'generic', 'ssh', 'waf']);
   });
 
   it('read the fields the brief asks for', () => {
@@ -18,6 +18,7 @@ describe('shipped templates', () => {
     expect(labels('ssh')).toEqual(expect.arrayContaining(['User', 'Source', 'Host', 'Method']));
     expect(labels('waf')).toEqual(expect.arrayContaining(['Client IP', 'Country', 'URI', 'Method', 'Rule', 'Web ACL']));
     expect(labels('cloudtrail')).toEqual(expect.arrayContaining(['Event', 'Actor', 'Source IP', 'Security group', 'Permissions', 'Open to the world']));
+    expect(labels('alarm')).toEqual(expect.arrayContaining(['Alarm', 'Metric', 'Threshold', 'Previous state', 'Region']));
   });
 });
 
