@@ -1,4 +1,7 @@
+import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
+import { REDRIVE_USAGE, redriveCommand } from './redrive';
+import { REPLAY_USAGE, replayCommand } from './replay';
 import { RUN_USAGE, runCommand } from './run';
 import { SCAN_USAGE, scanCommand } from './scan';
 import { TEST_USAGE, testCommand } from './test';
@@ -11,6 +14,9 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'check every rule file; problems as path:line:col: message' },
   test: { run: testCommand, usage: TEST_USAGE, summary: 'run the tests inside the rule files' },
   scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },
+  replay: { run: replayCommand, usage: REPLAY_USAGE, summary: "run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)" },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: "check a deployed stage's wiring in the AWS account and Slack, with the fix for each problem" },
+  redrive: { run: redriveCommand, usage: REDRIVE_USAGE, summary: "replay a stage's dead letters (events its functions failed on) and delete those that now succeed" },
 };
 
 export const USAGE = [

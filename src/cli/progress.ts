@@ -30,10 +30,13 @@ export class Progress {
   }
 }
 
-/** The closing report on stderr: how much was read, what was skipped, and where parsing failed. */
-export function summary(stats: ReadStats, files: number, alerts: number | undefined, command = 'scan'): string {
+/**
+ * The closing report on stderr: how much was read, what was skipped, and where parsing failed.
+ * `read` is the number of files read, or a description of what else was read (`replay`).
+ */
+export function summary(stats: ReadStats, read: number | string, alerts: number | undefined, command = 'scan'): string {
   const parts = [
-    `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${files} file${files === 1 ? '' : 's'}`,
+    typeof read === 'string' ? read : `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${read} file${read === 1 ? '' : 's'}`,
     `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}`,
     `${stats.skipped.toLocaleString('en')} skipped (not security-relevant)`,
     `${stats.errors.toLocaleString('en')} could not be parsed`,

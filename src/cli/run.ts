@@ -6,30 +6,24 @@
  * SLACK_APP_TOKEN, else HTTP on PORT) until stopped, unless --once.
  */
 import { rmSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { WebClient } from '@slack/web-api';
-import { AlertLifecycle } from '../alerts/lifecycle';
-import type { Notifier } from '../alerts/notifier';
 import { parseError } from '../events/event';
 import { MAX_LINE_BYTES } from '../input/lines';
 import { decodeTextLine, type Decoded } from '../sources/decode';
 import { followFile, type FollowHandle } from '../input/follow';
 import { InputReadError } from '../input/open';
-import type { CompiledRule } from '../rules/types';
-import { SlackDeliveryError, slackClientFromEnv } from '../slack/client';
-import { SlackNotifier } from '../slack/notifier';
+import { SlackDeliveryError } from '../slack/client';
 import type { DecodeOptions } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
 import { openStore, DEFAULT_STATE_PATH } from '../store/open-store';
 import type { StateStore } from '../store/types';
-import { EventBatches } from './event-batches';
+import type { EventBatches } from './event-batches';
+import { deliveryTotals, slackSetup, startDelivery, describeStore, undeliveredMessage } from './delivery-setup';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { summary } from './progress';
 import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
-import { TERMINAL_CHANNEL, TerminalNotifier } from './terminal-notifier';
 import { startInteractions, type InteractionServer } from './interactions-server';
 
 export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
@@ -72,23 +66,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const options = decodeOptions(flags, io);
   const samples = flags.files.length === 0;
   const files = samples ? SAMPLE_FILES : flags.files;
-  const slack = slackSetup(env, loaded.rules, io);
+  const slack = slackSetup('run', env, loaded.rules, io);
 
   const store = openRunStore(env, samples);
-  const storeName = env.KLAXON_TABLE ? `DynamoDB table ${env.KLAXON_TABLE}` : store.path;
+  const storeName = describeStore(env, store.path);
   if (samples) await write(io.stderr, `klaxon run: no FILE given, replaying the bundled samples in ${SAMPLES_DIR} (state: ${storeName}, started afresh)\n`);
   else await write(io.stderr, `klaxon run: state in ${storeName}\n`);
 
-  const notifier: Notifier = slack === undefined ? new TerminalNotifier(io.stdout, loaded.templates) : new SlackNotifier(slack.client, loaded.templates, { defaultRegion: env.AWS_REGION });
-  if (slack === undefined) await write(io.stderr, 'klaxon run: SLACK_BOT_TOKEN is not set, so alerts are printed here instead of posted to Slack\n');
-  const lifecycle = new AlertLifecycle({
-    store: store.store,
-    rules: loaded.rules,
-    notifier,
-    defaultChannel: slack?.channel ?? TERMINAL_CHANNEL,
-    invocationId: `klaxon-run:${hostname()}:${process.pid}`,
-  });
-  const batches = new EventBatches(lifecycle);
+  const { notifier, lifecycle, batches } = await startDelivery('run', { env, io, loaded, store: store.store, slack });
   const stats = new ReadStats(20);
   let server: InteractionServer | undefined;
   let failed = false;
@@ -100,16 +85,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     if (server !== undefined && !flags.follow) await server.waitForStop();
   } catch (err) {
     if (!(err instanceof SlackDeliveryError)) throw err;
-    await write(io.stderr, `klaxon run: ${err.message}\nklaxon run: nothing is lost: the undelivered alerts stay in ${storeName} and go out when the same input is run again\n`);
+    await write(io.stderr, undeliveredMessage('run', err, storeName));
     failed = true;
   } finally {
     await server?.stop();
     await store.store.close();
   }
   await write(io.stderr, summary(stats, files.length, undefined, 'run'));
-  const t = batches.totals;
-  const where = slack === undefined ? 'printed' : 'posted to Slack';
-  await write(io.stderr, `klaxon run: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`);
+  await write(io.stderr, deliveryTotals('run', batches.totals, slack));
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -158,24 +141,6 @@ async function followAll(files: readonly string[], options: DecodeOptions, stats
     process.off('SIGTERM', stop);
     await Promise.all(followers.map((f) => f.stop()));
   }
-}
-
-interface SlackSetup {
-  client: WebClient;
-  channel: string;
-}
-
-/** The Slack client and default channel when SLACK_BOT_TOKEN is set; a usage error when no channel is known for some rule. */
-function slackSetup(env: NodeJS.ProcessEnv, rules: readonly CompiledRule[], io: CliIo): SlackSetup | undefined {
-  const log = (message: string) => void write(io.stderr, `klaxon run: ${message}\n`);
-  const client = slackClientFromEnv(env, { logger: { warn: log, error: log } });
-  if (client === undefined) return undefined;
-  const channel = env.SLACK_CHANNEL?.trim() ?? '';
-  const homeless = rules.filter((r) => r.slack.channel === undefined).map((r) => r.id);
-  if (channel === '' && homeless.length > 0) {
-    throw new UsageError(`SLACK_CHANNEL is not set and these rules name no slack.channel: ${homeless.join(', ')}`);
-  }
-  return { client, channel };
 }
 
 /** The store: KLAXON_TABLE / KLAXON_STATE as configured; the sample replay gets its own fresh file unless KLAXON_STATE is set. */

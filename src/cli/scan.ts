@@ -1,16 +1,13 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KlaxonEvent } from '../events/event';
-import type { Alert } from '../engine/alert';
 import { AlertEngine } from '../engine/engine';
 import { InputReadError } from '../input/open';
-import { renderAlert } from '../slack/render';
-import { messageToText } from '../slack/text';
-import type { TemplateSet } from '../slack/templates';
 import type { SourceChoice } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
+import { AlertWriter } from './alert-writer';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
-import { alertJson, alertPretty, eventPretty } from './output';
+import { eventPretty } from './output';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
 
@@ -99,31 +96,4 @@ function eventWriter(io: CliIo, format: 'json' | 'pretty'): (events: KlaxonEvent
     for (const e of events) text += format === 'json' ? `${JSON.stringify(e.fields)}\n` : eventPretty(e);
     return write(io.stdout, text);
   };
-}
-
-/** Prints alerts as the engine closes them, so a long scan shows results early and holds only open alerts. */
-class AlertWriter {
-  private pending: Alert[] = [];
-  written = 0;
-
-  constructor(
-    private readonly io: CliIo,
-    private readonly format: 'json' | 'pretty',
-    private readonly templates: TemplateSet,
-  ) {}
-
-  add(alert: Alert): void {
-    this.pending.push(alert);
-  }
-
-  flush(): Promise<void> | void {
-    if (this.pending.length === 0) return;
-    let text = '';
-    for (const alert of this.pending) {
-      text += this.format === 'json' ? `${JSON.stringify(alertJson(alert))}\n` : alertPretty(alert, messageToText(renderAlert(alert, this.templates)));
-    }
-    this.written += this.pending.length;
-    this.pending = [];
-    return write(this.io.stdout, text);
-  }
 }

@@ -1,0 +1,84 @@
+/**
+ * What `klaxon run` and `klaxon replay --deliver` share for delivering alerts: Slack when
+ * SLACK_BOT_TOKEN is set (else the terminal), the lifecycle over the state store, event
+ * batches, and the closing totals.
+ */
+import { hostname } from 'node:os';
+import type { WebClient } from '@slack/web-api';
+import { AlertLifecycle, type BatchReport } from '../alerts/lifecycle';
+import type { Notifier } from '../alerts/notifier';
+import type { CompiledRule } from '../rules/types';
+import { slackClientFromEnv, type SlackDeliveryError } from '../slack/client';
+import { SlackNotifier } from '../slack/notifier';
+import type { StateStore } from '../store/types';
+import { EventBatches } from './event-batches';
+import { UsageError, write, type CliIo } from './io';
+import type { Loaded } from './rules-dir';
+import { TERMINAL_CHANNEL, TerminalNotifier } from './terminal-notifier';
+
+export interface SlackSetup {
+  client: WebClient;
+  channel: string;
+}
+
+/** The Slack client and default channel when SLACK_BOT_TOKEN is set; a usage error when no channel is known for some rule. */
+export function slackSetup(command: string, env: NodeJS.ProcessEnv, rules: readonly CompiledRule[], io: CliIo): SlackSetup | undefined {
+  const log = (message: string) => void write(io.stderr, `klaxon ${command}: ${message}\n`);
+  const client = slackClientFromEnv(env, { logger: { warn: log, error: log } });
+  if (client === undefined) return undefined;
+  const channel = env.SLACK_CHANNEL?.trim() ?? '';
+  const homeless = rules.filter((r) => r.slack.channel === undefined).map((r) => r.id);
+  if (channel === '' && homeless.length > 0) {
+    throw new UsageError(`SLACK_CHANNEL is not set and these rules name no slack.channel: ${homeless.join(', ')}`);
+  }
+  return { client, channel };
+}
+
+/** How the state store is named to the user: the DynamoDB table, else the SQLite file. */
+export function describeStore(env: NodeJS.ProcessEnv, path: string): string {
+  return env.KLAXON_TABLE ? `DynamoDB table ${env.KLAXON_TABLE}` : path;
+}
+
+export interface Delivery {
+  notifier: Notifier;
+  lifecycle: AlertLifecycle;
+  batches: EventBatches;
+}
+
+export interface DeliveryOptions {
+  env: NodeJS.ProcessEnv;
+  io: CliIo;
+  loaded: Loaded;
+  store: StateStore;
+  slack: SlackSetup | undefined;
+  /** The AWS region for console links in Slack messages (default AWS_REGION). */
+  region?: string;
+}
+
+/** The notifier (Slack, or the terminal without SLACK_BOT_TOKEN, which is said on stderr) and the lifecycle fed in batches. */
+export async function startDelivery(command: string, options: DeliveryOptions): Promise<Delivery> {
+  const { env, io, loaded, slack } = options;
+  const notifier: Notifier =
+    slack === undefined ? new TerminalNotifier(io.stdout, loaded.templates) : new SlackNotifier(slack.client, loaded.templates, { defaultRegion: options.region ?? env.AWS_REGION });
+  if (slack === undefined) await write(io.stderr, `klaxon ${command}: SLACK_BOT_TOKEN is not set, so alerts are printed here instead of posted to Slack\n`);
+  const lifecycle = new AlertLifecycle({
+    store: options.store,
+    rules: loaded.rules,
+    notifier,
+    defaultChannel: slack?.channel ?? TERMINAL_CHANNEL,
+    invocationId: `klaxon-${command}:${hostname()}:${process.pid}`,
+  });
+  return { notifier, lifecycle, batches: new EventBatches(lifecycle) };
+}
+
+/** The closing line: what was posted (or printed), updated, held back and skipped. */
+export function deliveryTotals(command: string, totals: BatchReport, slack: SlackSetup | undefined): string {
+  const where = slack === undefined ? 'printed' : 'posted to Slack';
+  const t = totals;
+  return `klaxon ${command}: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`;
+}
+
+/** What to say when Slack stayed unreachable: nothing is lost, running the same input again delivers it. */
+export function undeliveredMessage(command: string, err: SlackDeliveryError, store: string): string {
+  return `klaxon ${command}: ${err.message}\nklaxon ${command}: nothing is lost: the undelivered alerts stay in ${store} and go out when the same input is run again\n`;
+}
