@@ -47,7 +47,8 @@ export function collectRules(rulesDir: string, templatesDir: string, base: strin
     const text = readYamlFile(rule.file);
     const yaml = typeof text === 'string' ? readYaml(text, new Problems(rule.file)) : undefined;
     if (yaml === undefined) throw new RulePackagingError([`${rule.file}: changed while it was being packaged`]);
-    const { tests: _tests, ...data } = yaml.data as Record<string, unknown>;
+    const data = { ...(yaml.data as Record<string, unknown>) };
+    delete data.tests;
     return { file: relative(base, rule.file), data };
   });
   const packagedTemplates = templates.templates.names().map((name) => {
