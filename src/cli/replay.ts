@@ -32,7 +32,7 @@ import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './se
 import { terminalSafe } from './terminal-safe';
 
 export const REPLAY_USAGE = [
-  'klaxon replay logs --log-group NAME|ARN [--stream-prefix P] --since 1h|ISO [--until T] [--deliver] [--region R] [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|auto] [--format json|pretty] [--year YYYY]',
+  'klaxon replay logs --log-group NAME|ARN [--stream-prefix P] --since 1h|ISO [--until T] [--deliver] [--region R] [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--format json|pretty] [--year YYYY]',
   '       klaxon replay cloudtrail --since 24h|ISO [--until T] [--deliver] [--region R] [--rules DIR] [--templates DIR] [--format json|pretty]',
 ].join('\n');
 

@@ -26,7 +26,7 @@ import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { startInteractions, type InteractionServer } from './interactions-server';
 
-export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
+export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
 
 /** Where the sample replay keeps its state: its own file, started afresh each time, so `npm start` always shows the alerts. */
 export const SAMPLES_STATE_FILE = 'samples.db';

@@ -11,7 +11,7 @@ import { eventPretty } from './output';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
 
-export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
+export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
 
 /** The sample logs shipped with Klaxon: an SSH brute force and root login, a WAF block burst, a security group opened to the world. */
 export const SAMPLES_DIR = resolve(__dirname, '..', '..', 'samples');
