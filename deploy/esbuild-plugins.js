@@ -18,6 +18,25 @@ const zodEnglishOnly = {
 };
 
 /**
+ * Bolt loads every receiver at import: Socket Mode pulls in undici (~550 KB) and the HTTP
+ * receivers' body parser pulls in iconv-lite (~500 KB). On Lambda only AwsLambdaReceiver
+ * runs, so these two resolve to stand-ins that fail loudly if anything ever calls them.
+ */
+const STAND_INS = {
+  '@slack/socket-mode': `class SocketModeClient { constructor() { throw new Error('Socket Mode is not part of the Lambda bundle'); } }
+    module.exports = { SocketModeClient, LogLevel: {}, ErrorCode: {} };`,
+  'iconv-lite': `const absent = () => { throw new Error('iconv-lite is not part of the Lambda bundle'); };
+    module.exports = { encodingExists: () => false, getDecoder: absent, getEncoder: absent, decode: absent, encode: absent };`,
+};
+const lambdaStandIns = {
+  name: 'lambda-stand-ins',
+  setup(build) {
+    build.onResolve({ filter: /^(@slack\/socket-mode|iconv-lite)$/ }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ contents: STAND_INS[args.path], loader: 'js' }));
+  },
+};
+
+/**
  * `import packagedRules from 'klaxon:packaged-rules'` in the handlers: the rules/ and
  * templates/ directories, checked and with every embedded test run, as plain data in the
  * bundle. A bad rule or a failing test stops `serverless package` with its file and line.
@@ -44,4 +63,4 @@ const packagedRules = {
   },
 };
 
-module.exports = [zodEnglishOnly, packagedRules];
+module.exports = [zodEnglishOnly, lambdaStandIns, packagedRules];

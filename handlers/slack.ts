@@ -8,9 +8,11 @@ import type { Context } from 'aws-lambda';
 import type { AwsEvent, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { interactionHandler } from '../src/lambda/interactions';
 import { createRuntime } from '../src/lambda/runtime';
+import { logger } from '../src/lambda/telemetry';
 
 const runtime = createRuntime(packagedRules);
 
 export async function handler(event: AwsEvent, context: Context): Promise<AwsResponse> {
+  logger.addContext(context);
   return (await interactionHandler(runtime))(event, context);
 }

@@ -106,7 +106,9 @@ export interface InvocationSummary {
  * failure to reach Slack or the table throws, so Lambda retries the invocation (idempotently)
  * and finally hands it to the dead-letter queue.
  */
-export async function processDecoded(runtime: Runtime, decoded: readonly Decoded[], context: Pick<Context, 'awsRequestId'>, origin: string): Promise<InvocationSummary> {
+export async function processDecoded(runtime: Runtime, decoded: readonly Decoded[], context: Context, origin: string): Promise<InvocationSummary> {
+  // Every line of this invocation carries its request id (and cold start flag).
+  logger.addContext(context);
   const stats = new ReadStats(LOGGED_PROBLEMS);
   const events = decoded.flatMap((d) => {
     stats.record(d);
