@@ -46,6 +46,24 @@ export function describeAwsError(err: unknown, context: AwsCallContext): string 
   return undefined;
 }
 
+/** True when AWS refused the call for want of an IAM permission. */
+export function isAccessDenied(err: unknown): boolean {
+  return err instanceof Error && ACCESS_DENIED.has(err.name);
+}
+
+/** True when `err` means AWS cannot be used at all from here: no or bad credentials, no region, no network. */
+export function isSessionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return (
+    BAD_CREDENTIALS.has(err.name) ||
+    err.name === 'CredentialsProviderError' ||
+    err.name === 'TimeoutError' ||
+    (typeof code === 'string' && NETWORK_CODES.has(code)) ||
+    /region is missing/i.test(err.message)
+  );
+}
+
 /** True for AWS saying "slow down", however the service spells it. */
 export function isThrottling(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
