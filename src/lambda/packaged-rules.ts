@@ -1,14 +1,14 @@
 /**
  * Rules and templates as the Lambda bundle carries them: checked, tested and parsed when
  * the bundle is built (src/deploy/package-rules.ts), so a cold start compiles plain data
- * instead of parsing YAML. Nothing here imports the YAML parser.
+ * instead of parsing YAML and validating it again. Nothing here imports the YAML parser or
+ * the rule schema (zod).
  */
-import { compileRuleData } from '../rules/compile-rule';
+import { compileValidatedRule } from '../rules/build-rule';
 import { formatProblem, Problems } from '../yaml/problems';
 import type { CompiledRule, RuleErrorCode } from '../rules/types';
 import type { Template } from '../slack/template-parse';
 import { templateSet, type TemplateSet } from '../slack/template-set';
-import { NO_LOCATOR } from '../yaml/source-locator';
 
 /** The import the bundler resolves to the packaged rules (see deploy/esbuild-plugins.js). */
 export const PACKAGED_RULES_MODULE = 'klaxon:packaged-rules';
@@ -26,7 +26,7 @@ export function compilePackagedRules(packaged: PackagedRules): { rules: Compiled
   const problems: string[] = [];
   for (const { file, data } of packaged.rules) {
     const found = new Problems<RuleErrorCode>(file);
-    const rule = compileRuleData(data, NO_LOCATOR, file, found, { knownTemplates: templates.names() });
+    const rule = compileValidatedRule(data, file, found);
     problems.push(...found.list().map(formatProblem));
     if (rule !== undefined) rules.push(rule);
   }

@@ -3,7 +3,7 @@ import { EVENT_SOURCES } from '../events/event';
 import { didYouMean } from '../yaml/suggest';
 import { DURATION_PATTERN } from './duration';
 import { MENTION_PATTERN, mentionProblem } from './slack-mention';
-import { SEVERITIES } from './types';
+import { RULE_ID_PATTERN, SEVERITIES } from './types';
 import type { RuleErrorCode } from './types';
 
 /**
@@ -16,7 +16,6 @@ import type { RuleErrorCode } from './types';
 /** Schemas whose failures have their own error code (the innermost registered schema on an issue's path wins). */
 export const errorCodes = z.registry<{ code: RuleErrorCode }>();
 
-export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 const SLACK_USER_PATTERN = '^[UW][A-Z0-9]{2,}$';
 const CHANNEL_PATTERN = '^(?:#[^\\s#@<>,]{1,80}|[CG][A-Z0-9]{6,})$';
 

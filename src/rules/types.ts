@@ -1,6 +1,9 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
 import type { Problem, Problems } from '../yaml/problems';
 
+/** What a rule id may look like (the JSON Schema of rule files says the same). */
+export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

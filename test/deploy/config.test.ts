@@ -1,9 +1,10 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DeployConfigError, loadStageConfig, parseStageConfig } from '../../src/deploy/config';
-import { packageRules, RulePackagingError } from '../../src/deploy/package-rules';
+import { collectRules, packageRules, RulePackagingError } from '../../src/deploy/package-rules';
 import { compilePackagedRules } from '../../src/lambda/packaged-rules';
+import type { CompiledRule } from '../../src/rules/types';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -80,6 +81,19 @@ describe('rules packaged into the Lambda bundles', () => {
     const { rules } = compilePackagedRules(packaged);
     expect(rules.map((r) => r.id)).toEqual(packaged.rules.map((r) => (r.data as { id: string }).id));
     expect(rules.find((r) => r.id === 'ssh-brute-force')?.threshold).toMatchObject({ count: 5, windowMs: 600_000 });
+    // Compiled without the validator, each rule is the one `klaxon validate` compiles, tests aside.
+    const { loaded } = collectRules(join(ROOT, 'rules'), templates, ROOT);
+    const comparable = (rule: CompiledRule) => {
+      const { match, escalate, tests, file, ...rest } = rule;
+      expect(typeof match).toBe('function');
+      return { ...rest, escalate: escalate.map((e) => e.severity), file: relative(ROOT, resolve(ROOT, file)), tests: tests.length };
+    };
+    expect(rules.map(comparable)).toEqual(loaded.map((rule) => ({ ...comparable(rule), tests: 0 })));
+  });
+
+  test('packaged rule data whose condition no longer compiles is refused at cold start, with the file', () => {
+    const packaged = { rules: [{ file: 'rules/x.yml', data: { id: 'x', title: 'x', source: 'ssh', severity: 'low', match: { 'source.ip': { cidr: 'not-a-network' } } } }], templates: [] };
+    expect(() => compilePackagedRules(packaged)).toThrow(/the packaged rules do not compile:\nrules\/x\.yml:.*"not-a-network" is not an IPv4 or IPv6 network/);
   });
 
   test('a broken rule stops the build with its location', async () => {

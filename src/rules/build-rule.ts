@@ -1,0 +1,106 @@
+/**
+ * The part of compiling a rule that turns its data into predicates and a CompiledRule. It
+ * leaves out the schema (zod), so the Lambda bundles, whose rules were validated when the
+ * bundle was built, compile them without carrying or running the validator.
+ */
+import { basename, extname } from 'node:path';
+import type { SourceLocator } from '../yaml/source-locator';
+import { compileCondition } from './conditions';
+import { parseDuration } from './duration';
+import { isMapping } from './field-tests';
+import type { FieldCheck } from './known-fields';
+import { groupByFields } from './rule-checks';
+import type { RuleFileData } from './schema';
+import { mentionToken } from './slack-mention';
+import { RULE_ID_PATTERN, type CompiledRule, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
+
+export const DEFAULT_REALERT_MS = 3_600_000;
+const RULE_ID = new RegExp(RULE_ID_PATTERN);
+
+/** The rule's conditions as predicates, and its grouping fields; `undefined` parts were reported. */
+export interface RuleLogic {
+  match: Predicate | undefined;
+  escalate: CompiledRule['escalate'] | undefined;
+  groupBy: string[];
+}
+
+export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): RuleLogic {
+  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems) : undefined;
+  return { match, escalate: compileEscalations(data, checkField, problems), groupBy: groupByFields(data, checkField, problems) };
+}
+
+/** Field names were checked when the data was validated. */
+const ANY_FIELD: FieldCheck = () => undefined;
+
+/**
+ * Compiles rule data that already passed full validation (`compileRuleData`), as the Lambda
+ * bundles carry it. The conditions are compiled again, so a problem is still reported.
+ */
+export function compileValidatedRule(data: unknown, file: string, problems: RuleProblems): CompiledRule | undefined {
+  if (!isMapping(data)) {
+    problems.addAt('NOT_A_MAPPING', { line: 1, col: 1 }, 'the packaged rule is not a mapping');
+    return undefined;
+  }
+  const id = ruleId(data.id, file, problems);
+  const logic = compileRuleLogic(data, ANY_FIELD, problems);
+  if (problems.count > 0 || id === undefined || logic.match === undefined || logic.escalate === undefined) return undefined;
+  return buildRule(data as unknown as RuleFileData, { id, match: logic.match, escalate: logic.escalate, groupBy: logic.groupBy, file });
+}
+
+export function buildRule(
+  d: RuleFileData,
+  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; file: string; locator?: SourceLocator },
+): CompiledRule {
+  const tests: RuleTest[] = (d.tests ?? []).map((t, i) => ({
+    name: t.name,
+    logs: t.logs,
+    records: t.records,
+    source: t.source,
+    year: t.year,
+    repeat: t.repeat,
+    expect: t.expect,
+    line: parts.locator?.position(['tests', i]).line ?? 1,
+  }));
+  return {
+    id: parts.id,
+    title: d.title,
+    description: d.description,
+    sources: [...new Set(typeof d.source === 'string' ? [d.source] : d.source)],
+    severity: d.severity,
+    escalate: parts.escalate,
+    match: parts.match,
+    threshold: d.threshold === undefined ? undefined : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number },
+    groupBy: parts.groupBy,
+    realertMs: d.realert === undefined ? DEFAULT_REALERT_MS : (parseDuration(d.realert) as number),
+    slack: { channel: d.slack?.channel, template: d.slack?.template, mention: (d.slack?.mention ?? []).map(mentionToken) },
+    runbook: d.runbook,
+    tags: d.tags ?? [],
+    allowedUsers: d.allowed_users ?? [],
+    tests,
+    file: parts.file,
+  };
+}
+
+function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): CompiledRule['escalate'] | undefined {
+  if (!Array.isArray(data.escalate)) return [];
+  const compiled: CompiledRule['escalate'] = [];
+  data.escalate.forEach((entry: unknown, i) => {
+    if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
+    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems);
+    if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
+  });
+  return compiled.length === data.escalate.length ? compiled : undefined;
+}
+
+/** The id as written, or the file name without extension; `undefined` (reported) when the latter is no valid id. */
+export function ruleId(written: unknown, file: string, problems: RuleProblems): string | undefined {
+  if (written !== undefined) return typeof written === 'string' ? written : undefined;
+  const fromName = idFromFileName(file);
+  if (RULE_ID.test(fromName)) return fromName;
+  problems.addAt('BAD_VALUE', { line: 1, col: 1 }, `the rule id defaults to the file name "${fromName}", which is not a valid id: rename the file or set id`);
+  return undefined;
+}
+
+export function idFromFileName(file: string): string {
+  return basename(file, extname(file));
+}
