@@ -21,18 +21,26 @@ const zodEnglishOnly = {
  * Bolt loads every receiver at import: Socket Mode pulls in undici (~550 KB) and the HTTP
  * receivers' body parser pulls in iconv-lite (~500 KB). On Lambda only AwsLambdaReceiver
  * runs, so these two resolve to stand-ins that fail loudly if anything ever calls them.
+ *
+ * The AWS SDK clients' default credential chain (profiles, SSO, web identity, IMDS; ~100 KB
+ * with the STS and SSO clients it carries) resolves to its first link, the environment: the
+ * Lambda runtime always hands the function role's credentials over in AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, valid for the execution environment's life.
  */
 const STAND_INS = {
   '@slack/socket-mode': `class SocketModeClient { constructor() { throw new Error('Socket Mode is not part of the Lambda bundle'); } }
     module.exports = { SocketModeClient, LogLevel: {}, ErrorCode: {} };`,
   'iconv-lite': `const absent = () => { throw new Error('iconv-lite is not part of the Lambda bundle'); };
     module.exports = { encodingExists: () => false, getDecoder: absent, getEncoder: absent, decode: absent, encode: absent };`,
+  '@aws-sdk/credential-provider-node': `const { fromEnv } = require('@aws-sdk/credential-provider-env');
+    module.exports = { defaultProvider: (init) => fromEnv(init), credentialsWillNeedRefresh: () => false, credentialsTreatedAsExpired: () => false };`,
 };
+const STAND_IN_NAMES = new RegExp(`^(${Object.keys(STAND_INS).map((name) => name.replace(/[/.-]/g, '\\$&')).join('|')})$`);
 const lambdaStandIns = {
   name: 'lambda-stand-ins',
   setup(build) {
-    build.onResolve({ filter: /^(@slack\/socket-mode|iconv-lite)$/ }, (args) => ({ path: args.path, namespace: 'stand-in' }));
-    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ contents: STAND_INS[args.path], loader: 'js' }));
+    build.onResolve({ filter: STAND_IN_NAMES }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({ contents: STAND_INS[args.path], loader: 'js', resolveDir: path.resolve(__dirname, '..') }));
   },
 };
 
