@@ -170,13 +170,40 @@ describe('slack: POST /slack/events (HTTP API, payload 2.0)', () => {
     expect(await d.store.listAudit({ fingerprint: alert.fingerprint })).toEqual([]);
     expect(slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
     expect(slack.responses).toEqual([]);
-    // Bolt's refusals come out as the function's JSON log lines.
-    const refusals = output
-      .lines()
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((r) => r.source === 'bolt' && String(r.message).startsWith('Invalid request signature detected'));
-    expect(refusals).toHaveLength(2);
+    // The refusals come out as the function's JSON log lines: the unsigned one before Bolt, the forged one from Bolt.
+    const records = output.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    const refusals = records.filter((r) => r.source === 'bolt' && String(r.message).startsWith('Invalid request signature detected'));
+    expect(refusals).toHaveLength(1);
     expect(refusals[0]).toMatchObject({ level: 'INFO', service: 'klaxon' });
+    expect(records.filter((r) => r.message === 'request refused before signature verification')).toEqual([
+      expect.objectContaining({ level: 'INFO', reason: 'no Slack signature header' }),
+    ]);
+  });
+
+  it('on a cold container, requests that cannot be from Slack are refused before any secret is read', async () => {
+    applyEnv(lambdaEnv({ table: d.table, dynamoEndpoint: aws.endpoint, slackApiUrl: slack.url, functionName: 'klaxon-test-slack' }));
+    const cold = loadFunction<SlackHandler>('slack', d.parameters);
+    loaded.push(cold as LambdaFunction<unknown>);
+    const raw = slashCommandBody({ userId: BOB, text: 'status', channelId: CHANNEL, responseUrl: slack.responseUrl('junk') });
+    const signed = signedRequest(SIGNING_SECRET, raw);
+    const call = (headers: Record<string, string>) => cold.handler(httpApiV2Event({ headers, body: raw }), lambdaContext('klaxon-test-slack'));
+
+    const responses = [
+      await call({ 'Content-Type': 'application/x-www-form-urlencoded' }),
+      await call({ ...signed.headers, 'X-Slack-Signature': 'sha256=abc' }),
+      await call({ ...signed.headers, 'X-Slack-Request-Timestamp': 'yesterday' }),
+      await call({ ...signed.headers, 'X-Slack-Request-Timestamp': String(Math.floor(Date.now() / 1000) + 6 * 60) }),
+    ];
+
+    expect(responses).toEqual(Array.from({ length: 4 }, () => ({ statusCode: 401, body: '' })));
+    expect(cold.getParameterCalls()).toEqual([]);
+    expect(slack.calls).toEqual([]);
+    // A signed request on the same container still goes through.
+    expect((await cold.handler(httpApiV2Event(signed), lambdaContext('klaxon-test-slack'))).statusCode).toBe(200);
+    expect(cold.getParameterCalls().map((c) => c.Name).sort()).toEqual([BOT_TOKEN_PARAMETER, SIGNING_SECRET_PARAMETER].sort());
+    expect(slack.callsTo('auth.test')).toHaveLength(1);
+    // This container's auth.test is not the describe's container's (counted by the last test).
+    slack.reset();
   });
 
   it('a correctly signed request older than five minutes is refused with 401', async () => {
