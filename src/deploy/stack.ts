@@ -17,6 +17,12 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?:
 export const ASYNC_RETRIES = 2;
 /** Dead letters are kept as long as the processed-input keys, so a redrive within that time stays idempotent. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+/**
+ * Requests per second (steady, burst) the HTTP API passes to the `slack` function. A team's
+ * clicks and commands stay far below; a flood of junk at the public URL stops here instead of
+ * scaling the function.
+ */
+export const SLACK_API_THROTTLE = { rateLimit: 10, burstLimit: 20 };
 
 export interface StageSettings {
   stage: string;
@@ -71,7 +77,10 @@ export function metricLogGroups(config: StageConfig, alarm: AlarmName): string[]
   }
 }
 
-export function stackResources(config: StageConfig, names: StageNames): { Resources: Record<string, Resource>; Outputs: Record<string, unknown> } {
+export function stackResources(
+  config: StageConfig,
+  names: StageNames,
+): { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; extensions: Record<string, { Properties: Record<string, unknown> }> } {
   const resources: Record<string, Resource> = {
     StateTable: stateTable(names),
     DeadLetterQueue: {
@@ -106,6 +115,14 @@ export function stackResources(config: StageConfig, names: StageNames): { Resour
   }
   return {
     Resources: resources,
+    // Merged into the HTTP API stage osls generates (its DefaultRouteSettings are replaced whole).
+    extensions: {
+      HttpApiStage: {
+        Properties: {
+          DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingRateLimit: SLACK_API_THROTTLE.rateLimit, ThrottlingBurstLimit: SLACK_API_THROTTLE.burstLimit },
+        },
+      },
+    },
     Outputs: {
       StateTableName: { Value: { Ref: 'StateTable' } },
       DeadLetterQueueUrl: { Value: { Ref: 'DeadLetterQueue' } },
