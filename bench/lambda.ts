@@ -10,45 +10,20 @@
  * Targets (issue 4): logs and cloudtrail under 1 MB unzipped; init under 150 ms for logs
  * and 300 ms for slack.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import yauzl from 'yauzl';
+import { join } from 'node:path';
+import { extractFunction, serverlessPackage } from '../test/helpers/lambda-package';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? (SMOKE ? 2 : 15));
-const ROOT = join(__dirname, '..');
 const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack'] as const;
 const TARGETS: Record<string, { bytes?: number; initMs?: number }> = {
   logs: { bytes: 1_000_000, initMs: 150 },
   cloudtrail: { bytes: 1_000_000 },
   slack: { initMs: 300 },
 };
-
-/** The entries of a zip file with their uncompressed bytes. */
-function unzip(path: string): Promise<Array<{ name: string; bytes: number; data?: Buffer }>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const entries: Array<{ name: string; bytes: number; data?: Buffer }> = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamErr, stream) => {
-          if (streamErr || !stream) return reject(streamErr);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, bytes: entry.uncompressedSize, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 /** One cold start: a fresh Node process that requires the handler module, timed from inside. */
 function coldInit(taskRoot: string, fn: string): number {
@@ -84,22 +59,13 @@ async function main(): Promise<void> {
   try {
     const out = join(work, 'package');
     const started = Date.now();
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'bench', '--package', out], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    await serverlessPackage({ stage: 'bench', out });
     console.log(`serverless package: ${((Date.now() - started) / 1000).toFixed(1)} s; ${RUNS} cold starts per function (fresh Node ${process.version} process each)\n`);
     console.log('function     zip       unzipped  handler   init median  p90      min      target');
     for (const fn of FUNCTIONS) {
       const zip = join(out, `${fn}.zip`);
-      const entries = await unzip(zip);
       const taskRoot = join(work, fn);
-      for (const entry of entries) {
-        if (entry.name.endsWith('/') || entry.data === undefined) continue;
-        mkdirSync(dirname(join(taskRoot, entry.name)), { recursive: true });
-        writeFileSync(join(taskRoot, entry.name), entry.data);
-      }
+      const entries = await extractFunction(zip, taskRoot);
       const unzipped = entries.reduce((sum, e) => sum + e.bytes, 0);
       const handler = entries.find((e) => e.name === `handlers/${fn}.js`)?.bytes ?? 0;
       coldInit(taskRoot, fn); // the first run also warms the file cache

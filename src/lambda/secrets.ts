@@ -33,17 +33,30 @@ export async function readSecret(variable: SecretVar, env: NodeJS.ProcessEnv = p
   try {
     value = await provider.get(name, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
-    throw new SecretUnavailableError(`cannot read SSM parameter ${name}: ${causeOf(error)}. Create it with: aws ssm put-parameter --type SecureString --name ${name} --value ...`);
+    throw new SecretUnavailableError(`cannot read SSM parameter ${name}: ${causeOf(error)}${fixFor(error, name)}`);
   }
   if (value === undefined || value.trim() === '') throw new SecretUnavailableError(`SSM parameter ${name} is empty`);
   return value.trim();
 }
 
+function innerError(error: unknown): { name?: string; message?: string } {
+  return ((error as { cause?: unknown }).cause ?? error) as { name?: string; message?: string };
+}
+
 /** The SDK's error name and message (they name the parameter and the refused action, never its value). */
 function causeOf(error: unknown): string {
-  const inner = (error as { cause?: unknown }).cause ?? error;
-  const { name, message } = inner as { name?: string; message?: string };
-  return [name, message].filter((part) => part !== undefined && part !== '').join(': ') || String(inner);
+  const { name, message } = innerError(error);
+  const text = [name, message?.replace(/\.+$/, '')].filter((part) => part !== undefined && part !== '').join(': ');
+  return text || String(innerError(error));
+}
+
+/** What to do about it, when the cause says. */
+function fixFor(error: unknown, parameter: string): string {
+  const { name } = innerError(error);
+  if (name === 'ParameterNotFound') return `. Create it with: aws ssm put-parameter --type SecureString --name ${parameter} --value ...`;
+  if (name === 'AccessDeniedException') return `. The function's role may read this stage's parameters only, and decrypt with kmsKeyArn from the stage config only: a parameter under your own KMS key needs kmsKeyArn set`;
+  if (name === 'CredentialsProviderError') return '. The Lambda runtime provides credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: this environment has none';
+  return '';
 }
 
 /** Forgets cached values (tests). */

@@ -2,17 +2,13 @@
  * The deployment as CloudFormation: runs the real `serverless package` (osls +
  * serverless-esbuild, offline, no AWS credentials) and checks the generated template.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { securityGroupEventPattern, METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from '../../src/deploy/patterns';
 import { SECURITY_GROUP_EVENTS } from '../../src/sources/security-group';
-
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
-const SERVERLESS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+import { SLACK_API_THROTTLE } from '../../src/deploy/stack';
+import { serverlessPackage } from '../helpers/lambda-package';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
@@ -32,18 +28,8 @@ logRetentionDays: 14
 kmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555
 `;
 
-/** Environment for the CLI: no AWS credentials or profile of the developer's leak in. */
-function cleanEnv(deployDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, KLAXON_DEPLOY_DIR: deployDir, CI: 'true', SLS_TELEMETRY_DISABLED: '1' };
-  return env;
-}
-
 async function packageStage(stage: string, deployDir: string, out: string): Promise<{ template: Template; stderr: string }> {
-  const { stderr } = await run(process.execPath, [SERVERLESS, 'package', '--stage', stage, '--region', 'eu-west-1', '--package', out], {
-    cwd: ROOT,
-    env: cleanEnv(deployDir),
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stderr } = await serverlessPackage({ stage, out, deployDir, region: 'eu-west-1' });
   return { template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, stderr };
 }
 
@@ -110,6 +96,13 @@ describe('functions', () => {
     const routes = ofType(full, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
     expect(routes).toEqual(['POST /slack/events']);
     expect(props(full, 'SlackLambdaFunction').Timeout).toBeLessThanOrEqual(29);
+    // Throttled at the API: a flood at the public URL stops there instead of scaling the function.
+    const stages = ofType(full, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    expect(stages[0]?.[1].Properties).toMatchObject({
+      ApiId: { Ref: 'HttpApi' },
+      DefaultRouteSettings: { ThrottlingRateLimit: SLACK_API_THROTTLE.rateLimit, ThrottlingBurstLimit: SLACK_API_THROTTLE.burstLimit },
+    });
   });
 });
 

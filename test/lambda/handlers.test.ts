@@ -341,6 +341,7 @@ describe('Slack down', () => {
     const failed = logs.handler(event, lambdaContext(logs.functionName, 'feedface-0000-4000-8000-000000000007'));
     await expect(failed).rejects.toMatchObject({ name: 'SecretUnavailableError', message: expect.stringContaining(`cannot read SSM parameter ${BOT_TOKEN_PARAMETER}: ParameterNotFound`) });
     const error = await rejectionOf(failed);
+    expect(error.message).toContain(`Create it with: aws ssm put-parameter --type SecureString --name ${BOT_TOKEN_PARAMETER}`);
     expect(error.message).not.toContain(BOT_TOKEN);
     expect(error.message).not.toContain(SIGNING_SECRET);
     expect(slack.calls).toHaveLength(0);
