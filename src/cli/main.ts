@@ -23,7 +23,7 @@ export const USAGE = [
   'Usage: klaxon <command> [options]',
   '',
   'Commands:',
-  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n            ${c.usage}`),
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n${c.usage.split('\n').map((line) => `            ${line.trim()}`).join('\n')}`),
   '',
   'Rules come from --rules DIR, else $KLAXON_RULES, else ./rules, else the rules shipped with Klaxon.',
 ].join('\n');
