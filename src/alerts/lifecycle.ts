@@ -11,6 +11,7 @@
  * the batch is retried (Lambda) and nothing is lost; the retry is idempotent.
  */
 import type { Alert } from '../engine/alert';
+import { mapConcurrently } from '../concurrency';
 import { AlertEngine, type GroupSnapshot } from '../engine/engine';
 import type { KlaxonEvent } from '../events/event';
 import type { CompiledRule } from '../rules/types';
@@ -115,7 +116,7 @@ export class AlertLifecycle {
     }
     await store.markInputsProcessed(freshKeys, now + INPUT_KEY_RETENTION_MS);
 
-    await forEachConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => {
+    await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => {
       const counts = await deliverGroup(this.delivery, fingerprint, silences);
       report.posted += counts.posted;
       report.updated += counts.updated;
@@ -234,17 +235,6 @@ interface EngineResult {
   snapshot: GroupSnapshot;
   /** The group's alerts in this batch, in the order they opened: closed ones, then the one still open. */
   alerts: Alert[];
-}
-
-/** Runs `work` over `items` with at most `limit` at a time; rejects with the first failure once the others have settled. */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
 }
 
 function keysFor(events: readonly KlaxonEvent[]): string[] {

@@ -16,6 +16,7 @@ import {
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mapConcurrently } from '../concurrency';
 import { createSlackClient, deliveryError } from '../slack/client';
 import type { AlarmName, StageConfig } from '../deploy/config';
 import type { StageNames } from '../deploy/names';
@@ -503,20 +504,6 @@ export async function checkSecrets(ctx: DoctorContext): Promise<CheckResult[]> {
 /** Log groups checked at the same time. */
 const LOG_GROUP_CONCURRENCY = 2;
 
-/** `items.map(fn)` with at most `limit` calls running at once, results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * Every check for the stage, in report order. Throws only a session error (no credentials,
  * credentials refused, AWS unreachable), found by the first call, before any other is made.
@@ -526,7 +513,7 @@ export async function runChecks(ctx: DoctorContext): Promise<CheckResult[]> {
   const groups = ctx.config === undefined ? [] : watchedGroups(ctx.config);
   const batches = await Promise.all([
     // A few log groups at a time: CloudWatch Logs' Describe* calls allow only a few calls a second.
-    mapLimit(groups, LOG_GROUP_CONCURRENCY, (g) => checkLogGroup(ctx, g)).then((r) => r.flat()),
+    mapConcurrently(groups, LOG_GROUP_CONCURRENCY, (g) => checkLogGroup(ctx, g)).then((r) => r.flat()),
     checkAlarms(ctx),
     checkEventBridge(ctx),
     checkSecrets(ctx),

@@ -10,24 +10,22 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEPLOY_DIR, DeployConfigError, EXAMPLE_CONFIG, loadStageConfig, type StageConfig } from '../deploy/config';
+import { DEPLOY_DIR, DeployConfigError, EXAMPLE_CONFIG, loadStageConfig, STAGE_NAME, STAGE_NAME_RULE, stageConfigDir, type StageConfig } from '../deploy/config';
 import { stageNames } from '../deploy/names';
-import { describeAwsError, REGION_HINT } from '../aws/errors';
-import { isSessionError } from '../aws/errors';
+import { describeAwsError, isSessionError, REGION_HINT } from '../aws/errors';
 import { doctorClients, runChecks, SECTIONS, watchedGroups, expectedAlarms, type CheckResult, type CheckStatus, type DoctorClients } from '../aws/doctor-checks';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { terminalSafe } from './terminal-safe';
 
 export const DOCTOR_USAGE = 'klaxon doctor [--stage S] [--region R]   (reads deploy/<stage>.yml, or $KLAXON_DEPLOY_DIR/<stage>.yml)';
 
-export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** `--stage` (default dev) and `--region`, checked as the deploy config checks them. */
 export function stageAndRegion(values: { stage?: string; region?: string }, positionals: string[]): { stage: string; region?: string } {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const stage = values.stage ?? 'dev';
-  if (!STAGE_PATTERN.test(stage)) throw new UsageError(`--stage must be 1-16 lower-case letters, digits or -, starting with a letter, not "${stage}"`);
+  if (!STAGE_NAME.test(stage)) throw new UsageError(`--stage must be ${STAGE_NAME_RULE}, not "${stage}"`);
   const region = values.region;
   if (region !== undefined && !REGION_PATTERN.test(region)) throw new UsageError(`--region must be an AWS region such as eu-west-1, not "${region}"`);
   return { stage, region };
@@ -43,7 +41,7 @@ export async function doctor(args: string[], io: CliIo, given?: DoctorClients): 
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { stage: { type: 'string' }, region: { type: 'string' } } });
   const { stage, region: regionFlag } = stageAndRegion(values, positionals);
   const env = io.env ?? process.env;
-  const dir = env.KLAXON_DEPLOY_DIR || DEPLOY_DIR;
+  const dir = stageConfigDir(env);
   const report = new Report(io, colourful(io, env));
 
   const loaded = readConfig(stage, dir);

@@ -141,16 +141,23 @@ export interface LoadedStageConfig {
   example: boolean;
 }
 
+/** What a stage name may be: it becomes part of AWS resource names. */
+export const STAGE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+export const STAGE_NAME_RULE = '1-16 lower-case letters, digits or -, starting with a letter (it becomes part of AWS resource names)';
+
+/** Where the stage configs are: $KLAXON_DEPLOY_DIR, else the repository's deploy/. */
+export function stageConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KLAXON_DEPLOY_DIR || DEPLOY_DIR;
+}
+
 /**
  * The config for `stage`: `deploy/<stage>.yml` (or in KLAXON_DEPLOY_DIR), else (`allowExample`) the shipped example,
  * so that `serverless package` works on a fresh clone. Deploying on the example would wire
  * Klaxon to log groups that are not the user's, so callers that deploy pass false.
  */
 export function loadStageConfig(stage: string, options: { dir?: string; allowExample: boolean }): LoadedStageConfig {
-  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
-    throw new DeployConfigError(`stage "${stage}"`, ['a stage name is 1-16 lower-case letters, digits or -, starting with a letter (it becomes part of AWS resource names)']);
-  }
-  const dir = options.dir ?? (process.env.KLAXON_DEPLOY_DIR || DEPLOY_DIR);
+  if (!STAGE_NAME.test(stage)) throw new DeployConfigError(`stage "${stage}"`, [`a stage name is ${STAGE_NAME_RULE}`]);
+  const dir = options.dir ?? stageConfigDir();
   const own = join(dir, `${stage}.yml`);
   const example = !existsSync(own);
   if (example && !options.allowExample) {

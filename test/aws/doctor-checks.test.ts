@@ -2,7 +2,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { parseStageConfig } from '../../src/deploy/config';
 import { stageNames } from '../../src/deploy/names';
 import { isSessionError } from '../../src/aws/errors';
-import { awsFailure, canonicalJson, mapLimit, checkSlack, doctorClients, expectedAlarms, watchedGroups, type DoctorContext } from '../../src/aws/doctor-checks';
+import { awsFailure, canonicalJson, checkSlack, doctorClients, expectedAlarms, watchedGroups, type DoctorContext } from '../../src/aws/doctor-checks';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
 
 const config = parseStageConfig(
@@ -16,23 +16,6 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: ['x'] })).not.toBe(canonicalJson({ a: ['x', 'y'] }));
     expect(canonicalJson({ a: ['1'] })).not.toBe(canonicalJson({ a: [1] }));
     expect(canonicalJson(undefined)).toBe('null');
-  });
-});
-
-describe('mapLimit', () => {
-  it('runs at most `limit` at once and keeps the input order', async () => {
-    let running = 0;
-    let most = 0;
-    const out = await mapLimit([30, 5, 20, 1, 10], 2, async (ms) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, ms));
-      running--;
-      return ms * 2;
-    });
-    expect(out).toEqual([60, 10, 40, 2, 20]);
-    expect(most).toBe(2);
-    await expect(mapLimit([], 2, async () => 1)).resolves.toEqual([]);
   });
 });
 
