@@ -38,6 +38,8 @@ export interface GroupData {
   acknowledged?: { by: string; at: number };
   /** Matching events counted while silenced and not yet reported in a message. */
   suppressed: number;
+  /** Digests of the input events the latest writes applied whose markers may not exist yet (see applied-inputs.ts). */
+  applying?: string[];
 }
 
 export function newGroupData(engine: GroupSnapshot): GroupData {

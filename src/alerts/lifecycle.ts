@@ -18,6 +18,8 @@ import type { CompiledRule } from '../rules/types';
 import type { GroupRecord, Silence, StateStore } from '../store/types';
 import { deliverGroup, type DeliveryContext } from './deliver';
 import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
+import { appliedDigest, appliedMarker } from './applied-inputs';
+import { planBatch, type GroupWork, type KeyedEvent } from './batch-plan';
 import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS } from './mutate-group';
 import type { Notifier } from './notifier';
@@ -29,6 +31,9 @@ export const INPUT_KEY_RETENTION_MS = 14 * 24 * 3_600_000;
 export const GROUP_RETENTION_MS = 30 * 24 * 3_600_000;
 /** A group with a message counts as open (for `/klaxon status`) this long after its last change, or its rule's realert if longer. */
 export const MIN_ACTIVE_MS = 3_600_000;
+
+/** Events of one group applied by one write: bounds the digests a group record carries (22 bytes each). */
+export const APPLY_CHUNK = 500;
 
 /** Groups delivered at once: each delivery is a few store round trips and one Slack call, so a burst of many alerts is not paid for one by one. */
 export const DELIVERY_CONCURRENCY = 8;
@@ -79,43 +84,28 @@ export class AlertLifecycle {
     const { store } = this.options;
     const now = this.now();
     const inputKeys = keys ?? keysFor(events);
+    // A cheap first filter (a retried batch); the exact check is per group, inside its write.
     const processed = await store.findProcessedInputs(inputKeys, now);
-    const fresh: KlaxonEvent[] = [];
-    const freshKeys: string[] = [];
+    const fresh: KeyedEvent[] = [];
     const repeated: KlaxonEvent[] = [];
     events.forEach((event, i) => {
       const key = inputKeys[i] as string;
-      if (processed.has(key)) return void repeated.push(event);
-      fresh.push(event);
-      freshKeys.push(key);
+      if (processed.has(key)) repeated.push(event);
+      else fresh.push({ event, key });
     });
 
-    // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
-    const { touched, matched } = this.touchedGroups(fresh, repeated);
+    const plan = planBatch(this.options.rules, fresh, repeated);
     const silences = await store.listSilences(now);
-    const report: BatchReport = { events: events.length, duplicates: repeated.length, matched, groups: touched.size, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+    const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly]);
+    const report: BatchReport = { events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
 
-    let pending = new Set(touched);
-    for (let attempt = 0; pending.size > 0; attempt++) {
-      if (attempt === MAX_WRITE_ATTEMPTS) throw new Error(`state store: gave up on ${pending.size} alert groups after ${MAX_WRITE_ATTEMPTS} conflicting writes`);
-      const records = await store.getGroups([...pending]);
-      const results = this.runEngine(fresh, records);
-      const conflicts = new Set<string>();
-      await Promise.all(
-        [...pending].map(async (fingerprint) => {
-          const result = results.get(fingerprint);
-          if (result === undefined) return;
-          const record = records.get(fingerprint);
-          const written = await this.commitGroup(record, result, silences, now);
-          if (written === undefined) conflicts.add(fingerprint);
-          else report.suppressed += written.suppressed;
-        }),
-      );
-      report.conflicts += conflicts.size;
-      pending = conflicts;
-    }
-    await store.markInputsProcessed(freshKeys, now + INPUT_KEY_RETENTION_MS);
+    await this.applyAll(plan.groups, silences, now, report);
+    await store.markInputsProcessed(
+      fresh.map((f) => f.key),
+      now + INPUT_KEY_RETENTION_MS,
+    );
 
+    // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
     await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => {
       const counts = await deliverGroup(this.delivery, fingerprint, silences);
       report.posted += counts.posted;
@@ -124,51 +114,84 @@ export class AlertLifecycle {
     return report;
   }
 
+  /**
+   * Applies each group's events to it exactly once (see applied-inputs.ts): in rounds, each
+   * reading the groups still to write, then the markers of their events, then writing every
+   * group on the condition that it has not changed since; a group another writer changed
+   * meanwhile goes to the next round, which sees what that writer applied.
+   */
+  private async applyAll(groups: ReadonlyMap<string, GroupWork>, silences: readonly Silence[], now: number, report: BatchReport): Promise<void> {
+    const { store } = this.options;
+    const markerExpiry = now + INPUT_KEY_RETENTION_MS;
+    const remaining = new Map([...groups].map(([fingerprint, work]) => [fingerprint, { work, next: 0, conflicts: 0 }]));
+    while (remaining.size > 0) {
+      const records = await store.getGroups([...remaining.keys()]);
+      const chunks = new Map<string, { items: KeyedEvent[]; digests: string[]; applying: string[] }>();
+      const markers: string[] = [];
+      for (const [fingerprint, state] of remaining) {
+        const items = state.work.items.slice(state.next, state.next + APPLY_CHUNK);
+        const digests = items.map((item) => appliedDigest(fingerprint, item.key));
+        const record = records.get(fingerprint);
+        const applying = record === undefined ? [] : (decodeGroupData(fingerprint, record.data).applying ?? []);
+        chunks.set(fingerprint, { items, digests, applying });
+        for (const digest of [...digests, ...applying]) markers.push(appliedMarker(digest));
+      }
+      const found = await store.findProcessedInputs(markers, now);
+      const isMarked = (digest: string) => found.has(appliedMarker(digest));
+
+      // Another writer's applied events whose markers are missing (it crashed, or is still writing them): make them durable before a write drops them.
+      const unmarked = [...chunks.values()].flatMap((c) => c.applying.filter((d) => !isMarked(d)));
+      await store.markInputsProcessed([...new Set(unmarked)].map(appliedMarker), markerExpiry);
+
+      const written: string[] = [];
+      await Promise.all(
+        [...chunks].map(async ([fingerprint, { items, digests, applying }]) => {
+          const state = remaining.get(fingerprint) as { work: GroupWork; next: number; conflicts: number };
+          const inFlight = new Set(applying);
+          const todo = items.filter((_, i) => !isMarked(digests[i] as string) && !inFlight.has(digests[i] as string));
+          const todoDigests = todo.map((item) => appliedDigest(fingerprint, item.key));
+          if (todo.length > 0) {
+            const outcome = await this.commitGroup(records.get(fingerprint), state.work.rule, todo, todoDigests, silences, now);
+            if (outcome === undefined) {
+              if (++state.conflicts === MAX_WRITE_ATTEMPTS) throw new Error(`state store: gave up on alert group ${fingerprint} after ${MAX_WRITE_ATTEMPTS} conflicting writes`);
+              report.conflicts++;
+              return;
+            }
+            report.suppressed += outcome.suppressed;
+            written.push(...todoDigests);
+          }
+          state.next += items.length;
+          if (state.next >= state.work.items.length) remaining.delete(fingerprint);
+        }),
+      );
+      await store.markInputsProcessed(written.map(appliedMarker), markerExpiry);
+    }
+  }
+
   /** Re-delivers one group's messages with its current state: after an acknowledgement or a silence. */
   async refresh(fingerprint: string): Promise<void> {
     await deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(this.now()));
   }
 
-  /** Fingerprints of the groups these events match, whatever their state, and how many of the fresh events matched a rule. */
-  private touchedGroups(fresh: readonly KlaxonEvent[], repeated: readonly KlaxonEvent[]): { touched: Set<string>; matched: number } {
-    const probe = new AlertEngine(this.options.rules, { restore: () => undefined });
-    for (const event of fresh) probe.process(event);
-    const matched = probe.matchedEvents;
-    for (const event of repeated) probe.process(event);
-    return { touched: new Set(probe.touchedGroups().map((g) => g.fingerprint)), matched };
-  }
-
-  private runEngine(events: readonly KlaxonEvent[], records: Map<string, GroupRecord>): Map<string, EngineResult> {
-    const snapshots = new Map<string, GroupSnapshot>();
-    for (const [fingerprint, record] of records) snapshots.set(fingerprint, decodeGroupData(fingerprint, record.data).engine);
-    const closed = new Map<string, Alert[]>();
-    const engine = new AlertEngine(this.options.rules, {
-      restore: (_rule, fingerprint) => snapshots.get(fingerprint),
-      onClosed: (alert) => {
-        const list = closed.get(alert.fingerprint) ?? [];
-        list.push(alert);
-        closed.set(alert.fingerprint, list);
-      },
-    });
-    for (const event of events) engine.process(event);
-    const results = new Map<string, EngineResult>();
-    for (const snapshot of engine.touchedGroups()) {
-      const alerts = [...(closed.get(snapshot.fingerprint) ?? [])];
-      if (snapshot.open !== undefined && !alerts.includes(snapshot.open.alert)) alerts.push(snapshot.open.alert);
-      results.set(snapshot.fingerprint, { snapshot, alerts });
-    }
-    return results;
-  }
-
-  private async commitGroup(record: GroupRecord | undefined, result: EngineResult, silences: readonly Silence[], now: number): Promise<{ suppressed: number } | undefined> {
-    const { snapshot } = result;
-    const rule = this.rulesById.get(snapshot.rule);
-    if (rule === undefined) throw new Error(`internal: the engine matched unknown rule ${snapshot.rule}`);
-    const data = record === undefined ? newGroupData(snapshot) : decodeGroupData(snapshot.fingerprint, record.data);
+  /** Runs the rule over one group's new events on top of its stored state and writes the result, with the events' digests, if the group has not changed since it was read. */
+  private async commitGroup(
+    record: GroupRecord | undefined,
+    rule: CompiledRule,
+    items: readonly KeyedEvent[],
+    digests: readonly string[],
+    silences: readonly Silence[],
+    now: number,
+  ): Promise<{ suppressed: number } | undefined> {
+    const stored = record === undefined ? undefined : decodeGroupData(record.fingerprint, record.data);
+    const { snapshot, alerts } = runGroup(rule, stored?.engine, items);
+    if (record !== undefined && snapshot.fingerprint !== record.fingerprint) throw new Error(`internal: events of group ${record.fingerprint} matched ${snapshot.fingerprint}`);
+    const data = stored ?? newGroupData(snapshot);
     data.engine = snapshot;
+    // The digests of earlier writes are all marked now (applyAll made sure): only this write's stay.
+    data.applying = [...digests];
     const silence = silenceFor(silences, rule.id, snapshot.fingerprint, now);
     const suppressedBefore = data.suppressed;
-    for (const alert of result.alerts) this.applyAlert(data, alert, rule, silence);
+    for (const alert of alerts) this.applyAlert(data, alert, rule, silence);
     const suppressed = Math.max(0, data.suppressed - suppressedBefore);
 
     const fields: Omit<GroupRecord, 'version'> = {
@@ -231,10 +254,15 @@ export class AlertLifecycle {
   }
 }
 
-interface EngineResult {
-  snapshot: GroupSnapshot;
-  /** The group's alerts in this batch, in the order they opened: closed ones, then the one still open. */
-  alerts: Alert[];
+/** One group's rule over its new events, from its stored state: the new state, and the alerts of these events in the order they opened (closed ones, then the one still open). */
+function runGroup(rule: CompiledRule, stored: GroupSnapshot | undefined, items: readonly KeyedEvent[]): { snapshot: GroupSnapshot; alerts: Alert[] } {
+  const alerts: Alert[] = [];
+  const engine = new AlertEngine([rule], { restore: () => stored, onClosed: (alert) => alerts.push(alert) });
+  for (const { event } of items) engine.process(event);
+  const [snapshot] = engine.touchedGroups();
+  if (snapshot === undefined) throw new Error(`internal: rule ${rule.id} no longer matches its own group's events`);
+  if (snapshot.open !== undefined && !alerts.includes(snapshot.open.alert)) alerts.push(snapshot.open.alert);
+  return { snapshot, alerts };
 }
 
 function keysFor(events: readonly KlaxonEvent[]): string[] {

@@ -87,6 +87,8 @@ export interface EngineOptions {
    * and open alerts then continue across invocations. Undefined: the group starts empty.
    */
   restore?: (rule: string, fingerprint: string) => GroupSnapshot | undefined;
+  /** Called for every match with the group it counts into: tells the lifecycle which events change which groups. */
+  onMatch?: (rule: CompiledRule, fingerprint: string) => void;
 }
 
 /**
@@ -182,6 +184,7 @@ export class AlertEngine {
       prepared.groups.set(key, group);
     }
     if (this.options.restore !== undefined) this.touched.set(group, rule.id);
+    this.options.onMatch?.(rule, group.fingerprint);
 
     const t = event.timestamp;
     if (t > prepared.clock) prepared.clock = t;

@@ -1,0 +1,113 @@
+/**
+ * Issue 9, item 1: the same input processed at the same time by several invocations (Lambda
+ * containers handed one subscription delivery, `klaxon run` processes over one file) changes
+ * each alert group once. Before the fix, a writer that lost the optimistic race re-applied
+ * the same events on top of the winner's state: logins posted twice, a brute-force count of
+ * 6 stored as 12, and 3 failures (below the threshold of 5) alerting with count 6.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { decodeGroupData } from '../../src/alerts/group-data';
+import { AlertLifecycle } from '../../src/alerts/lifecycle';
+import { fingerprint } from '../../src/engine/fingerprint';
+import { alertsForText } from '../../src/engine/run';
+import type { KlaxonEvent } from '../../src/events/event';
+import { loadRulesFromDir } from '../../src/rules/load';
+import { DEFAULT_ROUTES } from '../../src/sources/routing';
+import { DynamoStore, tableDefinition } from '../../src/store/dynamodb';
+import { SqliteStore } from '../../src/store/sqlite';
+import type { StateStore } from '../../src/store/types';
+import { failedPasswords, successfulLogins } from '../helpers/auth-lines';
+import { RecordingNotifier } from '../helpers/recording-notifier';
+
+const RULES = loadRulesFromDir(join(__dirname, '..', '..', 'rules')).rules;
+
+async function parse(text: string): Promise<KlaxonEvent[]> {
+  return (await alertsForText(text, [], { source: 'ssh', year: 2024, now: Date.UTC(2024, 11, 1), routes: DEFAULT_ROUTES })).events;
+}
+
+interface Backend {
+  name: string;
+  /** A fresh shared state, and a way to open one more handle on it (one per container or process). */
+  fresh(): Promise<{ open(): StateStore; cleanup(): Promise<void> }>;
+}
+
+let dynaliteServer: Server;
+let dynamoConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+let tables = 0;
+
+beforeAll(async () => {
+  dynaliteServer = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
+  const { port } = dynaliteServer.address() as AddressInfo;
+  dynamoConfig = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+});
+afterAll(async () => {
+  dynaliteServer.closeAllConnections();
+  await new Promise<void>((resolve) => dynaliteServer.close(() => resolve()));
+});
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SQLite (one file, a handle each)',
+    async fresh() {
+      const dir = mkdtempSync(join(tmpdir(), 'klaxon-apply-'));
+      return { open: () => SqliteStore.open(join(dir, 'state.db')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'DynamoDB (dynalite, a client each)',
+    async fresh() {
+      const admin = new DynamoDBClient(dynamoConfig);
+      const table = `klaxon-apply-${++tables}`;
+      await admin.send(new CreateTableCommand(tableDefinition(table)));
+      admin.destroy();
+      return { open: () => new DynamoStore({ tableName: table, client: new DynamoDBClient(dynamoConfig) }), cleanup: async () => undefined };
+    },
+  },
+];
+
+describe.each(BACKENDS)('the same batch applied by several invocations at once: $name', (backend) => {
+  it.each([2, 3, 5])('%i invocations: each login posted once, the brute force counted once, nothing below the threshold', async (invocations) => {
+    const state = await backend.fresh();
+    const events = await parse(successfulLogins(20) + failedPasswords('203.0.113.50', 6, 100) + failedPasswords('203.0.113.77', 3, 200));
+    const notifier = new RecordingNotifier();
+    const stores = Array.from({ length: invocations }, () => state.open());
+    try {
+      const lifecycles = stores.map(
+        (store, i) => new AlertLifecycle({ store, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: `container-${i}` }),
+      );
+      await Promise.all(lifecycles.map((lifecycle) => lifecycle.processBatch(events)));
+
+      const logins = notifier.posts.filter((p) => p.view.alert.rule === 'ssh-login');
+      expect(logins).toHaveLength(20);
+      expect(new Set(logins.map((p) => p.view.alert.fingerprint)).size).toBe(20);
+      const bruteForce = notifier.posts.filter((p) => p.view.alert.rule === 'ssh-brute-force');
+      expect(bruteForce.map((p) => p.view.alert.fields['source.address'])).toEqual(['203.0.113.50']);
+
+      const store = stores[0] as StateStore;
+      const active = await store.listActiveGroups(Date.now());
+      const brute = active.find((g) => g.rule === 'ssh-brute-force');
+      expect(brute).toBeDefined();
+      const data = decodeGroupData(brute?.fingerprint ?? '', brute?.data ?? {});
+      expect(data.messages.map((m) => m.alert.count)).toEqual([6]);
+
+      // The 3 failures from .77 wait in their group's window: counted once, 3 not 6 or 9.
+      const below = (await store.getGroups(await fingerprintsOf(store, '203.0.113.77'))).values().next().value;
+      expect(below === undefined ? [] : decodeGroupData(below.fingerprint, below.data).engine.window.times).toHaveLength(3);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await state.cleanup();
+    }
+  });
+});
+
+/** The brute-force group of one address. */
+async function fingerprintsOf(_store: StateStore, address: string): Promise<string[]> {
+  return [fingerprint('ssh-brute-force', [address])];
+}
