@@ -35,6 +35,8 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const ACTIVE_INDEX = 'active';
 /** Index of all audit entries: partition `auditPk`, sort `sk`. */
 export const AUDIT_INDEX = 'audit';
+/** Sparse index of the outbox, the groups with a Slack post or update waiting: partition `pendingPk`, sort `pendingSince` (number). */
+export const PENDING_INDEX = 'pending';
 
 /** DynamoDB refuses items over 400 KB; Klaxon refuses group records well before that. */
 export const MAX_GROUP_ITEM_BYTES = 350 * 1024;
@@ -42,6 +44,8 @@ export const MAX_GROUP_ITEM_BYTES = 350 * 1024;
 const EXPIRES_MS = 'expiresAtMs';
 const ACTIVE_PK = 'activePk';
 const AUDIT_PK = 'auditPk';
+const PENDING_PK = 'pendingPk';
+const PENDING = 'PENDING';
 // One constant partition per index: an open alert or an audit entry is written at the
 // pace of Slack posts and clicks, far below the per-partition limit (1,000 writes/s).
 const ACTIVE = 'ACTIVE';
@@ -71,6 +75,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: ACTIVE_PK, AttributeType: 'S' },
       { AttributeName: 'activeUntil', AttributeType: 'N' },
       { AttributeName: AUDIT_PK, AttributeType: 'S' },
+      { AttributeName: PENDING_PK, AttributeType: 'S' },
+      { AttributeName: 'pendingSince', AttributeType: 'N' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -92,6 +98,15 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: PENDING_INDEX,
+        KeySchema: [
+          { AttributeName: PENDING_PK, KeyType: 'HASH' },
+          { AttributeName: 'pendingSince', KeyType: 'RANGE' },
+        ],
+        // Keys only: the drainer reads each group again, strongly consistent, before delivering.
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
   };
@@ -181,6 +196,25 @@ export class DynamoStore implements StateStore {
     });
     // The index orders by activeUntil; ties by fingerprint, as the SQLite store does.
     return items.map(toGroup).sort((a, b) => (b.activeUntil ?? 0) - (a.activeUntil ?? 0) || compare(a.fingerprint, b.fingerprint));
+  }
+
+  async listPendingGroups(now: number, limit?: number): Promise<GroupRecord[]> {
+    const keys = await this.query(
+      {
+        IndexName: PENDING_INDEX,
+        KeyConditionExpression: '#pendingPk = :pending',
+        ExpressionAttributeNames: { '#pendingPk': PENDING_PK },
+        ExpressionAttributeValues: { ':pending': PENDING },
+        ScanIndexForward: true,
+      },
+      limit,
+    );
+    // The index lags writes by a moment: read the groups themselves, and keep those still waiting.
+    const groups = await this.getGroups(keys.map((k) => readString(k, 'pk').slice(GROUP_PREFIX.length)));
+    void now;
+    return [...groups.values()]
+      .filter((g) => g.pendingSince !== undefined)
+      .sort((a, b) => (a.pendingSince ?? 0) - (b.pendingSince ?? 0) || compare(a.fingerprint, b.fingerprint));
   }
 
   async putSilence(silence: Silence): Promise<void> {
@@ -365,6 +399,10 @@ function toGroupItem(group: Omit<GroupRecord, 'version'>, version: number): Item
     item.activeUntil = group.activeUntil;
     item[ACTIVE_PK] = ACTIVE;
   }
+  if (group.pendingSince !== undefined) {
+    item.pendingSince = group.pendingSince;
+    item[PENDING_PK] = PENDING;
+  }
   const bytes = itemBytes(item);
   if (bytes > MAX_GROUP_ITEM_BYTES) {
     throw new Error(
@@ -383,6 +421,7 @@ function toGroup(item: Item): GroupRecord {
     data: JSON.parse(readString(item, 'data')) as JsonObject,
   };
   if (item.activeUntil !== undefined) group.activeUntil = readNumber(item, 'activeUntil');
+  if (item.pendingSince !== undefined) group.pendingSince = readNumber(item, 'pendingSince');
   return group;
 }
 

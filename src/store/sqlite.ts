@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { AuditAction, AuditEntry, GroupRecord, JsonObject, Silence, StateStore } from './types';
 
 /** The schema version this code writes, kept in SQLite's `user_version` pragma. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /** Expired rows are deleted on open and after every this many writes. */
 export const HOUSEKEEPING_EVERY_WRITES = 500;
@@ -19,10 +19,12 @@ CREATE TABLE IF NOT EXISTS groups (
   version INTEGER NOT NULL,
   active_until INTEGER,
   expires_at INTEGER NOT NULL,
-  data TEXT NOT NULL
+  data TEXT NOT NULL,
+  pending_since INTEGER
 );
 CREATE INDEX IF NOT EXISTS groups_active_until ON groups (active_until) WHERE active_until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS groups_expires_at ON groups (expires_at);
+CREATE INDEX IF NOT EXISTS groups_pending_since ON groups (pending_since) WHERE pending_since IS NOT NULL;
 CREATE TABLE IF NOT EXISTS silences (
   id TEXT PRIMARY KEY,
   rule TEXT NOT NULL,
@@ -69,6 +71,7 @@ interface GroupRow {
   active_until: number | null;
   expires_at: number;
   data: string;
+  pending_since: number | null;
 }
 
 interface SilenceRow {
@@ -157,6 +160,7 @@ export class SqliteStore implements StateStore {
       active_until: record.activeUntil ?? null,
       expires_at: record.expiresAt,
       data: JSON.stringify(record.data),
+      pending_since: record.pendingSince ?? null,
     };
     const params = { ...row, now: Date.now(), expectedVersion: expectedVersion ?? null };
     // An expired row counts as absent: it may be created anew, and can no longer be updated.
@@ -169,6 +173,11 @@ export class SqliteStore implements StateStore {
 
   async listActiveGroups(now: number): Promise<GroupRecord[]> {
     return (this.sql.listActiveGroups.all({ now }) as GroupRow[]).map(toGroup);
+  }
+
+  async listPendingGroups(now: number, limit?: number): Promise<GroupRecord[]> {
+    // SQLite reads a negative LIMIT as "no limit".
+    return (this.sql.listPendingGroups.all({ now, limit: limit ?? -1 }) as GroupRow[]).map(toGroup);
   }
 
   async putSilence(silence: Silence): Promise<void> {
@@ -251,13 +260,16 @@ function migrate(db: Database.Database, path: string): void {
     );
   }
   db.transaction(() => {
+    // Version 2 added the outbox column; a version 1 file gains it in place.
+    const groupsExist = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'groups'").get() !== undefined;
+    if (version === 1 && groupsExist) db.exec('ALTER TABLE groups ADD COLUMN pending_since INTEGER');
     db.exec(SCHEMA);
     if (version < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
 }
 
 function prepareStatements(db: Database.Database) {
-  const groupColumns = 'fingerprint, rule, version, active_until, expires_at, data';
+  const groupColumns = 'fingerprint, rule, version, active_until, expires_at, data, pending_since';
   const deleteExpiredGroups = db.prepare('DELETE FROM groups WHERE expires_at <= ?');
   const deleteExpiredInputs = db.prepare('DELETE FROM processed_inputs WHERE expires_at <= ?');
   const deleteEndedSilences = db.prepare('DELETE FROM silences WHERE until <= ?');
@@ -269,15 +281,19 @@ function prepareStatements(db: Database.Database) {
     getGroups: db.prepare(`SELECT ${groupColumns} FROM groups WHERE fingerprint IN (SELECT value FROM json_each(?)) AND expires_at > ?`),
     getGroup: db.prepare(`SELECT ${groupColumns} FROM groups WHERE fingerprint = ? AND expires_at > ?`),
     insertGroup: db.prepare(
-      `INSERT INTO groups (${groupColumns}) VALUES (@fingerprint, @rule, @version, @active_until, @expires_at, @data)
+      `INSERT INTO groups (${groupColumns}) VALUES (@fingerprint, @rule, @version, @active_until, @expires_at, @data, @pending_since)
        ON CONFLICT (fingerprint) DO UPDATE SET
          rule = excluded.rule, version = excluded.version, active_until = excluded.active_until,
-         expires_at = excluded.expires_at, data = excluded.data
+         expires_at = excluded.expires_at, data = excluded.data, pending_since = excluded.pending_since
        WHERE groups.expires_at <= @now`,
     ),
     updateGroup: db.prepare(
-      `UPDATE groups SET rule = @rule, version = @version, active_until = @active_until, expires_at = @expires_at, data = @data
+      `UPDATE groups SET rule = @rule, version = @version, active_until = @active_until, expires_at = @expires_at, data = @data,
+         pending_since = @pending_since
        WHERE fingerprint = @fingerprint AND version = @expectedVersion AND expires_at > @now`,
+    ),
+    listPendingGroups: db.prepare(
+      `SELECT ${groupColumns} FROM groups WHERE pending_since IS NOT NULL AND expires_at > @now ORDER BY pending_since, fingerprint LIMIT @limit`,
     ),
     listActiveGroups: db.prepare(`SELECT ${groupColumns} FROM groups WHERE active_until > @now AND expires_at > @now ORDER BY active_until DESC, fingerprint`),
     putSilence: db.prepare(
@@ -314,6 +330,7 @@ function toGroup(row: GroupRow): GroupRecord {
     data: JSON.parse(row.data) as JsonObject,
   };
   if (row.active_until !== null) group.activeUntil = row.active_until;
+  if (row.pending_since !== null) group.pendingSince = row.pending_since;
   return group;
 }
 

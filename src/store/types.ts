@@ -27,6 +27,11 @@ export interface GroupRecord {
   activeUntil?: number;
   /** Epoch ms after which the record may be deleted (DynamoDB TTL; SQLite housekeeping). */
   expiresAt: number;
+  /**
+   * Epoch ms since when the group has had a Slack post or update waiting (the outbox);
+   * absent when everything it has is delivered. Listed by `listPendingGroups`.
+   */
+  pendingSince?: number;
   data: JsonObject;
 }
 
@@ -82,6 +87,8 @@ export interface StateStore {
   putGroup(record: Omit<GroupRecord, 'version'>, expectedVersion: number | undefined): Promise<GroupRecord | undefined>;
   /** Groups whose `activeUntil` is after `now`, soonest-ending last (most recent first). */
   listActiveGroups(now: number): Promise<GroupRecord[]>;
+  /** The outbox: groups with `pendingSince`, longest waiting first, at most `limit` (default all). */
+  listPendingGroups(now: number, limit?: number): Promise<GroupRecord[]>;
 
   putSilence(silence: Silence): Promise<void>;
   /** Removes a silence; returns it, or undefined when there was none with that id. */

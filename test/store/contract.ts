@@ -229,6 +229,27 @@ export function describeStoreContract(
       });
     });
 
+    describe('listPendingGroups (the outbox)', () => {
+      it('lists groups with pendingSince, longest waiting first, up to a limit; a write without it takes the group out', async () => {
+        const now = Date.now();
+        await store.putGroup(group('r:late', { pendingSince: now - 1_000 }), undefined);
+        await store.putGroup(group('r:early', { pendingSince: now - 60_000 }), undefined);
+        await store.putGroup(group('r:done'), undefined);
+        expect((await store.listPendingGroups(now)).map((g) => [g.fingerprint, g.pendingSince])).toEqual([
+          ['r:early', now - 60_000],
+          ['r:late', now - 1_000],
+        ]);
+        expect((await store.listPendingGroups(now, 1)).map((g) => g.fingerprint)).toEqual(['r:early']);
+        await store.putGroup(group('r:early'), 1);
+        expect((await store.listPendingGroups(now)).map((g) => g.fingerprint)).toEqual(['r:late']);
+      });
+
+      it('does not list an expired group', async () => {
+        await store.putGroup(group('r:gone', { pendingSince: Date.now() - 5_000, expiresAt: Date.now() - 1 }), undefined);
+        expect(await store.listPendingGroups(Date.now())).toEqual([]);
+      });
+    });
+
     describe('silences', () => {
       it('lists silences in force at `now`, ending soonest first, with their optional fields', async () => {
         const now = Date.now() + HOUR;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { ACTIVE_INDEX, AUDIT_INDEX, DynamoStore, MAX_GROUP_ITEM_BYTES, TTL_ATTRIBUTE, tableDefinition } from '../../src/store/dynamodb';
+import { ACTIVE_INDEX, AUDIT_INDEX, DynamoStore, PENDING_INDEX, MAX_GROUP_ITEM_BYTES, TTL_ATTRIBUTE, tableDefinition } from '../../src/store/dynamodb';
 import { describeStoreContract } from './contract';
 
 const HOUR = 3_600_000;
@@ -98,10 +98,10 @@ describe('DynamoStore', () => {
     await store.close();
   });
 
-  it('defines the table with on-demand billing and the two indexes', () => {
+  it('defines the table with on-demand billing and the three indexes', () => {
     const definition = tableDefinition('t');
     expect(definition.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(definition.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([ACTIVE_INDEX, AUDIT_INDEX]);
+    expect(definition.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([ACTIVE_INDEX, AUDIT_INDEX, PENDING_INDEX]);
     expect(TTL_ATTRIBUTE).toBe('expiresAt');
   });
 

@@ -67,6 +67,20 @@ describe('SqliteStore', () => {
     await second.close();
   });
 
+  it('upgrades a version 1 file in place: its groups are kept and the outbox works', async () => {
+    const path = freshPath();
+    const v1 = new Database(path);
+    v1.exec(`CREATE TABLE groups (fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, version INTEGER NOT NULL, active_until INTEGER, expires_at INTEGER NOT NULL, data TEXT NOT NULL)`);
+    v1.prepare('INSERT INTO groups VALUES (?, ?, 1, NULL, ?, ?)').run('r:old', 'r', Date.now() + HOUR, '{"kept":true}');
+    v1.pragma('user_version = 1');
+    v1.close();
+    const store = SqliteStore.open(path);
+    expect((await store.getGroup('r:old'))?.data).toEqual({ kept: true });
+    await store.putGroup({ fingerprint: 'r:old', rule: 'r', expiresAt: Date.now() + HOUR, pendingSince: 5, data: {} }, 1);
+    expect((await store.listPendingGroups(Date.now())).map((g) => g.fingerprint)).toEqual(['r:old']);
+    await store.close();
+  });
+
   it('refuses a file written with a newer schema, naming it', () => {
     const path = freshPath();
     const db = new Database(path);
