@@ -1,16 +1,32 @@
 /**
- * Brings a group's Slack messages up to date: posts the ones not yet posted (claiming each
- * first, so that two invocations racing on one alert post it once), and updates the ones
- * whose count or state changed, at most once each per call.
+ * Brings a group's Slack messages up to date from the outbox the group record holds: posts
+ * the ones not yet posted and updates the ones Slack shows out of date, each under a claim so
+ * that two invocations never send the same message at once.
+ *
+ * One claim covers one attempt (one request, with a timeout): a failure that provably did not
+ * reach Slack releases the claim at once and schedules the next try (backoff, or Slack's
+ * Retry-After up to a cap); a failure of unknown outcome, or a claim that lapsed with no ts
+ * recorded, marks the post `unsure`, and the next attempt first looks for the message in the
+ * channel (by its metadata) instead of posting blindly. A message Slack refuses is tried once
+ * in the minimal rendering, then parked with its reason; it never holds up the others.
  */
 import type { Silence, StateStore } from '../store/types';
 import { currentMessage, decodeGroupData, displayAlert, type GroupData, type MessageRecord } from './group-data';
 import { mutateGroup } from './mutate-group';
-import type { AlertView, Notifier } from './notifier';
+import { asDeliveryFailure, type AlertView, type DeliveryFailure, type Notifier } from './notifier';
 import { silenceFor } from './silences';
 
-/** How long a claim to post a message holds; a crashed poster's claim lapses after it. */
+/** How long a claim holds: far longer than one attempt (a request times out after seconds), so a live claim is a live attempt. */
 export const POST_CLAIM_MS = 60_000;
+/** Default least time between two updates of one message that only change its counts (acknowledgements and silences show at once). */
+export const DEFAULT_UPDATE_INTERVAL_MS = 30_000;
+/** A Retry-After is honoured up to this; a longer one is cut to it. */
+export const MAX_RETRY_AFTER_MS = 15 * 60_000;
+/** Backoff after failures: the first retry may come at once (the next drain or Lambda retry), then 1 s, doubling, at most a minute. */
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+/** How far before an unsure attempt a lookup for its message starts (clock skew between Klaxon and Slack). */
+const LOOKUP_MARGIN_MS = 5 * 60_000;
 
 export interface DeliveryContext {
   store: StateStore;
@@ -18,11 +34,19 @@ export interface DeliveryContext {
   /** Names this invocation in claims. */
   invocationId: string;
   now: () => number;
+  /** Least time between count-only updates of one message (default {@link DEFAULT_UPDATE_INTERVAL_MS}). */
+  updateIntervalMs?: number;
 }
 
 export interface DeliveryCounts {
   posted: number;
   updated: number;
+  /** Messages of the group still waiting for Slack after this call. */
+  waiting: number;
+  /** Messages Slack refused for good in this call. */
+  parked: number;
+  /** The last failure of this call, if any. */
+  failure?: DeliveryFailure;
 }
 
 /** The view of a message: only the group's current message shows acknowledgement and silence. */
@@ -37,77 +61,175 @@ export function messageView(data: GroupData, message: MessageRecord, silence: Si
   return view;
 }
 
-/** A digest of what a view shows; a message whose `shown` differs needs an update. */
+/** A digest of what a view shows, `counts#state`; a message whose `shown` differs needs an update. */
 export function viewDigest(view: AlertView): string {
   const { alert, status } = view;
-  const { acknowledged, silenced } = status;
-  return [alert.count, alert.lastSeen, alert.severity, status.suppressed ?? '', acknowledged?.at ?? '', acknowledged?.by ?? '', silenced?.id ?? '', silenced?.until ?? '', silenced?.wholeRule ?? ''].join('|');
+  return `${[alert.count, alert.lastSeen, alert.severity, status.suppressed ?? ''].join('|')}#${stateDigest(view)}`;
+}
+
+/** The part of the digest a person acts on (acknowledgement, silence): a change there is shown at once. */
+function stateDigest(view: AlertView): string {
+  const { acknowledged, silenced } = view.status;
+  return [acknowledged?.at ?? '', acknowledged?.by ?? '', silenced?.id ?? '', silenced?.until ?? '', silenced?.wholeRule ?? ''].join('|');
 }
 
 /**
- * Delivers what one group's messages need. Throws when Slack fails for good, leaving the
- * record as it was (an unposted message stays unposted, its claim lapses), so a retry of the
- * batch delivers it then.
+ * Delivers what one group's messages need, never throwing for Slack: a message that could
+ * not go out stays in the outbox (the group's `pendingSince`) with its next attempt time.
+ * `force` ignores backoff (a person just clicked a button).
  */
-export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, silences: readonly Silence[]): Promise<DeliveryCounts> {
-  const counts: DeliveryCounts = { posted: 0, updated: 0 };
+export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, silences: readonly Silence[], force = false): Promise<DeliveryCounts> {
+  const counts: DeliveryCounts = { posted: 0, updated: 0, waiting: 0, parked: 0 };
   const record = await ctx.store.getGroup(fingerprint);
   if (record === undefined) return counts;
-  const sequences = decodeGroupData(fingerprint, record.data).messages.map((m) => m.alert.sequence);
-  for (const sequence of sequences) {
-    const delivered = await deliverMessage(ctx, fingerprint, record.rule, sequence, silences);
-    if (delivered === 'posted') counts.posted++;
-    if (delivered === 'updated') counts.updated++;
+  const messages = decodeGroupData(fingerprint, record.data).messages;
+  // New alerts go out before updates of older ones.
+  const order = [...messages.filter((m) => m.ts === undefined), ...messages.filter((m) => m.ts !== undefined)].map((m) => m.alert.sequence);
+  for (const sequence of order) {
+    const outcome = await deliverMessage(ctx, fingerprint, record.rule, sequence, silences, force);
+    if (outcome === 'posted') counts.posted++;
+    else if (outcome === 'updated') counts.updated++;
+    else if (outcome !== undefined) {
+      counts.failure = outcome.failure;
+      if (outcome.parked) counts.parked++;
+    }
   }
-  await mutateGroup(ctx.store, fingerprint, pruneDelivered);
+  const pruned = await mutateGroup(ctx.store, fingerprint, pruneDelivered);
+  const data = pruned?.data ?? (await readData(ctx.store, fingerprint));
+  counts.waiting = data === undefined ? 0 : data.messages.filter((m) => m.due !== undefined && m.silenced === undefined && m.parked === undefined).length;
   return counts;
 }
 
-async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: string, sequence: number, silences: readonly Silence[]): Promise<'posted' | 'updated' | undefined> {
+interface Attempt {
+  kind: 'post' | 'update';
+  channel: string;
+  ts?: string;
+  view: AlertView;
+  digest: string;
+  claimedAt: number;
+  unsure?: number;
+  fallback: boolean;
+}
+
+/** What one message's delivery came to: sent, nothing due (or someone else on it), or a failure (parked: for good). */
+type Outcome = 'posted' | 'updated' | { failure: DeliveryFailure; parked: boolean } | undefined;
+
+async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
   const silence = silenceFor(silences, rule, fingerprint, ctx.now());
+  const interval = ctx.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
   const find = (data: GroupData) => data.messages.find((m) => m.alert.sequence === sequence);
 
-  let claimed: { message: MessageRecord; view: AlertView } | undefined;
-  const claim = await mutateGroup(ctx.store, fingerprint, (data) => {
-    const message = find(data);
-    if (message === undefined || message.silenced !== undefined || message.ts !== undefined) return false;
-    const now = ctx.now();
-    if (message.claim !== undefined && message.claim.until > now && message.claim.by !== ctx.invocationId) return false;
-    message.claim = { by: ctx.invocationId, until: now + POST_CLAIM_MS };
-    claimed = { message, view: messageView(data, message, silence) };
-    return true;
-  });
-  if (claim !== undefined && claimed !== undefined) {
-    const { message, view } = claimed;
-    const posted = await ctx.notifier.post(message.channel, view);
+  // At most two attempts: the full rendering, then (after a refusal) the minimal one.
+  for (let round = 0; round < 2; round++) {
+    let attempt: Attempt | undefined;
     await mutateGroup(ctx.store, fingerprint, (data) => {
-      const stored = find(data);
-      if (stored === undefined) return false;
-      stored.ts = posted.ts;
-      stored.channel = posted.channel;
-      stored.shown = viewDigest(view);
-      delete stored.claim;
+      attempt = undefined;
+      const message = find(data);
+      if (message === undefined || message.silenced !== undefined || message.parked !== undefined) return false;
+      const now = ctx.now();
+      const view = messageView(data, message, silence);
+      const digest = viewDigest(view);
+      if (message.ts !== undefined && message.shown === digest) {
+        // Shown as it is: nothing is owed.
+        if (message.due === undefined) return false;
+        delete message.due;
+        return true;
+      }
+      message.due ??= now;
+      if (message.claim !== undefined && message.claim.until > now && message.claim.by !== ctx.invocationId) return false;
+      if (!force && message.retryAt !== undefined && message.retryAt > now) return false;
+      const stateChanged = message.shown?.split('#')[1] !== stateDigest(view);
+      if (!force && message.ts !== undefined && !stateChanged && message.sentAt !== undefined && now - message.sentAt < interval) return false;
+      // A lapsed claim on an unposted message: its poster vanished mid-post, which may have landed.
+      if (message.ts === undefined && message.claim !== undefined && message.claim.until <= now) message.unsure ??= message.claim.at ?? message.claim.until - POST_CLAIM_MS;
+      message.claim = { by: ctx.invocationId, until: now + POST_CLAIM_MS, at: now };
+      attempt = {
+        kind: message.ts === undefined ? 'post' : 'update',
+        channel: message.channel,
+        ...(message.ts === undefined ? {} : { ts: message.ts }),
+        view,
+        digest,
+        claimedAt: now,
+        ...(message.unsure === undefined ? {} : { unsure: message.unsure }),
+        fallback: message.fallback === true,
+      };
       return true;
     });
-    return 'posted';
-  }
+    if (attempt === undefined) return undefined;
 
-  const record = await ctx.store.getGroup(fingerprint);
-  if (record === undefined) return undefined;
-  const data = decodeGroupData(fingerprint, record.data);
-  const message = find(data);
-  if (message?.ts === undefined) return undefined;
-  const view = messageView(data, message, silence);
-  const digest = viewDigest(view);
-  if (message.shown === digest) return undefined;
-  await ctx.notifier.update(message.channel, message.ts, view);
-  await mutateGroup(ctx.store, fingerprint, (fresh) => {
-    const stored = find(fresh);
-    if (stored === undefined || stored.shown === digest) return false;
-    stored.shown = digest;
+    let failure: DeliveryFailure;
+    try {
+      return await send(ctx, fingerprint, attempt, silence, find);
+    } catch (error) {
+      failure = asDeliveryFailure(error);
+    }
+    const refusedInFull = failure.kind === 'refused' && !attempt.fallback;
+    await recordFailure(ctx, fingerprint, attempt, failure, find);
+    if (!refusedInFull) return { failure, parked: failure.kind === 'refused' };
+  }
+  return undefined;
+}
+
+/** One attempt: a lookup first when an earlier post may have landed, then the post or update; records the result. */
+async function send(ctx: DeliveryContext, fingerprint: string, attempt: Attempt, silence: Silence | undefined, find: (data: GroupData) => MessageRecord | undefined): Promise<'posted' | 'updated'> {
+  const { notifier } = ctx;
+  let placed: { channel: string; ts: string } | undefined;
+  if (attempt.kind === 'post') {
+    if (attempt.unsure !== undefined) placed = await notifier.find(attempt.channel, attempt.unsure - LOOKUP_MARGIN_MS, attempt.view.alert);
+    placed ??= await notifier.post(attempt.channel, attempt.view, { fallback: attempt.fallback });
+  } else {
+    await notifier.update(attempt.channel, attempt.ts as string, attempt.view, { fallback: attempt.fallback });
+  }
+  await mutateGroup(ctx.store, fingerprint, (data) => {
+    const stored = find(data);
+    if (stored === undefined) return false;
+    // A post recorded by another invocation first (its claim lapsed while it was still sending) keeps its ts.
+    if (placed !== undefined && stored.ts === undefined) {
+      stored.ts = placed.ts;
+      stored.channel = placed.channel;
+    }
+    stored.shown = attempt.digest;
+    stored.sentAt = ctx.now();
+    // Still owed only if the alert changed while this attempt was under way.
+    if (viewDigest(messageView(data, stored, silence)) === attempt.digest) delete stored.due;
+    for (const field of ['claim', 'unsure', 'retryAt', 'failures', 'lastError'] as const) delete stored[field];
     return true;
   });
-  return 'updated';
+  return attempt.kind === 'post' ? 'posted' : 'updated';
+}
+
+/** Releases the claim and schedules what comes next: a retry after backoff, a lookup before re-posting, the minimal rendering, or parking. */
+async function recordFailure(ctx: DeliveryContext, fingerprint: string, attempt: Attempt, failure: DeliveryFailure, find: (data: GroupData) => MessageRecord | undefined): Promise<void> {
+  await mutateGroup(ctx.store, fingerprint, (data) => {
+    const stored = find(data);
+    if (stored === undefined || stored.ts !== undefined && attempt.kind === 'post') return false;
+    const now = ctx.now();
+    if (stored.claim?.by === ctx.invocationId) delete stored.claim;
+    stored.failures = (stored.failures ?? 0) + 1;
+    stored.lastError = failure.message;
+    if (failure.kind === 'refused') {
+      if (attempt.fallback) stored.parked = { reason: failure.code, at: now };
+      else stored.fallback = true;
+      delete stored.retryAt;
+      return true;
+    }
+    if (failure.kind === 'unsure' && attempt.kind === 'post') stored.unsure ??= attempt.claimedAt;
+    stored.retryAt = now + retryDelay(stored.failures, failure.retryAfterMs);
+    return true;
+  });
+}
+
+/** Slack's Retry-After (capped), else exponential backoff with jitter. */
+export function retryDelay(failures: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+  if (failures <= 1) return 0;
+  const backoff = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 2), BACKOFF_MAX_MS);
+  return Math.round(backoff * (0.75 + Math.random() / 2));
+}
+
+async function readData(store: StateStore, fingerprint: string): Promise<GroupData | undefined> {
+  const record = await store.getGroup(fingerprint);
+  return record === undefined ? undefined : decodeGroupData(fingerprint, record.data);
 }
 
 /**
@@ -118,7 +240,7 @@ async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: s
 function pruneDelivered(data: GroupData): boolean {
   const last = data.messages.at(-1);
   const current = currentMessage(data);
-  const done = (m: MessageRecord) => m.silenced !== undefined || (m.ts !== undefined && m.shown === viewDigest(messageView(data, m, undefined)));
+  const done = (m: MessageRecord) => m.silenced !== undefined || (m.ts !== undefined && m.due === undefined && m.shown === viewDigest(messageView(data, m, undefined)));
   const next = data.messages.filter((m) => m === last || m === current || !done(m));
   if (next.length === data.messages.length) return false;
   data.messages = next;

@@ -22,8 +22,28 @@ export interface MessageRecord {
   ts?: string;
   /** What the message shows now (see `shownDigest`); differs from the wanted digest when an update is due. */
   shown?: string;
-  /** An invocation is posting this message: others leave it alone until `until` (epoch ms). */
-  claim?: { by: string; until: number };
+  /**
+   * An invocation is posting or updating this message: others leave it alone until `until`
+   * (epoch ms). `at` is when the attempt began. A claim outlives one attempt (one request with
+   * a timeout), so a claim that lapsed with no ts recorded means its poster vanished mid-post.
+   */
+  claim?: { by: string; until: number; at?: number };
+  /** Since when Slack has owed this message a post or an update (epoch ms): the outbox. */
+  due?: number;
+  /** A post whose outcome is unknown began here (epoch ms): before posting again, the channel is searched for it. */
+  unsure?: number;
+  /** Not tried again before this time (epoch ms): backoff after a failure, or Slack's Retry-After. */
+  retryAt?: number;
+  /** Failed attempts since the last success. */
+  failures?: number;
+  /** The last failure, as the user is told it. */
+  lastError?: string;
+  /** Slack refused the full rendering: the minimal one is sent instead. */
+  fallback?: boolean;
+  /** Slack refused even the minimal rendering: not tried again, reported. */
+  parked?: { reason: string; at: number };
+  /** When the message was last posted or updated (epoch ms): updates that only change counts wait for the update interval. */
+  sentAt?: number;
   /** Held back by a silence: counted into the group's `suppressed`, not posted. */
   silenced?: { counted: number };
   /** Events suppressed before this message, reported in it. */
@@ -70,6 +90,16 @@ export function decodeGroupData(fingerprint: string, json: JsonObject): GroupDat
  */
 export function currentMessage(data: GroupData): MessageRecord | undefined {
   return data.messages.findLast((m) => m.silenced === undefined);
+}
+
+/** Since when the group has had a message waiting for Slack: the earliest `due` among messages not held back by a silence and not parked. */
+export function pendingSince(data: GroupData): number | undefined {
+  let since: number | undefined;
+  for (const m of data.messages) {
+    if (m.due === undefined || m.silenced !== undefined || m.parked !== undefined) continue;
+    if (since === undefined || m.due < since) since = m.due;
+  }
+  return since;
 }
 
 /** The alert as its message shows it: folded earlier counts included. */

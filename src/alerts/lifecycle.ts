@@ -16,13 +16,13 @@ import { AlertEngine, type GroupSnapshot } from '../engine/engine';
 import type { KlaxonEvent } from '../events/event';
 import type { CompiledRule } from '../rules/types';
 import type { GroupRecord, Silence, StateStore } from '../store/types';
-import { deliverGroup, type DeliveryContext } from './deliver';
+import { deliverGroup, type DeliveryContext, type DeliveryCounts } from './deliver';
 import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
 import { appliedDigest, appliedMarker } from './applied-inputs';
 import { planBatch, type GroupWork, type KeyedEvent } from './batch-plan';
 import { InputKeys } from './input-keys';
-import { MAX_WRITE_ATTEMPTS } from './mutate-group';
-import type { Notifier } from './notifier';
+import { MAX_WRITE_ATTEMPTS, mutateGroup, withPendingSince } from './mutate-group';
+import type { DeliveryFailure, Notifier } from './notifier';
 import { silenceFor } from './silences';
 
 /** How long an input key is remembered: longer than Lambda's retries and a dead-letter redrive. */
@@ -47,6 +47,8 @@ export interface LifecycleOptions {
   /** Names this process or invocation in posting claims. */
   invocationId: string;
   now?: () => number;
+  /** Least time between count-only updates of one message (default 30 s). */
+  updateIntervalMs?: number;
 }
 
 export interface BatchReport {
@@ -63,6 +65,17 @@ export interface BatchReport {
   suppressed: number;
   /** Group writes redone because another invocation wrote the group first. */
   conflicts: number;
+  /** Messages of the touched groups still waiting for Slack (in the outbox) after the batch. */
+  waiting: number;
+  /** Messages Slack refused for good in this batch (parked, with their reason). */
+  parked: number;
+  /** The last delivery failure of the batch, if any. */
+  failure?: DeliveryFailure;
+}
+
+/** A report with every count at zero. */
+export function emptyReport(): BatchReport {
+  return { events: 0, duplicates: 0, matched: 0, groups: 0, posted: 0, updated: 0, suppressed: 0, conflicts: 0, waiting: 0, parked: 0 };
 }
 
 export class AlertLifecycle {
@@ -73,7 +86,13 @@ export class AlertLifecycle {
   constructor(private readonly options: LifecycleOptions) {
     this.rulesById = new Map(options.rules.map((r) => [r.id, r]));
     this.now = options.now ?? Date.now;
-    this.delivery = { store: options.store, notifier: options.notifier, invocationId: options.invocationId, now: this.now };
+    this.delivery = {
+      store: options.store,
+      notifier: options.notifier,
+      invocationId: options.invocationId,
+      now: this.now,
+      ...(options.updateIntervalMs === undefined ? {} : { updateIntervalMs: options.updateIntervalMs }),
+    };
   }
 
   /**
@@ -97,7 +116,7 @@ export class AlertLifecycle {
     const plan = planBatch(this.options.rules, fresh, repeated);
     const silences = await store.listSilences(now);
     const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly]);
-    const report: BatchReport = { events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+    const report: BatchReport = { ...emptyReport(), events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size };
 
     await this.applyAll(plan.groups, silences, now, report);
     await store.markInputsProcessed(
@@ -106,11 +125,24 @@ export class AlertLifecycle {
     );
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
-    await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => {
-      const counts = await deliverGroup(this.delivery, fingerprint, silences);
-      report.posted += counts.posted;
-      report.updated += counts.updated;
-    });
+    await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => addCounts(report, await deliverGroup(this.delivery, fingerprint, silences)));
+    return report;
+  }
+
+  /**
+   * Delivers what waits in the outbox (posts first, longest waiting first), up to `limit`
+   * groups: what a follower does in the background and a scheduled function every minute.
+   */
+  async drain(limit?: number): Promise<DrainReport> {
+    const { store } = this.options;
+    const now = this.now();
+    const [groups, silences] = await Promise.all([store.listPendingGroups(now, limit), store.listSilences(now)]);
+    const report: DrainReport = { groups: groups.length, posted: 0, updated: 0, waiting: 0, parked: 0 };
+    await mapConcurrently(
+      groups.map((g) => g.fingerprint),
+      DELIVERY_CONCURRENCY,
+      async (fingerprint) => addCounts(report, await deliverGroup(this.delivery, fingerprint, silences)),
+    );
     return report;
   }
 
@@ -168,9 +200,23 @@ export class AlertLifecycle {
     }
   }
 
-  /** Re-delivers one group's messages with its current state: after an acknowledgement or a silence. */
-  async refresh(fingerprint: string): Promise<void> {
-    await deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(this.now()));
+  /**
+   * Shows a group's current state at once, after an acknowledgement or a silence: its current
+   * message is owed an update (kept in the outbox should Slack fail now), delivered without
+   * waiting for backoff or the update interval.
+   */
+  async refresh(fingerprint: string): Promise<DeliveryCounts> {
+    const now = this.now();
+    await mutateGroup(this.options.store, fingerprint, (data) => {
+      const current = currentMessage(data);
+      if (current === undefined || (current.due !== undefined && current.parked === undefined && current.fallback === undefined)) return false;
+      current.due ??= now;
+      // A person acting on the alert is a reason to try a parked message once more, in full.
+      delete current.parked;
+      delete current.fallback;
+      return true;
+    });
+    return deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(now), true);
   }
 
   /** Runs the rule over one group's new events on top of its stored state and writes the result, with the events' digests, if the group has not changed since it was read. */
@@ -191,7 +237,7 @@ export class AlertLifecycle {
     data.applying = [...digests];
     const silence = silenceFor(silences, rule.id, snapshot.fingerprint, now);
     const suppressedBefore = data.suppressed;
-    for (const alert of alerts) this.applyAlert(data, alert, rule, silence);
+    for (const alert of alerts) this.applyAlert(data, alert, rule, silence, now);
     const suppressed = Math.max(0, data.suppressed - suppressedBefore);
 
     const fields: Omit<GroupRecord, 'version'> = {
@@ -202,12 +248,12 @@ export class AlertLifecycle {
     };
     if (data.messages.some((m) => m.silenced === undefined)) fields.activeUntil = now + Math.max(rule.realertMs, MIN_ACTIVE_MS);
     else if (record?.activeUntil !== undefined) fields.activeUntil = record.activeUntil;
-    const written = await this.options.store.putGroup(fields, record?.version);
+    const written = await this.options.store.putGroup(withPendingSince(fields, data), record?.version);
     return written === undefined ? undefined : { suppressed };
   }
 
   /** Decides what one alert of the batch does to the group's messages. */
-  private applyAlert(data: GroupData, alert: Alert, rule: CompiledRule, silence: Silence | undefined): void {
+  private applyAlert(data: GroupData, alert: Alert, rule: CompiledRule, silence: Silence | undefined, now: number): void {
     const existing = data.messages.find((m) => m.alert.sequence === alert.sequence);
     if (existing !== undefined) {
       if (existing.silenced !== undefined) {
@@ -217,10 +263,12 @@ export class AlertLifecycle {
         if (silence === undefined && more > 0) {
           // The silence ended (or was lifted) while this alert is still open and matching: post it now.
           delete existing.silenced;
+          existing.due = now;
           this.reportSuppressed(data, existing);
         }
       }
       existing.alert = alert;
+      if (existing.silenced === undefined) existing.due ??= now;
       return;
     }
 
@@ -231,6 +279,7 @@ export class AlertLifecycle {
       const shown = displayAlert(current);
       current.folded = { count: shown.count + (alert.previous?.between ?? 0), firstSeen: shown.firstSeen };
       current.alert = alert;
+      current.due ??= now;
       return;
     }
     if (silence !== undefined) {
@@ -239,7 +288,7 @@ export class AlertLifecycle {
       return;
     }
     delete data.acknowledged;
-    const message = { alert, channel: this.channelFor(rule) };
+    const message = { alert, channel: this.channelFor(rule), due: now };
     data.messages.push(message);
     this.reportSuppressed(data, message);
   }
@@ -263,6 +312,26 @@ function runGroup(rule: CompiledRule, stored: GroupSnapshot | undefined, items: 
   if (snapshot === undefined) throw new Error(`internal: rule ${rule.id} no longer matches its own group's events`);
   if (snapshot.open !== undefined && !alerts.includes(snapshot.open.alert)) alerts.push(snapshot.open.alert);
   return { snapshot, alerts };
+}
+
+export interface DrainReport {
+  /** Groups with something waiting when the drain began. */
+  groups: number;
+  posted: number;
+  updated: number;
+  /** Messages still waiting afterwards (not yet due, or Slack failed again). */
+  waiting: number;
+  parked: number;
+  /** The last failure seen, for the user. */
+  failure?: DeliveryFailure;
+}
+
+function addCounts(into: { posted: number; updated: number; waiting: number; parked: number; failure?: DeliveryFailure }, counts: DeliveryCounts): void {
+  into.posted += counts.posted;
+  into.updated += counts.updated;
+  into.waiting += counts.waiting;
+  into.parked += counts.parked;
+  if (counts.failure !== undefined) into.failure = counts.failure;
 }
 
 function keysFor(events: readonly KlaxonEvent[]): string[] {

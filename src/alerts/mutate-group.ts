@@ -1,5 +1,5 @@
 import type { GroupRecord, StateStore } from '../store/types';
-import { decodeGroupData, encodeGroupData, type GroupData } from './group-data';
+import { decodeGroupData, encodeGroupData, pendingSince, type GroupData } from './group-data';
 
 /** How often a read-modify-write is retried when another writer got there first. */
 export const MAX_WRITE_ATTEMPTS = 8;
@@ -21,11 +21,20 @@ export async function mutateGroup(
     if (record === undefined) return undefined;
     const data = decodeGroupData(fingerprint, record.data);
     if (!change(data, record)) return undefined;
-    const next = { ...record, ...fields(data, record), data: encodeGroupData(data) };
+    const next = withPendingSince({ ...record, ...fields(data, record), data: encodeGroupData(data) }, data);
     const written = await store.putGroup(withoutVersion(next), record.version);
     if (written !== undefined) return { record: written, data };
   }
   throw new Error(`state store: gave up updating group ${fingerprint} after ${MAX_WRITE_ATTEMPTS} conflicting writes`);
+}
+
+/** The record with the outbox field that its data calls for: every write of a group keeps the outbox index true. */
+export function withPendingSince<R extends Omit<GroupRecord, 'version'>>(record: R, data: GroupData): R {
+  const since = pendingSince(data);
+  const next = { ...record };
+  if (since === undefined) delete next.pendingSince;
+  else next.pendingSince = since;
+  return next;
 }
 
 export function withoutVersion(record: GroupRecord): Omit<GroupRecord, 'version'> {

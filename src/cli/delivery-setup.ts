@@ -8,7 +8,9 @@ import type { WebClient } from '@slack/web-api';
 import { AlertLifecycle, type BatchReport } from '../alerts/lifecycle';
 import type { Notifier } from '../alerts/notifier';
 import type { CompiledRule } from '../rules/types';
-import { slackClientFromEnv, type SlackDeliveryError } from '../slack/client';
+import type { OutboxStatus } from '../alerts/outbox';
+import { OUTBOX_CLIENT_OPTIONS, slackClientFromEnv } from '../slack/client';
+import { plural } from '../slack/status';
 import { SlackNotifier } from '../slack/notifier';
 import type { StateStore } from '../store/types';
 import { EventBatches } from './event-batches';
@@ -32,6 +34,14 @@ export function slackSetup(command: string, env: NodeJS.ProcessEnv, rules: reado
     throw new UsageError(`SLACK_CHANNEL is not set and these rules name no slack.channel: ${homeless.join(', ')}`);
   }
   return { client, channel };
+}
+
+/** The client the outbox delivers with: one request per attempt, a 429 handed back at once (the outbox schedules retries). */
+function outboxClient(command: string, env: NodeJS.ProcessEnv, io: CliIo): WebClient {
+  const log = (message: string) => void write(io.stderr, `klaxon ${command}: ${message}\n`);
+  const client = slackClientFromEnv(env, { ...OUTBOX_CLIENT_OPTIONS, logger: { warn: log, error: log } });
+  if (client === undefined) throw new Error('internal: Slack delivery without SLACK_BOT_TOKEN');
+  return client;
 }
 
 /** How the state store is named to the user: the DynamoDB table, else the SQLite file. */
@@ -58,8 +68,7 @@ export interface DeliveryOptions {
 /** The notifier (Slack, or the terminal without SLACK_BOT_TOKEN, which is said on stderr) and the lifecycle fed in batches. */
 export async function startDelivery(command: string, options: DeliveryOptions): Promise<Delivery> {
   const { env, io, loaded, slack } = options;
-  const notifier: Notifier =
-    slack === undefined ? new TerminalNotifier(io.stdout, loaded.templates) : new SlackNotifier(slack.client, loaded.templates, { defaultRegion: options.region ?? env.AWS_REGION });
+  const notifier: Notifier = slack === undefined ? new TerminalNotifier(io.stdout, loaded.templates) : new SlackNotifier(outboxClient(command, env, io), loaded.templates, { defaultRegion: options.region ?? env.AWS_REGION });
   if (slack === undefined) await write(io.stderr, `klaxon ${command}: SLACK_BOT_TOKEN is not set, so alerts are printed here instead of posted to Slack\n`);
   const lifecycle = new AlertLifecycle({
     store: options.store,
@@ -78,7 +87,10 @@ export function deliveryTotals(command: string, totals: BatchReport, slack: Slac
   return `klaxon ${command}: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`;
 }
 
-/** What to say when Slack stayed unreachable: nothing is lost, running the same input again delivers it. */
-export function undeliveredMessage(command: string, err: SlackDeliveryError, store: string): string {
-  return `klaxon ${command}: ${err.message}\nklaxon ${command}: nothing is lost: the undelivered alerts stay in ${store} and go out when the same input is run again\n`;
+/** What to say when a run ends with alerts still waiting for Slack: where they are kept, why, and when they go out. */
+export function stillWaitingMessage(command: string, status: OutboxStatus, store: string): string {
+  const since = status.oldest === undefined ? '' : ` since ${new Date(status.oldest).toISOString()}`;
+  const why = status.lastError === undefined ? '' : `; last error: ${status.lastError}`;
+  const when = status.nextAttempt === undefined ? '' : ` (not before ${new Date(status.nextAttempt).toISOString()}, as Slack asked)`;
+  return `klaxon ${command}: ${plural(status.waiting, 'alert message')} still waiting for Slack${since}${why}\nklaxon ${command}: nothing is lost: they stay in ${store} and go out with the next \`klaxon run\` on this state${when}\n`;
 }

@@ -5,14 +5,14 @@
  * again (the same `klaxon run` twice) posts nothing twice.
  */
 import { InputKeys } from '../alerts/input-keys';
-import type { AlertLifecycle, BatchReport } from '../alerts/lifecycle';
+import { emptyReport, type AlertLifecycle, type BatchReport } from '../alerts/lifecycle';
 import type { KlaxonEvent } from '../events/event';
 
 /** Events per lifecycle batch when reading files: about what one CloudWatch Logs delivery holds. */
 export const RUN_BATCH_EVENTS = 2_000;
 
 export class EventBatches {
-  readonly totals: BatchReport = { events: 0, duplicates: 0, matched: 0, groups: 0, posted: 0, updated: 0, suppressed: 0, conflicts: 0 };
+  readonly totals: BatchReport = emptyReport();
   private readonly keys = new InputKeys();
   private events: KlaxonEvent[] = [];
   private eventKeys: string[] = [];
@@ -45,6 +45,8 @@ export class EventBatches {
   }
 
   private count(report: BatchReport): void {
-    for (const key of Object.keys(this.totals) as Array<keyof BatchReport>) this.totals[key] += report[key];
+    const { failure, ...counts } = report;
+    for (const key of Object.keys(counts) as Array<keyof typeof counts>) this.totals[key] += counts[key];
+    if (failure !== undefined) this.totals.failure = failure;
   }
 }

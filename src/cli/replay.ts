@@ -15,7 +15,6 @@ import { AlertEngine } from '../engine/engine';
 import { parseError, type KlaxonEvent } from '../events/event';
 import type { InputLocation } from '../input/location';
 import { parseDuration } from '../rules/duration';
-import { SlackDeliveryError } from '../slack/client';
 import type { CloudWatchLogsPayload } from '../sources/awslogs';
 import { decodeLogEvents, decodeTextLine, type Decoded, type DecodeOptions, type SourceChoice } from '../sources/decode';
 import { ReadStats } from '../sources/read-events';
@@ -23,7 +22,9 @@ import { routeLogGroup } from '../sources/routing';
 import { SECURITY_GROUP_EVENTS } from '../sources/security-group';
 import { DEFAULT_STATE_PATH, openStore } from '../store/open-store';
 import { AlertWriter } from './alert-writer';
-import { deliveryTotals, describeStore, slackSetup, startDelivery, undeliveredMessage, type SlackSetup } from './delivery-setup';
+import { deliveryTotals, describeStore, slackSetup, startDelivery, stillWaitingMessage, type SlackSetup } from './delivery-setup';
+import { OutboxDrainer } from './outbox-drainer';
+import { ONCE_WAIT_MS } from './run';
 import { RUN_BATCH_EVENTS } from './event-batches';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { Progress, summary } from './progress';
@@ -170,7 +171,6 @@ export async function replay(args: string[], io: CliIo, clients: ReplayClients =
     try {
       await reader.read(stats, () => progress.tick(), (events) => output.add(events));
     } catch (err) {
-      if (err instanceof SlackDeliveryError) throw err;
       refused = describeAwsError(err, reader.context(region));
       if (refused === undefined) throw err;
     }
@@ -180,12 +180,7 @@ export async function replay(args: string[], io: CliIo, clients: ReplayClients =
       await write(io.stderr, `klaxon replay: ${terminalSafe(refused)}\n${partial}`);
       failed = true;
     }
-    await output.finish();
-  } catch (err) {
-    if (!(err instanceof SlackDeliveryError)) throw err;
-    progress.done();
-    await write(io.stderr, undeliveredMessage('replay', err, output.storeName ?? ''));
-    failed = true;
+    if (!(await output.finish())) failed = true;
   } finally {
     await output.close();
   }
@@ -202,7 +197,8 @@ function replaySummary(read: string, stats: ReadStats, alerts: number | undefine
 /** Where replayed events go: printed alerts, or the lifecycle. */
 interface ReplayOutput {
   add(events: KlaxonEvent[]): Promise<void> | void;
-  finish(): Promise<void>;
+  /** Ends the output; false when something could not be delivered yet (said on stderr). */
+  finish(): Promise<boolean>;
   close(): Promise<void>;
   alerts?: () => number;
   totals?: () => string;
@@ -221,6 +217,7 @@ function printOutput(io: CliIo, format: 'json' | 'pretty', loaded: Loaded): Repl
     async finish() {
       engine.finish();
       await alerts.flush();
+      return true;
     },
     close: async () => undefined,
     alerts: () => alerts.written,
@@ -232,10 +229,19 @@ async function deliverOutput(io: CliIo, env: NodeJS.ProcessEnv, loaded: Loaded, 
   const store = openStore(env);
   const storeName = describeStore(env, env.KLAXON_STATE || DEFAULT_STATE_PATH);
   await write(io.stderr, `klaxon replay: state in ${storeName}\n`);
-  const { batches } = await startDelivery('replay', { env, io, loaded, store, slack, region });
+  const { batches, lifecycle } = await startDelivery('replay', { env, io, loaded, store, slack, region });
+  const outbox = new OutboxDrainer(lifecycle, store, (line) => void write(io.stderr, `klaxon replay: ${line}\n`), storeName);
   return {
     add: (events) => batches.add(events),
-    finish: () => batches.flush(),
+    finish: async () => {
+      await batches.flush();
+      const status = await outbox.settle(ONCE_WAIT_MS);
+      if (status.waiting > 0) {
+        await write(io.stderr, stillWaitingMessage('replay', status, storeName));
+        return false;
+      }
+      return true;
+    },
     close: () => store.close(),
     totals: () => deliveryTotals('replay', batches.totals, slack),
     storeName,

@@ -13,18 +13,19 @@ import { MAX_LINE_BYTES } from '../input/lines';
 import { decodeTextLine, type Decoded } from '../sources/decode';
 import { followFile, type FollowHandle } from '../input/follow';
 import { InputReadError } from '../input/open';
-import { SlackDeliveryError } from '../slack/client';
 import type { DecodeOptions } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
 import { openStore, DEFAULT_STATE_PATH } from '../store/open-store';
 import type { StateStore } from '../store/types';
 import type { EventBatches } from './event-batches';
-import { deliveryTotals, slackSetup, startDelivery, describeStore, undeliveredMessage } from './delivery-setup';
+import type { OutboxStatus } from '../alerts/outbox';
+import { deliveryTotals, slackSetup, startDelivery, describeStore, stillWaitingMessage } from './delivery-setup';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
+import { OutboxDrainer } from './outbox-drainer';
 import { summary } from './progress';
 import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
-import { startInteractions, type InteractionServer } from './interactions-server';
+import { startInteractions, type InteractionServer, type InteractionSetup } from './interactions-server';
 
 export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
 
@@ -75,25 +76,44 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 
   const { notifier, lifecycle, batches } = await startDelivery('run', { env, io, loaded, store: store.store, slack });
   const stats = new ReadStats(20);
+  const say = (line: string) => void write(io.stderr, `klaxon run: ${line}\n`);
+  const outbox = new OutboxDrainer(lifecycle, store.store, say, storeName);
   let server: InteractionServer | undefined;
-  let failed = false;
+  let unreadable = false;
+  let waiting: OutboxStatus | undefined;
   try {
-    if (slack !== undefined && !flags.once) server = await startInteractions({ env, io, store: store.store, lifecycle, notifier, rules: loaded.rules, slackClient: slack.client });
+    if (slack !== undefined && !flags.once) server = await startInteractionsOrWarn({ env, io, store: store.store, lifecycle, notifier, rules: loaded.rules, slackClient: slack.client }, say);
+    // Delivery goes on in the background: an outage of Slack delays alerts, never the reading.
+    outbox.start();
     if (flags.follow) await followAll(files, options, stats, batches, io);
-    else failed = await readAll(files, options, stats, batches, io);
+    else unreadable = await readAll(files, options, stats, batches, io);
     await batches.flush();
     if (server !== undefined && !flags.follow) await server.waitForStop();
-  } catch (err) {
-    if (!(err instanceof SlackDeliveryError)) throw err;
-    await write(io.stderr, undeliveredMessage('run', err, storeName));
-    failed = true;
+    await outbox.stop();
+    waiting = await outbox.settle(flags.follow || server !== undefined ? 0 : ONCE_WAIT_MS);
   } finally {
+    await outbox.stop();
     await server?.stop();
     await store.store.close();
   }
   await write(io.stderr, summary(stats, files.length, undefined, 'run'));
   await write(io.stderr, deliveryTotals('run', batches.totals, slack));
-  return failed ? EXIT_FAILED : EXIT_OK;
+  if (waiting !== undefined && waiting.waiting > 0) await write(io.stderr, stillWaitingMessage('run', waiting, storeName));
+  return unreadable || (waiting !== undefined && waiting.waiting > 0) ? EXIT_FAILED : EXIT_OK;
+}
+
+/** How long a run that ends (`--once`, or no interactions to serve) keeps trying what waits for Slack before it exits saying so. */
+export const ONCE_WAIT_MS = 10_000;
+
+/** The interaction server; a failure to start it (Slack unreachable, a bad token) is said and does not stop the run: alerts still wait in the outbox. */
+async function startInteractionsOrWarn(setup: InteractionSetup, say: (line: string) => void): Promise<InteractionServer | undefined> {
+  try {
+    return await startInteractions(setup);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    say(`Acknowledge and Silence are off for this run: the Slack app could not start (${err instanceof Error ? err.message : String(err)}); alerts still go out`);
+    return undefined;
+  }
 }
 
 /** Reads each file once; true when one could not be read. */

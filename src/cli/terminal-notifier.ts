@@ -34,6 +34,11 @@ export class TerminalNotifier implements Notifier {
     await write(this.out, `${terminalSafe(line)}\n`);
   }
 
+  /** A printed alert is never in doubt: there is nothing to look for. */
+  async find(): Promise<undefined> {
+    return undefined;
+  }
+
   async reply(_channel: string, threadTs: string, text: string): Promise<void> {
     await write(this.out, `${terminalSafe(`   ↳ (${threadTs}) ${text}`)}\n`);
   }

@@ -6,7 +6,7 @@
 import type { AlarmName, StageConfig } from './config';
 
 export const SERVICE = 'klaxon';
-export const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack'] as const;
+export const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack', 'drain'] as const;
 export type FunctionKey = (typeof FUNCTIONS)[number];
 /** The functions invoked asynchronously (subscription filter, EventBridge, SNS): their failures go to the dead-letter queue. */
 export const ASYNC_FUNCTIONS: readonly FunctionKey[] = ['logs', 'cloudtrail', 'alarm'];
@@ -22,7 +22,7 @@ export interface StageNames {
   securityGroupRule: string;
   /** CloudWatch namespace of the metric filters and of the functions' EMF metrics. */
   metricNamespace: string;
-  alarmName(alarm: AlarmName | 'deadLetters'): string;
+  alarmName(alarm: AlarmName | 'deadLetters' | 'outbox'): string;
   /** The metric-filter name (unique within a log group) and metric name for a signal. */
   metricFilterName(alarm: AlarmName): string;
   metricName(alarm: AlarmName): string;

@@ -106,6 +106,24 @@ export function stackResources(
         AlarmActions: [{ Ref: 'AlarmTopic' }],
       },
     },
+    // Slack is what is down when the outbox backs up: this alarm reaches people through the alarm topic's email subscription.
+    OutboxAlarm: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: names.alarmName('outbox'),
+        AlarmDescription: `Klaxon (${names.stage}) has had alerts waiting for Slack for over ${OUTBOX_ALARM_MINUTES} minutes: Slack refuses or cannot be reached. See the drain function's logs; they go out by themselves once Slack takes them.`,
+        Namespace: names.metricNamespace,
+        MetricName: 'OutboxOldestAgeSeconds',
+        Dimensions: [{ Name: 'service', Value: 'klaxon' }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: OUTBOX_ALARM_MINUTES * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      },
+    },
     ...metricResources(config, names),
     ...invokeConfigs(),
     ...functionRoles(config, names),
@@ -130,6 +148,9 @@ export function stackResources(
     },
   };
 }
+
+/** How long the oldest waiting alert may wait for Slack before the outbox alarm goes off. */
+export const OUTBOX_ALARM_MINUTES = 10;
 
 /** The state table as the store defines it, with TTL on `expiresAt` and point-in-time recovery. */
 function stateTable(names: StageNames): Resource {

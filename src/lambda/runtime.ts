@@ -6,10 +6,10 @@
  */
 import type { Context } from 'aws-lambda';
 import type { WebClient } from '@slack/web-api';
-import { AlertLifecycle, type BatchReport } from '../alerts/lifecycle';
+import { AlertLifecycle, type BatchReport, type DrainReport } from '../alerts/lifecycle';
 import { describeLocation } from '../input/location';
 import type { CompiledRule } from '../rules/types';
-import { createSlackClient } from '../slack/client';
+import { createSlackClient, OUTBOX_CLIENT_OPTIONS } from '../slack/client';
 import { SlackNotifier } from '../slack/notifier';
 import type { TemplateSet } from '../slack/template-set';
 import type { DecodeOptions, Decoded } from '../sources/decode';
@@ -19,7 +19,7 @@ import { DynamoStore } from '../store/dynamodb';
 import type { StateStore } from '../store/types';
 import { compilePackagedRules, type PackagedRules } from './packaged-rules';
 import { BOT_TOKEN_PARAMETER_VAR, readSecret } from './secrets';
-import { logger, metrics, recordBatch } from './telemetry';
+import { logger, metrics, recordBatch, recordDrain } from './telemetry';
 
 /** Problems logged per invocation; the counts cover the rest. */
 const LOGGED_PROBLEMS = 10;
@@ -73,7 +73,9 @@ export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = 
         const sink = { warn: (line: string) => logger.warn(line), error: (line: string) => logger.error(line) };
         const apiUrl = env.SLACK_API_URL?.trim();
         const client = createSlackClient({ token, logger: sink, ...(apiUrl ? { apiUrl } : {}) });
-        current = { client, token, notifier: new SlackNotifier(client, compiled.templates, { defaultRegion: env.AWS_REGION }) };
+        // The outbox sends one request per attempt and schedules retries itself.
+        const outbox = createSlackClient({ token, logger: sink, ...OUTBOX_CLIENT_OPTIONS, ...(apiUrl ? { apiUrl } : {}) });
+        current = { client, token, notifier: new SlackNotifier(outbox, compiled.templates, { defaultRegion: env.AWS_REGION }) };
       }
       return current;
     },
@@ -103,8 +105,9 @@ export interface InvocationSummary {
  * One invocation's decoded input through the lifecycle; `origin` names the input in logs
  * (a log group and stream, an EventBridge rule, an SNS topic). Bad records are counted and logged
  * (with where they were), never thrown: the good part of a batch always goes through. A
- * failure to reach Slack or the table throws, so Lambda retries the invocation (idempotently)
- * and finally hands it to the dead-letter queue.
+ * failure to reach the table throws, and so does a message of this batch that Slack has not
+ * taken yet (it waits in the outbox): Lambda retries the invocation (idempotently), and the
+ * drain function delivers the outbox every minute whatever becomes of the retries.
  */
 export async function processDecoded(runtime: Runtime, decoded: readonly Decoded[], context: Context, origin: string): Promise<InvocationSummary> {
   // Every line of this invocation carries its request id (and cold start flag).
@@ -125,6 +128,36 @@ export async function processDecoded(runtime: Runtime, decoded: readonly Decoded
     metrics.publishStoredMetrics();
   }
   const summary: InvocationSummary = { records: stats.units, events: stats.events, parseErrors: stats.errors, skipped: stats.skipped, ...(report ? { report } : {}) };
-  logger.info('batch processed', { origin, ...summary });
+  logger.info('batch processed', { origin, ...summary, ...(report?.failure ? { report: { ...report, failure: report.failure.message } } : {}) });
+  if (report !== undefined && report.waiting > 0) throw new UndeliveredError(report);
+  if (report !== undefined && report.parked > 0) logger.error('Slack refused alert messages for good: they are parked', { origin, parked: report.parked, reason: report.failure?.message });
   return summary;
 }
+
+/** Thrown when messages of the batch still wait for Slack: Lambda retries the invocation; nothing is lost meanwhile. */
+export class UndeliveredError extends Error {
+  override name = 'UndeliveredError';
+  constructor(report: BatchReport) {
+    super(
+      `${report.waiting} alert message(s) of this batch are not in Slack yet (${report.failure?.message ?? 'waiting for their retry time'}); they wait in the outbox: this invocation's retry or the drain function delivers them`,
+    );
+  }
+}
+
+/** The scheduled drain: delivers what waits in the outbox, and reports the backlog as metrics. */
+export async function drainOutbox(runtime: Runtime, context: Context, limit = DRAIN_LIMIT): Promise<DrainReport> {
+  logger.addContext(context);
+  const lifecycle = lifecycleFor(runtime, await runtime.slack(), context.awsRequestId);
+  const report = await lifecycle.drain(limit);
+  const backlog = await runtime.store.listPendingGroups(Date.now());
+  const oldest = backlog[0]?.pendingSince;
+  recordDrain(report, backlog.length, oldest === undefined ? 0 : Math.max(0, Date.now() - oldest));
+  metrics.publishStoredMetrics();
+  const line = { ...report, failure: report.failure?.message, backlogGroups: backlog.length, oldestWaitingSince: oldest === undefined ? undefined : new Date(oldest).toISOString() };
+  if (report.waiting > 0 || report.parked > 0) logger.warn('outbox not empty after drain', line);
+  else logger.info('outbox drained', line);
+  return report;
+}
+
+/** Groups one drain delivers at most: a minute's work for one invocation. */
+export const DRAIN_LIMIT = 200;

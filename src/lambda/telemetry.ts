@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { BatchReport } from '../alerts/lifecycle';
+import type { BatchReport, DrainReport } from '../alerts/lifecycle';
 import type { ReadStats } from '../sources/read-events';
 
 export const logger = new Logger({ serviceName: 'klaxon' });
@@ -21,6 +21,10 @@ export const METRIC = {
   posted: 'AlertsPosted',
   updated: 'AlertsUpdated',
   suppressed: 'EventsSuppressed',
+  waiting: 'AlertsWaiting',
+  parked: 'AlertsParked',
+  backlogGroups: 'OutboxGroups',
+  backlogAge: 'OutboxOldestAgeSeconds',
 } as const;
 
 /** Adds one batch's figures; `publish` writes them as one EMF record. */
@@ -33,4 +37,16 @@ export function recordBatch(stats: ReadStats, report: BatchReport | undefined): 
   metrics.addMetric(METRIC.posted, MetricUnit.Count, report?.posted ?? 0);
   metrics.addMetric(METRIC.updated, MetricUnit.Count, report?.updated ?? 0);
   metrics.addMetric(METRIC.suppressed, MetricUnit.Count, report?.suppressed ?? 0);
+  metrics.addMetric(METRIC.waiting, MetricUnit.Count, report?.waiting ?? 0);
+  metrics.addMetric(METRIC.parked, MetricUnit.Count, report?.parked ?? 0);
+}
+
+/** One drain's figures, and the outbox backlog after it (the alarm watches its age). */
+export function recordDrain(report: DrainReport, backlogGroups: number, oldestAgeMs: number): void {
+  metrics.addMetric(METRIC.posted, MetricUnit.Count, report.posted);
+  metrics.addMetric(METRIC.updated, MetricUnit.Count, report.updated);
+  metrics.addMetric(METRIC.waiting, MetricUnit.Count, report.waiting);
+  metrics.addMetric(METRIC.parked, MetricUnit.Count, report.parked);
+  metrics.addMetric(METRIC.backlogGroups, MetricUnit.Count, backlogGroups);
+  metrics.addMetric(METRIC.backlogAge, MetricUnit.Seconds, Math.round(oldestAgeMs / 1000));
 }

@@ -12,6 +12,7 @@
 import { format } from 'node:util';
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient } from '@slack/web-api';
 import type { FetchFunction, Logger, RetryOptions } from '@slack/web-api';
+import { DeliveryFailure, type FailureKind } from '../alerts/notifier';
 import type { SlackMessage } from './render';
 
 /** Where the client's warnings and errors go (`console` fits). */
@@ -45,7 +46,16 @@ export interface SlackClientOptions {
   timeoutMs?: number;
   /** The fetch to use (default: global fetch); the client wraps it to report failed answers. */
   fetch?: FetchFunction;
+  /**
+   * Reject a 429 at once (with its Retry-After) instead of sleeping through it. The outbox
+   * client sets this with `retries: 0`: one request per attempt, so a posting claim always
+   * outlives the attempt it covers, and the outbox schedules the next try.
+   */
+  rejectRateLimitedCalls?: boolean;
 }
+
+/** The client the outbox delivers with: one request per call, a 429 rejected at once. */
+export const OUTBOX_CLIENT_OPTIONS = Object.freeze({ retries: 0, rejectRateLimitedCalls: true });
 
 /**
  * A WebClient configured for Klaxon.
@@ -66,7 +76,7 @@ export function createSlackClient(options: SlackClientOptions): WebClient {
     slackApiUrl: options.apiUrl === undefined ? undefined : checkApiUrl(options.apiUrl),
     logger: sinkLogger(sink, redact),
     retryConfig: retryPolicy(options),
-    rejectRateLimitedCalls: false,
+    rejectRateLimitedCalls: options.rejectRateLimitedCalls ?? false,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     fetch: reportingFetch(options.fetch ?? globalThis.fetch, sink),
     // Method names never become URLs of their own.
@@ -101,37 +111,131 @@ export interface PostedMessage {
 /**
  * A Slack call that failed for good (after the client's retries). `code` is Slack's error
  * (`channel_not_found`, `invalid_auth`…), `http_<status>`, `ratelimited` or `request_failed`.
- * `retryable` says whether trying again later may help (a 5xx, a timeout, a rate limit) or not
- * (a missing channel, a bad token).
+ * `kind` says what it means for the message (see {@link DeliveryFailure}); `retryable` whether
+ * trying again later may help (a 5xx, a timeout, a rate limit) or not (a missing channel, a bad token).
  */
-export class SlackDeliveryError extends Error {
-  override readonly name = 'SlackDeliveryError';
+export class SlackDeliveryError extends DeliveryFailure {
+  override name = 'SlackDeliveryError';
 
   constructor(
     message: string,
-    readonly code: string,
+    code: string,
     readonly method: string,
     readonly channel: string | undefined,
-    readonly retryable: boolean,
+    kind: FailureKind,
+    retryAfterMs?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, kind, code, retryAfterMs, options);
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'not-sent' || this.kind === 'unsure';
   }
 }
+
+/** Errors about one message: its content or where it goes. Another rendering may pass (content), or nothing will (channel). */
+const MESSAGE_ERRORS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'no_text',
+  'too_many_attachments',
+  'invalid_attachments',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+  'metadata_too_large',
+  'metadata_must_be_sent_from_app',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'invalid_arguments',
+]);
+
+/** Network failures that prove the request never reached Slack. */
+const NOT_SENT_CAUSES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Slack's API errors that may clear up on their own. */
 const TRANSIENT_API_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
-/** Posts a message; link and media previews are off. */
-export async function postMessage(client: WebClient, channel: string, message: SlackMessage): Promise<PostedMessage> {
+/** Slack message metadata naming the alert a message shows, so that a message whose posting was in doubt can be found. */
+export const ALERT_METADATA_EVENT = 'klaxon_alert';
+
+export interface AlertMetadata {
+  fingerprint: string;
+  sequence: number;
+}
+
+/** Posts a message, with the alert it shows as metadata when given; link and media previews are off. */
+export async function postMessage(client: WebClient, channel: string, message: SlackMessage, alert?: AlertMetadata): Promise<PostedMessage> {
+  const metadata = alert === undefined ? {} : { metadata: { event_type: ALERT_METADATA_EVENT, event_payload: { fingerprint: alert.fingerprint, sequence: alert.sequence } } };
   const result = await call('chat.postMessage', channel, () =>
-    client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+    client.chat.postMessage({ channel, text: message.text, ...(message.blocks.length === 0 ? {} : { blocks: message.blocks }), unfurl_links: false, unfurl_media: false, ...metadata }),
   );
   return posted('chat.postMessage', channel, result);
 }
 
+/** How far back, and how many messages, a lookup for a doubtful post reads. */
+const HISTORY_PAGE = 200;
+const HISTORY_PAGES = 5;
+
+/**
+ * Finds the message posted for `alert` in `channel` since `since` (epoch ms), by its metadata
+ * (conversations.history with include_all_metadata; the bot needs channels:history, and
+ * groups:history for private channels). A channel given by name is resolved to its id first.
+ */
+export async function findAlertMessage(client: WebClient, channel: string, since: number, alert: AlertMetadata): Promise<PostedMessage | undefined> {
+  const id = await channelId(client, channel);
+  if (id === undefined) throw new SlackDeliveryError(`Slack conversations.list: no channel named ${channel} (give SLACK_CHANNEL as a channel id)`, 'channel_not_found', 'conversations.list', channel, 'refused');
+  let cursor: string | undefined;
+  for (let page = 0; page < HISTORY_PAGES; page++) {
+    const result = await call('conversations.history', id, () =>
+      client.conversations.history({ channel: id, oldest: (since / 1000).toFixed(6), include_all_metadata: true, limit: HISTORY_PAGE, ...(cursor === undefined ? {} : { cursor }) }),
+    );
+    for (const message of result.messages ?? []) {
+      const metadata = message.metadata;
+      const payload = metadata?.event_payload as Record<string, unknown> | undefined;
+      if (metadata?.event_type === ALERT_METADATA_EVENT && payload?.fingerprint === alert.fingerprint && Number(payload?.sequence) === alert.sequence && typeof message.ts === 'string') {
+        return { channel: id, ts: message.ts };
+      }
+    }
+    cursor = result.response_metadata?.next_cursor || undefined;
+    if (cursor === undefined) return undefined;
+  }
+  return undefined;
+}
+
+const channelIds = new WeakMap<WebClient, Map<string, string>>();
+
+/** A channel id as given (C…, G…, D…), or the id of the channel with that name (`alerts`, `#alerts`), cached per client. */
+async function channelId(client: WebClient, channel: string): Promise<string | undefined> {
+  if (/^[CGD][A-Z0-9]{6,}$/.test(channel)) return channel;
+  const name = channel.replace(/^#/, '');
+  const cache = channelIds.get(client) ?? new Map<string, string>();
+  channelIds.set(client, cache);
+  const cached = cache.get(name);
+  if (cached !== undefined) return cached;
+  let cursor: string | undefined;
+  do {
+    const result = await call('conversations.list', channel, () =>
+      client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, ...(cursor === undefined ? {} : { cursor }) }),
+    );
+    for (const c of result.channels ?? []) if (typeof c.name === 'string' && typeof c.id === 'string') cache.set(c.name, c.id);
+    cursor = result.response_metadata?.next_cursor || undefined;
+  } while (cursor !== undefined && !cache.has(name));
+  return cache.get(name);
+}
+
 /** Replaces a message's text and blocks (Slack keeps no previews on update, so there are no unfurl flags to set). */
 export async function updateMessage(client: WebClient, channel: string, ts: string, message: SlackMessage): Promise<PostedMessage> {
+  // A message without blocks (the minimal rendering) clears the blocks it had.
   const result = await call('chat.update', channel, () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
   return posted('chat.update', channel, result);
 }
@@ -150,24 +254,30 @@ export async function postThreadReply(client: WebClient, channel: string, thread
  */
 export function deliveryError(error: unknown, method: string, channel?: string): SlackDeliveryError {
   const where = channel === undefined ? `Slack ${method}` : `Slack ${method} to ${channel}`;
-  const fail = (code: string, retryable: boolean, detail = code): SlackDeliveryError =>
-    new SlackDeliveryError(redactTokens(`${where} failed: ${detail}`), code, method, channel, retryable, { cause: error });
+  const fail = (code: string, kind: FailureKind, detail = code, retryAfterMs?: number): SlackDeliveryError =>
+    new SlackDeliveryError(redactTokens(`${where} failed: ${detail}`), code, method, channel, kind, retryAfterMs, { cause: error });
 
   if (error instanceof WebAPIPlatformError) {
     const code = typeof error.data.error === 'string' ? error.data.error : 'unknown_error';
-    return fail(code, TRANSIENT_API_ERRORS.has(code));
+    if (TRANSIENT_API_ERRORS.has(code)) return fail(code, 'not-sent');
+    return fail(code, MESSAGE_ERRORS.has(code) ? 'refused' : 'blocked');
   }
-  if (error instanceof WebAPIHTTPError) return fail(`http_${error.statusCode}`, error.statusCode >= 500 || error.statusCode === 429, `HTTP ${error.statusCode}`);
-  if (error instanceof WebAPIRateLimitedError) return fail('ratelimited', true, `rate limited (retry after ${error.retryAfter} s)`);
+  if (error instanceof WebAPIHTTPError) {
+    const transient = error.statusCode >= 500 || error.statusCode === 429;
+    return fail(`http_${error.statusCode}`, transient ? 'not-sent' : 'blocked', `HTTP ${error.statusCode}`);
+  }
+  if (error instanceof WebAPIRateLimitedError) return fail('ratelimited', 'not-sent', `rate limited (retry after ${error.retryAfter} s)`, error.retryAfter * 1000);
   if (error instanceof WebAPIRequestError) {
     // WebClient wraps its own "A rate limit was exceeded" retry signal like a network error.
-    if (/rate limit was exceeded/i.test(error.original.message)) return fail('ratelimited', true, 'still rate limited after retries');
-    return fail('request_failed', true, `request failed (${describeCause(error.original)})`);
+    if (/rate limit was exceeded/i.test(error.original.message)) return fail('ratelimited', 'not-sent', 'still rate limited after retries');
+    const cause = causeCode(error.original);
+    // A request that may have been sent (a timeout, a reset connection) may have been posted: the outbox looks before posting again.
+    return fail('request_failed', cause !== undefined && NOT_SENT_CAUSES.has(cause) ? 'not-sent' : 'unsure', `request failed (${describeCause(error.original)})`);
   }
   const message = error instanceof Error ? error.message : String(error);
   // A 429 without a usable Retry-After: WebClient gives up at once with a plain Error.
-  if (/^Retry header did not contain a valid timeout/.test(message)) return fail('ratelimited', true, 'rate limited (no usable Retry-After)');
-  return fail('unknown_error', true, message);
+  if (/^Retry header did not contain a valid timeout/.test(message)) return fail('ratelimited', 'not-sent', 'rate limited (no usable Retry-After)');
+  return fail('unknown_error', 'unsure', message);
 }
 
 async function call<T>(method: string, channel: string, run: () => Promise<T>): Promise<T> {
@@ -180,15 +290,25 @@ async function call<T>(method: string, channel: string, run: () => Promise<T>): 
 
 function posted(method: string, requested: string, result: { channel?: unknown; ts?: unknown }): PostedMessage {
   if (typeof result.ts !== 'string' || result.ts === '') {
-    throw new SlackDeliveryError(`Slack ${method} to ${requested} answered ok without a ts`, 'missing_ts', method, requested, false);
+    throw new SlackDeliveryError(`Slack ${method} to ${requested} answered ok without a ts`, 'missing_ts', method, requested, 'unsure');
   }
   return { channel: typeof result.channel === 'string' && result.channel !== '' ? result.channel : requested, ts: result.ts };
 }
 
 function describeCause(error: Error): string {
-  const cause: unknown = error.cause;
-  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? (cause as { code: unknown }).code : undefined;
-  return typeof code === 'string' ? `${error.message}: ${code}` : error.message;
+  const code = causeCode(error);
+  return code === undefined ? error.message : `${error.message}: ${code}`;
+}
+
+/** The system error code under a fetch failure (`ECONNREFUSED`...), looking through nested causes. */
+function causeCode(error: Error): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function checkApiUrl(apiUrl: string): string {

@@ -312,7 +312,11 @@ class InteractionHandlers {
     }
     await this.deps.store.appendAudit({ at: this.now(), actor: req.userId, action, ...target, detail: outcome.detail });
     try {
-      for (const fingerprint of outcome.refresh) await this.deps.lifecycle.refresh(fingerprint);
+      for (const fingerprint of outcome.refresh) {
+        // The update stays in the outbox and is retried; the person is told now.
+        const { failure } = await this.deps.lifecycle.refresh(fingerprint);
+        if (failure !== undefined) throw failure;
+      }
       for (const fingerprint of outcome.replyTo) await this.replyInThread(fingerprint, outcome.thread, req.origin);
     } catch (error) {
       throw new FollowUpError(`update the alert's Slack message (the ${action} itself is recorded)`, error);

@@ -15,7 +15,7 @@ import { escapeMrkdwn } from './escape';
 import { evidenceLinks, linkMarkup, runbookText, sampleCodeBlock } from './evidence';
 import { SLACK_LIMITS, truncate } from './limits';
 import { mentionLine } from './mentions';
-import { statusText, type MessageStatus } from './status';
+import { plural, statusText, type MessageStatus } from './status';
 import { alertLookup, fillFirst } from './placeholders';
 import type { FieldLookup } from './placeholders';
 import type { Template, TemplateSet } from './templates';
@@ -137,4 +137,11 @@ function capBlocks(blocks: Block[], tail: Block): Block[] {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The minimal rendering, for a message Slack refused in full: the notification text and the count, no blocks. */
+export function renderMinimal(alert: Alert, templates: TemplateSet, options: RenderOptions = {}): SlackMessage {
+  const { text } = renderAlert(alert, templates, options);
+  const acknowledged = options.status?.acknowledged === undefined ? '' : ' · acknowledged';
+  return { text: truncate(`${text} · ${plural(alert.count, 'event')}${acknowledged} · ${escapeMrkdwn(alert.fingerprint)}`, SLACK_LIMITS.sectionText), blocks: [] };
 }

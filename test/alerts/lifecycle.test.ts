@@ -82,6 +82,7 @@ describe('AlertLifecycle', () => {
 
   it('updates the posted message for later matches, at most once per batch', async () => {
     await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    now += 60_000;
     const report = await lifecycle().processBatch(await events(failures('203.0.113.9', 20, '10:05:00')));
     expect(report).toMatchObject({ posted: 0, updated: 1 });
     expect(notifier.updates).toHaveLength(1);
@@ -128,15 +129,21 @@ describe('AlertLifecycle', () => {
     expect(reports.reduce((n, r) => n + r.posted, 0)).toBe(1);
   });
 
-  it('fails the batch when delivery fails, and a retry posts it exactly once', async () => {
+  it('keeps an alert it could not deliver waiting in the outbox, and a retry after the backoff posts it exactly once', async () => {
     const batch = await events(failures('203.0.113.9', 5));
     notifier.failing = true;
-    await expect(lifecycle().processBatch(batch)).rejects.toThrow(/http_500/);
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ posted: 0, waiting: 1 });
+    expect((await store.listPendingGroups(now)).map((g) => g.rule)).toEqual(['brute']);
+    // The first retry may come at once; it fails too, and the next waits for the backoff.
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ posted: 0, waiting: 1 });
     notifier.failing = false;
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ posted: 0, waiting: 1 });
+    now += 5_000;
     const retry = await lifecycle().processBatch(batch);
     expect(retry).toMatchObject({ duplicates: 5, posted: 1 });
     expect(notifier.posts).toHaveLength(1);
     expect((await lifecycle().processBatch(batch)).posted).toBe(0);
+    expect(await store.listPendingGroups(now)).toEqual([]);
   });
 
   it('counts but does not post while silenced, and reports the suppressed count once the silence is lifted', async () => {
@@ -169,6 +176,7 @@ describe('AlertLifecycle', () => {
     });
     // Activity continues every 20 minutes past the 1 h realert window.
     for (const start of ['10:20:00', '10:40:00', '11:00:00', '11:20:00']) {
+      now += 60_000;
       await lifecycle().processBatch(await events(failures('203.0.113.9', 5, start, 40000 + Number(start.slice(3, 5)) * 100)));
     }
     expect(notifier.posts).toHaveLength(1);

@@ -55,11 +55,12 @@ describe('klaxon run', () => {
     expect(again.stderr).toMatch(/0 alerts posted to Slack, 0 updated, 0 events held back by silences, \d+ events skipped as already processed/);
   });
 
-  it('fails when Slack stays down, and delivers everything exactly once on the next run', async () => {
+  it('with --once, exits 1 saying what waits when Slack stays down, and the next run delivers everything exactly once', async () => {
     slack.failAlways('chat.postMessage', { status: 500 });
     const down = await runCli(['run', '--once', join(REPO, 'samples', 'auth.log')], { env: slackEnv() });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('HTTP 500');
+    expect(down.stderr).toMatch(/4 alert messages still waiting for Slack since/);
     expect(down.stderr).toContain('nothing is lost');
     expect(down.stderr).not.toContain('xoxb-test-token');
     slack.reset();
@@ -68,7 +69,7 @@ describe('klaxon run', () => {
     const posted = slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === undefined);
     expect(posted).toHaveLength(4);
     expect(new Set(posted.map((p) => JSON.stringify(p.body.blocks))).size).toBe(4);
-  });
+  }, 60_000);
 
   it('refuses to post when no channel is known for a rule', async () => {
     const result = await runCli(['run', '--once'], { env: slackEnv({ SLACK_CHANNEL: '' }) });

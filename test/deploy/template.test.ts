@@ -60,9 +60,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('functions', () => {
   const functions = () => Object.fromEntries(ofType(full, 'AWS::Lambda::Function').map(([id, r]) => [id, r.Properties]));
 
-  test('four functions on nodejs22.x, each with its own role', () => {
+  test('five functions on nodejs22.x, each with its own role', () => {
     const fns = functions();
-    expect(Object.keys(fns).sort()).toEqual(['AlarmLambdaFunction', 'CloudtrailLambdaFunction', 'LogsLambdaFunction', 'SlackLambdaFunction']);
+    expect(Object.keys(fns).sort()).toEqual(['AlarmLambdaFunction', 'CloudtrailLambdaFunction', 'DrainLambdaFunction', 'LogsLambdaFunction', 'SlackLambdaFunction']);
     for (const [id, p] of Object.entries(fns)) {
       expect(p.Runtime).toBe('nodejs22.x');
       expect(p.Role).toEqual({ 'Fn::GetAtt': [`${id.replace('LambdaFunction', '')}Role`, 'Arn'] });
@@ -88,7 +88,13 @@ describe('functions', () => {
 
   test('every function log group has the configured retention', () => {
     const groups = ofType(full, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties);
-    expect(groups.map((g) => g.LogGroupName).sort()).toEqual(['/aws/lambda/klaxon-prod-alarm', '/aws/lambda/klaxon-prod-cloudtrail', '/aws/lambda/klaxon-prod-logs', '/aws/lambda/klaxon-prod-slack']);
+    expect(groups.map((g) => g.LogGroupName).sort()).toEqual([
+      '/aws/lambda/klaxon-prod-alarm',
+      '/aws/lambda/klaxon-prod-cloudtrail',
+      '/aws/lambda/klaxon-prod-drain',
+      '/aws/lambda/klaxon-prod-logs',
+      '/aws/lambda/klaxon-prod-slack',
+    ]);
     for (const g of groups) expect(g.RetentionInDays).toBe(14);
   });
 
@@ -155,10 +161,13 @@ describe('metric filters and alarms', () => {
     expect(Object.keys(alarms).sort()).toEqual([
       'klaxon-prod-dead-letters',
       'klaxon-prod-failed-ssh-logins',
+      'klaxon-prod-outbox',
       'klaxon-prod-security-group-changes',
       'klaxon-prod-successful-ssh-logins',
       'klaxon-prod-waf-blocked-requests',
     ]);
+    // The outbox alarm watches the age of the oldest alert waiting for Slack, published by the drain function.
+    expect(alarms['klaxon-prod-outbox']).toMatchObject({ MetricName: 'OutboxOldestAgeSeconds', Namespace: 'Klaxon/prod', Threshold: 600, Statistic: 'Maximum' });
     expect(alarms['klaxon-prod-failed-ssh-logins']).toMatchObject({ Threshold: 30, Period: 600, Statistic: 'Sum', MetricName: 'SshFailedLogins', Namespace: 'Klaxon/prod' });
     expect(alarms['klaxon-prod-waf-blocked-requests']).toMatchObject({ Threshold: 100, Period: 300 });
     for (const a of Object.values(alarms)) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
@@ -168,8 +177,17 @@ describe('metric filters and alarms', () => {
   });
 });
 
-test('an EventBridge rule sends every security-group call to the cloudtrail function', () => {
+test('an EventBridge schedule runs the drain function every minute', () => {
   const rules = ofType(full, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+  const schedule = rules.find((r) => r.ScheduleExpression !== undefined);
+  expect(schedule).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+  expect(JSON.stringify(schedule?.Targets)).toContain('DrainLambdaFunction');
+});
+
+test('an EventBridge rule sends every security-group call to the cloudtrail function', () => {
+  const rules = ofType(full, 'AWS::Events::Rule')
+    .map(([, r]) => r.Properties)
+    .filter((r) => r.ScheduleExpression === undefined);
   expect(rules).toHaveLength(1);
   const rule = rules[0] as Record<string, unknown>;
   expect(rule.Name).toBe('klaxon-prod-security-group-changes');

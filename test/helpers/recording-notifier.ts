@@ -22,4 +22,10 @@ export class RecordingNotifier implements Notifier {
   async reply(channel: string, threadTs: string, text: string): Promise<void> {
     this.replies.push({ channel, threadTs, text });
   }
+
+  async find(channel: string, since: number, alert: { fingerprint: string; sequence: number }): Promise<{ channel: string; ts: string } | undefined> {
+    const found = this.posts.find((p) => `C-${p.channel}` === `C-${channel.replace(/^C-/, '')}` && p.view.alert.fingerprint === alert.fingerprint && p.view.alert.sequence === alert.sequence);
+    void since;
+    return found === undefined ? undefined : { channel: `C-${found.channel}`, ts: found.ts };
+  }
 }

@@ -73,6 +73,8 @@ export interface StoredMessage {
   text?: unknown;
   blocks?: unknown;
   thread_ts?: string;
+  /** The `metadata` posted with the message ({ event_type, event_payload }). */
+  metadata?: unknown;
 }
 
 export interface SlackStandIn {
@@ -114,6 +116,7 @@ const BOOLEAN_PARAMS = new Set([
   'include_num_members',
   'replace_original',
   'delete_original',
+  'include_all_metadata',
 ]);
 
 /** Parameters that are free text even when they look like JSON. */
@@ -137,13 +140,13 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const faults = new Map<string, FaultRule[]>();
   const handlers = new Map<string, MethodHandler>();
   const messages = new Map<string, StoredMessage>();
-  let tsSeq = 0;
 
-  /** A unique, increasing Slack ts: 1700000000.000100, 1700000000.000200, … */
+  /** A unique, increasing Slack ts from the wall clock, as Slack's are: seconds, then six digits. */
+  let lastMicros = 0;
   const nextTs = (): string => {
-    tsSeq += 1;
-    const micros = tsSeq * 100;
-    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    const micros = Math.max(Date.now() * 1000, lastMicros + 100);
+    lastMicros = micros;
+    return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   };
 
   const takeFault = (method: string): SlackFault | undefined => {
@@ -171,7 +174,14 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       if (body.text === undefined && body.blocks === undefined && body.attachments === undefined) return { ok: false, error: 'no_text' };
       const ts = nextTs();
       const threadTs = str(body.thread_ts);
-      const stored: StoredMessage = { channel, ts, text: body.text, blocks: body.blocks, ...(threadTs === undefined ? {} : { thread_ts: threadTs }) };
+      const stored: StoredMessage = {
+        channel,
+        ts,
+        text: body.text,
+        blocks: body.blocks,
+        ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+        ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
+      };
       messages.set(key(channel, ts), stored);
       return {
         channel,
@@ -204,6 +214,18 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       if (str(body.channel) === undefined) return { ok: false, error: 'channel_not_found' };
       if (str(body.user) === undefined) return { ok: false, error: 'user_not_found' };
       return { message_ts: nextTs() };
+    },
+    // The channel's top-level messages, newest first, since `oldest`; metadata only with include_all_metadata.
+    'conversations.history': (body) => {
+      const channel = str(body.channel);
+      if (channel === undefined) return { ok: false, error: 'channel_not_found' };
+      const oldest = Number(str(body.oldest) ?? '0');
+      const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true';
+      const found = [...messages.values()]
+        .filter((m) => m.channel === channel && m.thread_ts === undefined && Number(m.ts) >= oldest)
+        .sort((a, b) => Number(b.ts) - Number(a.ts))
+        .map((m) => ({ type: 'message', ts: m.ts, text: m.text ?? '', ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) }));
+      return { messages: found, has_more: false };
     },
     'conversations.info': (body) => {
       const channel = str(body.channel);

@@ -86,7 +86,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: { warn: (line) => logs.push(line), error: (line) => logs.push(line) },
   });
   const notifier = new SlackNotifier(client, loaded.templates);
-  const lifecycle = new AlertLifecycle({ store, rules, notifier, defaultChannel: CHANNEL, invocationId: 'test' });
+  // Updates at once: these tests are about what a click changes, not about coalescing updates.
+  const lifecycle = new AlertLifecycle({ store, rules, notifier, defaultChannel: CHANNEL, invocationId: 'test', updateIntervalMs: 0 });
   const deps: InteractionDeps = { store, lifecycle, notifier, rules, allowedUsers: options.allowedUsers ?? [] };
   const server: InteractionApp = createInteractionApp({
     botToken: BOT_TOKEN,

@@ -510,7 +510,8 @@ describe('failures', () => {
   it('a Slack failure while updating is logged and told to the user; the app keeps serving', async () => {
     const t = await harness();
     const fp = await bruteForceAlert(t);
-    t.slack.failNext('chat.update', { error: 'message_not_found' });
+    // Refused in full and in the minimal rendering: the message is parked, and the person told.
+    t.slack.failNext('chat.update', { error: 'message_not_found' }, 2);
 
     expect((await t.click({ userId: ALICE, actionId: ACKNOWLEDGE_ACTION_ID, fingerprint: fp, value: fp, responseId: 'broken' })).status).toBe(200);
 
