@@ -359,7 +359,12 @@ function sinkLogger(sink: SlackLogSink, redact: (text: string) => string): Logge
  */
 function reportingFetch(fetchFn: FetchFunction, sink: SlackLogSink): FetchFunction {
   return async (input, init) => {
-    const response = await fetchFn(input, init);
+    let response: Awaited<ReturnType<FetchFunction>>;
+    try {
+      response = await fetchFn(input, init);
+    } catch (error) {
+      throw fetchFailure(error);
+    }
     if (response.status !== 200) {
       const method = methodName(input);
       const retryAfter = response.headers.get('retry-after');
@@ -368,6 +373,21 @@ function reportingFetch(fetchFn: FetchFunction, sink: SlackLogSink): FetchFuncti
     }
     return response;
   };
+}
+
+/**
+ * A fetch failure as an Error of this realm carrying the system error code (`ECONNREFUSED`…):
+ * whether a request provably never left rests on that code, and WebClient keeps only what an
+ * `instanceof Error` check lets through.
+ */
+function fetchFailure(error: unknown): Error {
+  if (!(typeof error === 'object' && error !== null)) return new Error(String(error));
+  const code = causeCode(error as Error);
+  const name = (error as { name?: unknown }).name;
+  const message = (error as { message?: unknown }).message;
+  const failure = new Error(typeof message === 'string' ? message : String(error), { cause: error });
+  if (typeof name === 'string') failure.name = name;
+  return Object.assign(failure, code === undefined ? {} : { code });
 }
 
 function methodName(input: string | URL): string {

@@ -196,13 +196,13 @@ test('an EventBridge rule sends every security-group call to the cloudtrail func
   expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['CloudtrailLambdaFunction', 'Arn'] } })]);
 });
 
-test('the state table has TTL on expiresAt, point-in-time recovery and the two indexes', () => {
+test('the state table has TTL on expiresAt, point-in-time recovery and the three indexes (open alerts, audit, outbox)', () => {
   const table = props(full, 'StateTable');
   expect(table.TableName).toBe('klaxon-prod-state');
   expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
   expect(table.BillingMode).toBe('PAY_PER_REQUEST');
-  expect((table.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName).sort()).toEqual(['active', 'audit']);
+  expect((table.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName).sort()).toEqual(['active', 'audit', 'pending']);
 });
 
 test('asynchronous failures go to the dead-letter queue after two retries; the depth alarm watches it', () => {

@@ -51,7 +51,9 @@ export type SlackFault =
   | { status: number }
   | { error: string; status?: number }
   | { reset: true }
-  | { hang: true };
+  | { hang: true }
+  /** The call is carried out (a message is stored) and then the answer is lost: the connection drops, or never answers. */
+  | { afterProcessing: 'reset' | 'hang' };
 
 /** A test's own answer for a method: return the JSON to send (`ok` is added when absent). */
 export type MethodHandler = (body: Record<string, unknown>, call: RecordedCall) => Record<string, unknown>;
@@ -93,6 +95,8 @@ export interface SlackStandIn {
   responseUrl(id: string): string;
   /** The current state of a message posted here (after updates), or undefined. */
   message(channel: string, ts: string): StoredMessage | undefined;
+  /** Every message posted here, in posting order. */
+  messages(): StoredMessage[];
   /** The next `times` calls to `method` get `fault`. Use `'response_url'` as the method for response URLs. */
   failNext(method: string, fault: SlackFault, times?: number): void;
   /** Every call to `method` gets `fault` until {@link reset}. */
@@ -246,7 +250,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     calls.push(call);
 
     const fault = takeFault(method);
-    if (fault !== undefined) return applyFault(res, fault);
+    if (fault !== undefined && !('afterProcessing' in fault)) return applyFault(res, fault);
 
     const handler = handlers.get(method) ?? builtIns[method];
     if (handler === undefined) return sendJson(res, 200, { ok: false, error: 'unknown_method', req_method: method });
@@ -256,6 +260,10 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     if (badTokens.has(token)) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
 
     const answer = handler(body, call);
+    if (fault !== undefined && 'afterProcessing' in fault) {
+      if (fault.afterProcessing === 'reset') res.socket?.destroy();
+      return;
+    }
     sendJson(res, 200, { ok: true, ...answer });
   };
 
@@ -263,7 +271,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     const rawBody = await readBody(req);
     responses.push({ id, body: parseJson(rawBody) ?? rawBody, headers: req.headers, at: Date.now() });
     const fault = takeFault('response_url');
-    if (fault !== undefined) return applyFault(res, fault);
+    if (fault !== undefined && !('afterProcessing' in fault)) return applyFault(res, fault);
     sendJson(res, 200, { ok: true });
   };
 
@@ -297,6 +305,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     responsesTo: (id) => responses.filter((r) => r.id === id).map((r) => r.body),
     responseUrl: (id) => `${origin}/response/${encodeURIComponent(id)}`,
     message: (channel, ts) => messages.get(key(channel, ts)),
+    messages: () => [...messages.values()],
     failNext(method, fault, times = 1) {
       const rules = faults.get(method) ?? [];
       rules.push({ fault, left: times });
@@ -324,7 +333,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   };
 }
 
-function applyFault(res: ServerResponse, fault: SlackFault): void {
+function applyFault(res: ServerResponse, fault: Exclude<SlackFault, { afterProcessing: string }>): void {
   if ('hang' in fault) return;
   if ('reset' in fault) {
     res.socket?.destroy();
