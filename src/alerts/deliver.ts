@@ -36,6 +36,8 @@ export interface DeliveryContext {
   now: () => number;
   /** Least time between count-only updates of one message (default {@link DEFAULT_UPDATE_INTERVAL_MS}). */
   updateIntervalMs?: number;
+  /** How long a claim holds (default {@link POST_CLAIM_MS}); it must outlast one request to Slack. */
+  claimMs?: number;
 }
 
 export interface DeliveryCounts {
@@ -101,6 +103,8 @@ export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, si
 }
 
 interface Attempt {
+  /** Names this attempt in its claim: unique even between two deliveries of one process (a batch and the background drain). */
+  token: string;
   kind: 'post' | 'update';
   channel: string;
   ts?: string;
@@ -112,6 +116,8 @@ interface Attempt {
 }
 
 /** What one message's delivery came to: sent, nothing due (or someone else on it), or a failure (parked: for good). */
+let attemptCount = 0;
+
 type Outcome = 'posted' | 'updated' | { failure: DeliveryFailure; parked: boolean } | undefined;
 
 async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
@@ -136,14 +142,16 @@ async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: s
         return true;
       }
       message.due ??= now;
-      if (message.claim !== undefined && message.claim.until > now && message.claim.by !== ctx.invocationId) return false;
+      if (message.claim !== undefined && message.claim.until > now) return false;
       if (!force && message.retryAt !== undefined && message.retryAt > now) return false;
       const stateChanged = message.shown?.split('#')[1] !== stateDigest(view);
       if (!force && message.ts !== undefined && !stateChanged && message.sentAt !== undefined && now - message.sentAt < interval) return false;
       // A lapsed claim on an unposted message: its poster vanished mid-post, which may have landed.
       if (message.ts === undefined && message.claim !== undefined && message.claim.until <= now) message.unsure ??= message.claim.at ?? message.claim.until - POST_CLAIM_MS;
-      message.claim = { by: ctx.invocationId, until: now + POST_CLAIM_MS, at: now };
+      const token = `${ctx.invocationId}#${++attemptCount}`;
+      message.claim = { by: token, until: now + (ctx.claimMs ?? POST_CLAIM_MS), at: now };
       attempt = {
+        token,
         kind: message.ts === undefined ? 'post' : 'update',
         channel: message.channel,
         ...(message.ts === undefined ? {} : { ts: message.ts }),
@@ -192,7 +200,8 @@ async function send(ctx: DeliveryContext, fingerprint: string, attempt: Attempt,
     stored.sentAt = ctx.now();
     // Still owed only if the alert changed while this attempt was under way.
     if (viewDigest(messageView(data, stored, silence)) === attempt.digest) delete stored.due;
-    for (const field of ['claim', 'unsure', 'retryAt', 'failures', 'lastError'] as const) delete stored[field];
+    if (stored.claim?.by === attempt.token) delete stored.claim;
+    for (const field of ['unsure', 'retryAt', 'failures', 'lastError'] as const) delete stored[field];
     return true;
   });
   return attempt.kind === 'post' ? 'posted' : 'updated';
@@ -204,7 +213,7 @@ async function recordFailure(ctx: DeliveryContext, fingerprint: string, attempt:
     const stored = find(data);
     if (stored === undefined || stored.ts !== undefined && attempt.kind === 'post') return false;
     const now = ctx.now();
-    if (stored.claim?.by === ctx.invocationId) delete stored.claim;
+    if (stored.claim?.by === attempt.token) delete stored.claim;
     stored.failures = (stored.failures ?? 0) + 1;
     stored.lastError = failure.message;
     if (failure.kind === 'refused') {

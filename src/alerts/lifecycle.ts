@@ -49,6 +49,8 @@ export interface LifecycleOptions {
   now?: () => number;
   /** Least time between count-only updates of one message (default 30 s). */
   updateIntervalMs?: number;
+  /** How long a delivery claim holds (default 60 s). */
+  claimMs?: number;
 }
 
 export interface BatchReport {
@@ -92,6 +94,7 @@ export class AlertLifecycle {
       invocationId: options.invocationId,
       now: this.now,
       ...(options.updateIntervalMs === undefined ? {} : { updateIntervalMs: options.updateIntervalMs }),
+      ...(options.claimMs === undefined ? {} : { claimMs: options.claimMs }),
     };
   }
 

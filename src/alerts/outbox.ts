@@ -13,13 +13,15 @@ export interface OutboxStatus {
   unposted: number;
   /** The earliest `due` among them (epoch ms). */
   oldest?: number;
-  /** The earliest time one of them may be tried again (epoch ms); undefined: now. */
+  /** The earliest time one of them may be tried again, as backoff or Slack's Retry-After allow (epoch ms); undefined: now. */
   nextAttempt?: number;
+  /** How many of them another invocation is sending right now (a live claim): they are settled within seconds. */
+  claimed: number;
   lastError?: string;
 }
 
 export async function outboxStatus(store: StateStore, now: number): Promise<OutboxStatus> {
-  const status: OutboxStatus = { waiting: 0, unposted: 0 };
+  const status: OutboxStatus = { waiting: 0, unposted: 0, claimed: 0 };
   let nextAttempt = Infinity;
   let lastErrorAt = -Infinity;
   for (const record of await store.listPendingGroups(now)) {
@@ -29,14 +31,14 @@ export async function outboxStatus(store: StateStore, now: number): Promise<Outb
       status.waiting++;
       if (m.ts === undefined) status.unposted++;
       if (status.oldest === undefined || m.due < status.oldest) status.oldest = m.due;
-      const retryAt = Math.max(m.retryAt ?? now, m.claim !== undefined && m.claim.until > now ? m.claim.until : now);
-      nextAttempt = Math.min(nextAttempt, retryAt);
+      if (m.claim !== undefined && m.claim.until > now) status.claimed++;
+      else nextAttempt = Math.min(nextAttempt, Math.max(m.retryAt ?? now, now));
       if (m.lastError !== undefined && m.due >= lastErrorAt) {
         status.lastError = m.lastError;
         lastErrorAt = m.due;
       }
     }
   }
-  if (status.waiting > 0 && nextAttempt > now) status.nextAttempt = nextAttempt;
+  if (nextAttempt !== Infinity && nextAttempt > now) status.nextAttempt = nextAttempt;
   return status;
 }

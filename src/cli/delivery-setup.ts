@@ -44,6 +44,20 @@ function outboxClient(command: string, env: NodeJS.ProcessEnv, io: CliIo): WebCl
   return client;
 }
 
+/** KLAXON_UPDATE_INTERVAL_SECONDS and KLAXON_CLAIM_SECONDS, when set: how often a message's counts may be updated, how long a delivery claim holds. */
+export function deliveryTimings(env: NodeJS.ProcessEnv): { updateIntervalMs?: number; claimMs?: number } {
+  const seconds = (name: string, min: number): number | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new UsageError(`${name} must be a number of seconds, at least ${min}, not "${raw}"`);
+    return value * 1000;
+  };
+  const updateIntervalMs = seconds('KLAXON_UPDATE_INTERVAL_SECONDS', 0);
+  const claimMs = seconds('KLAXON_CLAIM_SECONDS', 1);
+  return { ...(updateIntervalMs === undefined ? {} : { updateIntervalMs }), ...(claimMs === undefined ? {} : { claimMs }) };
+}
+
 /** How the state store is named to the user: the DynamoDB table, else the SQLite file. */
 export function describeStore(env: NodeJS.ProcessEnv, path: string): string {
   return env.KLAXON_TABLE ? `DynamoDB table ${env.KLAXON_TABLE}` : path;
@@ -76,6 +90,7 @@ export async function startDelivery(command: string, options: DeliveryOptions): 
     notifier,
     defaultChannel: slack?.channel ?? TERMINAL_CHANNEL,
     invocationId: `klaxon-${command}:${hostname()}:${process.pid}`,
+    ...deliveryTimings(env),
   });
   return { notifier, lifecycle, batches: new EventBatches(lifecycle) };
 }

@@ -11,7 +11,9 @@ import type { StateStore } from '../store/types';
 /** Drain cadence: soon while something waits, else now and then (another process may have queued work). */
 const BUSY_TICK_MS = 500;
 const IDLE_TICK_MS = 5_000;
-/** While alerts wait, the reminder on stderr comes at most this often. */
+/** How often `settle` looks again at messages another process is sending. */
+const CLAIM_POLL_MS = 250;
+/** While alerts wait, the reminder on stderr comes at most this often (and whenever their number changes). */
 const REMINDER_EVERY_MS = 30_000;
 
 export class OutboxDrainer {
@@ -20,6 +22,7 @@ export class OutboxDrainer {
   private stopped = false;
   private waitingSince: number | undefined;
   private lastReminder = 0;
+  private lastWaiting = 0;
   /** Messages Slack refused for good during the run. */
   parked = 0;
 
@@ -52,10 +55,12 @@ export class OutboxDrainer {
     await this.tick;
     for (;;) {
       const status = await this.drainOnce();
-      if (status.waiting === 0) return status;
+      if (status.waiting === 0 || this.now() >= deadline) return status;
+      // Messages another process is sending are settled within seconds: look again soon. Otherwise wait for the next attempt, if it comes in time.
       const next = status.nextAttempt ?? this.now();
-      if (next > deadline) return status;
-      await sleep(Math.max(50, Math.min(next - this.now(), BUSY_TICK_MS * 4)));
+      if (status.claimed === 0 && next > deadline) return status;
+      const pause = status.claimed > 0 ? Math.min(CLAIM_POLL_MS, next - this.now()) : next - this.now();
+      await sleep(Math.max(50, Math.min(pause, BUSY_TICK_MS * 4, deadline - this.now())));
     }
   }
 
@@ -90,8 +95,9 @@ export class OutboxDrainer {
     if (status.waiting > 0) {
       const first = this.waitingSince === undefined;
       this.waitingSince ??= status.oldest ?? now;
-      if (first || now - this.lastReminder >= REMINDER_EVERY_MS) {
+      if (first || status.waiting !== this.lastWaiting || now - this.lastReminder >= REMINDER_EVERY_MS) {
         this.lastReminder = now;
+        this.lastWaiting = status.waiting;
         const next = status.nextAttempt === undefined ? 'now' : `at ${clock(status.nextAttempt)}`;
         const why = status.lastError === undefined ? '' : ` (${status.lastError})`;
         this.say(`${plural(status.waiting, 'alert message')} waiting for Slack since ${clock(this.waitingSince)}${why}; kept in ${this.where}, next attempt ${next}`);
@@ -99,6 +105,7 @@ export class OutboxDrainer {
     } else if (this.waitingSince !== undefined) {
       this.say(`Slack took the waiting alert messages, ${Math.round((now - this.waitingSince) / 1000)} s after the first was due`);
       this.waitingSince = undefined;
+      this.lastWaiting = 0;
     }
   }
 }
