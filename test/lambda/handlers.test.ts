@@ -5,6 +5,7 @@
  * SSM Parameter Store is mocked.
  */
 import type { CloudWatchLogsEvent, Context, EventBridgeEvent, SNSEvent } from 'aws-lambda';
+import type { DrainReport } from '../../src/alerts/lifecycle';
 import type { InvocationSummary } from '../../src/lambda/runtime';
 import { encodeAwsLogsEvent, type CloudWatchLogsPayload } from '../../src/sources/awslogs';
 import { DynamoStore } from '../../src/store/dynamodb';
@@ -37,6 +38,7 @@ import {
 } from './lambda-harness';
 
 type LogsHandler = (event: CloudWatchLogsEvent, context: Context) => Promise<InvocationSummary>;
+type DrainHandler = (event: unknown, context: Context) => Promise<DrainReport>;
 type CloudTrailHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<InvocationSummary>;
 type AlarmHandler = (event: SNSEvent, context: Context) => Promise<InvocationSummary>;
 
@@ -87,7 +89,7 @@ interface Deployed<H> extends LambdaFunction<H> {
 }
 
 /** A cold start of `handlers/<name>.ts` with the deployment's environment, on `table` (a fresh one by default). */
-async function coldStart<H>(name: 'logs' | 'cloudtrail' | 'alarm', options: { table?: string; parameters?: Parameters } = {}): Promise<Deployed<H>> {
+async function coldStart<H>(name: 'logs' | 'cloudtrail' | 'alarm' | 'drain', options: { table?: string; parameters?: Parameters } = {}): Promise<Deployed<H>> {
   const table = options.table ?? (await aws.createTable());
   const functionName = `klaxon-test-${name}`;
   applyEnv(lambdaEnv({ table, dynamoEndpoint: aws.endpoint, slackApiUrl: slack.url, functionName }));
@@ -196,6 +198,25 @@ describe('logs: CloudWatch Logs subscription deliveries', () => {
 
     const warnings = logRecords().filter((r) => r.message === 'record not parsed');
     expect(warnings.map((w) => w.problem)).toEqual([expect.stringContaining('not a WAF, CloudTrail, CloudWatch alarm or CloudWatch Logs record'), expect.stringContaining('awslogs.data is not base64 gzip JSON')]);
+  });
+});
+
+describe('several containers handed the same delivery at once (issue 9)', () => {
+  it.each([2, 3, 5])('%i logs containers on one table: the brute force is posted once, with count 6', async (containers) => {
+    const table = await aws.createTable();
+    const fns = [];
+    for (let i = 0; i < containers; i++) fns.push(await coldStart<LogsHandler>('logs', { table }));
+    const { event } = authLogDelivery();
+    const results = await Promise.allSettled(fns.map((fn, i) => fn.handler(event, lambdaContext(fn.functionName, `c0c0c0c0-0000-4000-8000-00000000000${i}`))));
+    // A container whose alert another container is still sending may fail for Lambda to retry it: that retry posts nothing more.
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') await (fns[i] as Deployed<LogsHandler>).handler(event, lambdaContext((fns[i] as Deployed<LogsHandler>).functionName, `retry-${i}`));
+    }
+    const posted = postedAlerts(slack);
+    expect(posted.map((p) => p.rule)).toEqual(['ssh-brute-force']);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    const group = await storedGroup((fns[0] as Deployed<LogsHandler>).store, posted[0]?.fingerprint ?? '');
+    expect(group.messages.map((m) => m.alert.count)).toEqual([6]);
   });
 });
 
@@ -330,6 +351,23 @@ describe('Slack down', () => {
     // A later duplicate (a redrive from the dead-letter queue) posts nothing more.
     const redrive = await logs.handler(event, lambdaContext(logs.functionName, 'deadbeef-0000-4000-8000-000000000006'));
     expect(redrive.report).toMatchObject({ duplicates: 6, posted: 0 });
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('the drain function delivers what the logs function left in the outbox, and publishes the backlog as metrics', async () => {
+    const logs = await coldStart<LogsHandler>('logs');
+    const drain = await coldStart<DrainHandler>('drain', { table: logs.table });
+    slack.failAlways('chat.postMessage', { status: 503 });
+    await expect(logs.handler(authLogDelivery().event, lambdaContext(logs.functionName, 'deadbeef-0000-4000-8000-00000000d001'))).rejects.toThrow(/503/);
+    expect(emfRecords().at(-1)).toMatchObject({ AlertsPosted: 0, AlertsWaiting: 1 });
+
+    slack.reset();
+    const drained = await drain.handler({}, lambdaContext(drain.functionName, 'deadbeef-0000-4000-8000-00000000d003'));
+    expect(drained).toMatchObject({ groups: 1, posted: 1, waiting: 0 });
+    expect(postedAlerts(slack).map((p) => p.rule)).toEqual(['ssh-brute-force']);
+    expect(emfRecords().at(-1)).toMatchObject({ OutboxGroups: 0, OutboxOldestAgeSeconds: 0, AlertsPosted: 1 });
+    // Nothing left: the next minute's drain sends nothing.
+    expect(await drain.handler({}, lambdaContext(drain.functionName, 'deadbeef-0000-4000-8000-00000000d004'))).toMatchObject({ groups: 0, posted: 0 });
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
