@@ -36,6 +36,7 @@ import { escapeMrkdwn } from './escape';
 import { SLACK_LIMITS, truncate } from './limits';
 import { SEVERITY_BADGE } from './render';
 import { plural, userMention } from './status';
+import { outboxStatus } from '../alerts/outbox';
 
 /** The slash command Klaxon answers. */
 export const KLAXON_COMMAND = '/klaxon';
@@ -264,7 +265,7 @@ class InteractionHandlers {
     const [sub = '', ...args] = text.trim().split(/\s+/);
     switch (sub.toLowerCase()) {
       case 'status':
-        return this.whenMayRead(req, 'status', () => this.statusText());
+        return this.whenMayRead(req, 'status', async () => `${await this.statusText()}${await this.backlogText()}`);
       case 'silences':
         return this.whenMayRead(req, 'silences', () => this.silencesText());
       case 'unsilence': {
@@ -366,6 +367,15 @@ class InteractionHandlers {
     if (groups.length === 0) return 'No open alerts.';
     const lines = groups.slice(0, MAX_LISTED).map((record) => statusLine(record, silenceFor(silences, record.rule, record.fingerprint, now)));
     return listing(`*Open alerts* (${groups.length})`, lines, groups.length);
+  }
+
+  /** The outbox, when anything waits: those messages are not in Slack yet (Slack refused or could not be reached). */
+  private async backlogText(): Promise<string> {
+    const backlog = await outboxStatus(this.deps.store, this.now());
+    if (backlog.waiting === 0) return '';
+    const since = backlog.oldest === undefined ? '' : ` since ${slackDate(backlog.oldest)}`;
+    const why = backlog.lastError === undefined ? '' : ` (last error: ${escapeMrkdwn(backlog.lastError)})`;
+    return `\n:hourglass: *Waiting for Slack:* ${plural(backlog.waiting, 'message')}${since}${why}; they go out by themselves.`;
   }
 
   private async silencesText(): Promise<string> {

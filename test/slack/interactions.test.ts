@@ -374,6 +374,15 @@ describe('/klaxon', () => {
     expect(rootLine).toContain('silenced until');
   });
 
+  it('`status` says what waits for Slack, since when and why, while the outbox is not empty', async () => {
+    const t = await harness();
+    t.slack.failAlways('chat.postMessage', { status: 503 });
+    expect(await t.feed(failures('203.0.113.9', 0, 5))).toMatchObject({ posted: 0, waiting: 1 });
+    await t.command(ALICE, 'status', 'waiting');
+    const [text] = ephemeralTexts(t.slack, 'waiting');
+    expect(text).toMatch(/\*Waiting for Slack:\* 1 message since <!date\^\d+\^.*\(last error: Slack chat\.postMessage to \S+ failed: HTTP 503\)/);
+  });
+
   it('`help` and anything else answer with the usage; nothing is empty', async () => {
     const t = await harness();
     await t.command(ALICE, 'help', 'help');
