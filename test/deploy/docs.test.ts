@@ -59,7 +59,7 @@ describe('slack/manifest.yml', () => {
   const manifest = parse(read('slack', 'manifest.yml')) as Manifest;
 
   it('asks for exactly the bot scopes the code uses, and no user scopes', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'groups:history', 'groups:read']);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 

@@ -101,6 +101,8 @@ export interface SlackStandIn {
   failNext(method: string, fault: SlackFault, times?: number): void;
   /** Every call to `method` gets `fault` until {@link reset}. */
   failAlways(method: string, fault: SlackFault): void;
+  /** Asks `policy` about every call not already faulted (chaos runs): a fault, or undefined to answer normally. Cleared by {@link reset}. */
+  faultPolicy(policy: ((method: string) => SlackFault | undefined) | undefined): void;
   /** Answer `method` with a test's own handler (also makes an unknown method known). */
   handle(method: string, handler: MethodHandler): void;
   /** Forgets calls, responses, messages, faults and handlers. */
@@ -143,6 +145,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const responses: RecordedResponse[] = [];
   const faults = new Map<string, FaultRule[]>();
   const handlers = new Map<string, MethodHandler>();
+  let policy: ((method: string) => SlackFault | undefined) | undefined;
   const messages = new Map<string, StoredMessage>();
 
   /** A unique, increasing Slack ts from the wall clock, as Slack's are: seconds, then six digits. */
@@ -249,7 +252,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     const call: RecordedCall = { method, body, rawBody, headers: req.headers, at: Date.now() };
     calls.push(call);
 
-    const fault = takeFault(method);
+    const fault = takeFault(method) ?? policy?.(method);
     if (fault !== undefined && !('afterProcessing' in fault)) return applyFault(res, fault);
 
     const handler = handlers.get(method) ?? builtIns[method];
@@ -317,11 +320,15 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     handle(method, handler) {
       handlers.set(method, handler);
     },
+    faultPolicy(next) {
+      policy = next;
+    },
     reset() {
       calls.length = 0;
       responses.length = 0;
       faults.clear();
       handlers.clear();
+      policy = undefined;
       messages.clear();
     },
     close: () =>
