@@ -10,7 +10,7 @@
  * channel (by its metadata) instead of posting blindly. A message Slack refuses is tried once
  * in the minimal rendering, then parked with its reason; it never holds up the others.
  */
-import type { Silence, StateStore } from '../store/types';
+import type { GroupRecord, Silence, StateStore } from '../store/types';
 import { currentMessage, decodeGroupData, displayAlert, type GroupData, type MessageRecord } from './group-data';
 import { mutateGroup } from './mutate-group';
 import { asDeliveryFailure, type AlertView, type DeliveryFailure, type Notifier } from './notifier';
@@ -80,15 +80,16 @@ function stateDigest(view: AlertView): string {
  * not go out stays in the outbox (the group's `pendingSince`) with its next attempt time.
  * `force` ignores backoff (a person just clicked a button).
  */
-export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, silences: readonly Silence[], force = false): Promise<DeliveryCounts> {
+export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, silences: readonly Silence[], force = false, latest?: GroupRecord): Promise<DeliveryCounts> {
   const counts: DeliveryCounts = { posted: 0, updated: 0, waiting: 0, parked: 0 };
-  const record = await ctx.store.getGroup(fingerprint);
+  const record = latest ?? (await ctx.store.getGroup(fingerprint));
   if (record === undefined) return counts;
+  const cursor: Cursor = { fingerprint, record, stale: false };
   const messages = decodeGroupData(fingerprint, record.data).messages;
   // New alerts go out before updates of older ones.
   const order = [...messages.filter((m) => m.ts === undefined), ...messages.filter((m) => m.ts !== undefined)].map((m) => m.alert.sequence);
   for (const sequence of order) {
-    const outcome = await deliverMessage(ctx, fingerprint, record.rule, sequence, silences, force);
+    const outcome = await deliverMessage(ctx, cursor, record.rule, sequence, silences, force);
     if (outcome === 'posted') counts.posted++;
     else if (outcome === 'updated') counts.updated++;
     else if (outcome !== undefined) {
@@ -96,10 +97,32 @@ export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, si
       if (outcome.parked) counts.parked++;
     }
   }
-  const pruned = await mutateGroup(ctx.store, fingerprint, pruneDelivered);
-  const data = pruned?.data ?? (await readData(ctx.store, fingerprint));
-  counts.waiting = data === undefined ? 0 : data.messages.filter((m) => m.due !== undefined && m.silenced === undefined && m.parked === undefined).length;
+  const last = cursor.stale ? await ctx.store.getGroup(fingerprint) : cursor.record;
+  if (last === undefined) return counts;
+  const data = decodeGroupData(fingerprint, last.data);
+  const final = pruneDelivered(data) ? ((await mutateGroup(ctx.store, fingerprint, pruneDelivered, last))?.data ?? data) : data;
+  counts.waiting = final.messages.filter((m) => m.due !== undefined && m.silenced === undefined && m.parked === undefined).length;
   return counts;
+}
+
+/** The group as this delivery last wrote it: the next write starts from it instead of reading again. */
+interface Cursor {
+  fingerprint: string;
+  record: GroupRecord | undefined;
+  /** A write declined after a conflict may have seen a newer version than `record`: read afresh. */
+  stale: boolean;
+}
+
+/** A read-modify-write starting from the cursor, which then holds what was written. */
+async function write(ctx: DeliveryContext, cursor: Cursor, change: (data: GroupData) => boolean): Promise<boolean> {
+  const written = await mutateGroup(ctx.store, cursor.fingerprint, change, cursor.stale ? undefined : cursor.record);
+  if (written === undefined) {
+    cursor.stale = true;
+    return false;
+  }
+  cursor.record = written.record;
+  cursor.stale = false;
+  return true;
 }
 
 interface Attempt {
@@ -120,7 +143,8 @@ let attemptCount = 0;
 
 type Outcome = 'posted' | 'updated' | { failure: DeliveryFailure; parked: boolean } | undefined;
 
-async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
+async function deliverMessage(ctx: DeliveryContext, cursor: Cursor, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
+  const { fingerprint } = cursor;
   const silence = silenceFor(silences, rule, fingerprint, ctx.now());
   const interval = ctx.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
   const find = (data: GroupData) => data.messages.find((m) => m.alert.sequence === sequence);
@@ -128,7 +152,7 @@ async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: s
   // At most two attempts: the full rendering, then (after a refusal) the minimal one.
   for (let round = 0; round < 2; round++) {
     let attempt: Attempt | undefined;
-    await mutateGroup(ctx.store, fingerprint, (data) => {
+    await write(ctx, cursor, (data) => {
       attempt = undefined;
       const message = find(data);
       if (message === undefined || message.silenced !== undefined || message.parked !== undefined) return false;
@@ -167,19 +191,19 @@ async function deliverMessage(ctx: DeliveryContext, fingerprint: string, rule: s
 
     let failure: DeliveryFailure;
     try {
-      return await send(ctx, fingerprint, attempt, silence, find);
+      return await send(ctx, cursor, attempt, silence, find);
     } catch (error) {
       failure = asDeliveryFailure(error);
     }
     const refusedInFull = failure.kind === 'refused' && !attempt.fallback;
-    await recordFailure(ctx, fingerprint, attempt, failure, find);
+    await recordFailure(ctx, cursor, attempt, failure, find);
     if (!refusedInFull) return { failure, parked: failure.kind === 'refused' };
   }
   return undefined;
 }
 
 /** One attempt: a lookup first when an earlier post may have landed, then the post or update; records the result. */
-async function send(ctx: DeliveryContext, fingerprint: string, attempt: Attempt, silence: Silence | undefined, find: (data: GroupData) => MessageRecord | undefined): Promise<'posted' | 'updated'> {
+async function send(ctx: DeliveryContext, cursor: Cursor, attempt: Attempt, silence: Silence | undefined, find: (data: GroupData) => MessageRecord | undefined): Promise<'posted' | 'updated'> {
   const { notifier } = ctx;
   let placed: { channel: string; ts: string } | undefined;
   if (attempt.kind === 'post') {
@@ -188,7 +212,7 @@ async function send(ctx: DeliveryContext, fingerprint: string, attempt: Attempt,
   } else {
     await notifier.update(attempt.channel, attempt.ts as string, attempt.view, { fallback: attempt.fallback });
   }
-  await mutateGroup(ctx.store, fingerprint, (data) => {
+  await write(ctx, cursor, (data) => {
     const stored = find(data);
     if (stored === undefined) return false;
     // A post recorded by another invocation first (its claim lapsed while it was still sending) keeps its ts.
@@ -208,8 +232,8 @@ async function send(ctx: DeliveryContext, fingerprint: string, attempt: Attempt,
 }
 
 /** Releases the claim and schedules what comes next: a retry after backoff, a lookup before re-posting, the minimal rendering, or parking. */
-async function recordFailure(ctx: DeliveryContext, fingerprint: string, attempt: Attempt, failure: DeliveryFailure, find: (data: GroupData) => MessageRecord | undefined): Promise<void> {
-  await mutateGroup(ctx.store, fingerprint, (data) => {
+async function recordFailure(ctx: DeliveryContext, cursor: Cursor, attempt: Attempt, failure: DeliveryFailure, find: (data: GroupData) => MessageRecord | undefined): Promise<void> {
+  await write(ctx, cursor, (data) => {
     const stored = find(data);
     if (stored === undefined || stored.ts !== undefined && attempt.kind === 'post') return false;
     const now = ctx.now();
@@ -234,11 +258,6 @@ export function retryDelay(failures: number, retryAfterMs?: number): number {
   if (failures <= 1) return 0;
   const backoff = Math.min(BACKOFF_BASE_MS * 2 ** (failures - 2), BACKOFF_MAX_MS);
   return Math.round(backoff * (0.75 + Math.random() / 2));
-}
-
-async function readData(store: StateStore, fingerprint: string): Promise<GroupData | undefined> {
-  const record = await store.getGroup(fingerprint);
-  return record === undefined ? undefined : decodeGroupData(fingerprint, record.data);
 }
 
 /**

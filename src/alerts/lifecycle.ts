@@ -121,14 +121,16 @@ export class AlertLifecycle {
     const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly]);
     const report: BatchReport = { ...emptyReport(), events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size };
 
-    await this.applyAll(plan.groups, silences, now, report);
+    const written = await this.applyAll(plan.groups, silences, now, report);
     await store.markInputsProcessed(
       fresh.map((f) => f.key),
       now + INPUT_KEY_RETENTION_MS,
     );
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
-    await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) => addCounts(report, await deliverGroup(this.delivery, fingerprint, silences)));
+    await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) =>
+      addCounts(report, await deliverGroup(this.delivery, fingerprint, silences, false, written.get(fingerprint))),
+    );
     return report;
   }
 
@@ -155,7 +157,8 @@ export class AlertLifecycle {
    * group on the condition that it has not changed since; a group another writer changed
    * meanwhile goes to the next round, which sees what that writer applied.
    */
-  private async applyAll(groups: ReadonlyMap<string, GroupWork>, silences: readonly Silence[], now: number, report: BatchReport): Promise<void> {
+  private async applyAll(groups: ReadonlyMap<string, GroupWork>, silences: readonly Silence[], now: number, report: BatchReport): Promise<Map<string, GroupRecord>> {
+    const latest = new Map<string, GroupRecord>();
     const { store } = this.options;
     const markerExpiry = now + INPUT_KEY_RETENTION_MS;
     const remaining = new Map([...groups].map(([fingerprint, work]) => [fingerprint, { work, next: 0, conflicts: 0 }]));
@@ -193,6 +196,7 @@ export class AlertLifecycle {
               return;
             }
             report.suppressed += outcome.suppressed;
+            latest.set(fingerprint, outcome.record);
             written.push(...todoDigests);
           }
           state.next += items.length;
@@ -201,6 +205,7 @@ export class AlertLifecycle {
       );
       await store.markInputsProcessed(written.map(appliedMarker), markerExpiry);
     }
+    return latest;
   }
 
   /**
@@ -230,7 +235,7 @@ export class AlertLifecycle {
     digests: readonly string[],
     silences: readonly Silence[],
     now: number,
-  ): Promise<{ suppressed: number } | undefined> {
+  ): Promise<{ suppressed: number; record: GroupRecord } | undefined> {
     const stored = record === undefined ? undefined : decodeGroupData(record.fingerprint, record.data);
     const { snapshot, alerts } = runGroup(rule, stored?.engine, items);
     if (record !== undefined && snapshot.fingerprint !== record.fingerprint) throw new Error(`internal: events of group ${record.fingerprint} matched ${snapshot.fingerprint}`);
@@ -252,7 +257,7 @@ export class AlertLifecycle {
     if (data.messages.some((m) => m.silenced === undefined)) fields.activeUntil = now + Math.max(rule.realertMs, MIN_ACTIVE_MS);
     else if (record?.activeUntil !== undefined) fields.activeUntil = record.activeUntil;
     const written = await this.options.store.putGroup(withPendingSince(fields, data), record?.version);
-    return written === undefined ? undefined : { suppressed };
+    return written === undefined ? undefined : { suppressed, record: written };
   }
 
   /** Decides what one alert of the batch does to the group's messages. */

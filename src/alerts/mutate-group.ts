@@ -8,20 +8,24 @@ export const MAX_WRITE_ATTEMPTS = 8;
  * Read-modify-write of one group under optimistic concurrency: `change` sees the current
  * data and returns true to write it back; on a conflict the record is read again and
  * `change` runs again on the fresh data. Returns the written record, or undefined when
- * there was no record or `change` declined.
+ * there was no record or `change` declined. `latest`, a record the caller just read or wrote,
+ * saves the first read (a stale one only costs a conflict and a read).
  */
 export async function mutateGroup(
   store: StateStore,
   fingerprint: string,
   change: (data: GroupData, record: GroupRecord) => boolean,
-  fields: (data: GroupData, record: GroupRecord) => Partial<Pick<GroupRecord, 'activeUntil' | 'expiresAt'>> = () => ({}),
+  latest?: GroupRecord,
 ): Promise<{ record: GroupRecord; data: GroupData } | undefined> {
+  let known = latest;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const record = await store.getGroup(fingerprint);
+    // A record handed in may still be the caller's: `change` edits a copy of it.
+    const record = known === undefined ? await store.getGroup(fingerprint) : { ...known, data: structuredClone(known.data) };
+    known = undefined;
     if (record === undefined) return undefined;
     const data = decodeGroupData(fingerprint, record.data);
     if (!change(data, record)) return undefined;
-    const next = withPendingSince({ ...record, ...fields(data, record), data: encodeGroupData(data) }, data);
+    const next = withPendingSince({ ...record, data: encodeGroupData(data) }, data);
     const written = await store.putGroup(withoutVersion(next), record.version);
     if (written !== undefined) return { record: written, data };
   }

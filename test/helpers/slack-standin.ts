@@ -107,6 +107,8 @@ export interface SlackStandIn {
   handle(method: string, handler: MethodHandler): void;
   /** Forgets calls, responses, messages, faults and handlers. */
   reset(): void;
+  /** Drops every open connection (a hung request then fails on the client's side). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -331,6 +333,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       policy = undefined;
       messages.clear();
     },
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));
