@@ -189,29 +189,36 @@ async function deliverMessage(ctx: DeliveryContext, cursor: Cursor, rule: string
     });
     if (attempt === undefined) return undefined;
 
-    let failure: DeliveryFailure;
+    let placed: { channel: string; ts: string } | undefined;
     try {
-      return await send(ctx, cursor, attempt, silence, find);
+      placed = await send(ctx, attempt);
     } catch (error) {
-      failure = asDeliveryFailure(error);
+      const failure = asDeliveryFailure(error);
+      const refusedInFull = failure.kind === 'refused' && !attempt.fallback;
+      await recordFailure(ctx, cursor, attempt, failure, find);
+      if (!refusedInFull) return { failure, parked: failure.kind === 'refused' };
+      continue;
     }
-    const refusedInFull = failure.kind === 'refused' && !attempt.fallback;
-    await recordFailure(ctx, cursor, attempt, failure, find);
-    if (!refusedInFull) return { failure, parked: failure.kind === 'refused' };
+    // Slack has it. A store failure from here on is not a delivery failure: it propagates, the claim stays and lapses, and the next attempt finds the post instead of sending it again.
+    await recordSent(ctx, cursor, attempt, placed, silence, find);
+    return attempt.kind === 'post' ? 'posted' : 'updated';
   }
   return undefined;
 }
 
-/** One attempt: a lookup first when an earlier post may have landed, then the post or update; records the result. */
-async function send(ctx: DeliveryContext, cursor: Cursor, attempt: Attempt, silence: Silence | undefined, find: (data: GroupData) => MessageRecord | undefined): Promise<'posted' | 'updated'> {
+/** The attempt's request: a lookup first when an earlier post may have landed, then the post (its place in Slack) or the update. */
+async function send(ctx: DeliveryContext, attempt: Attempt): Promise<{ channel: string; ts: string } | undefined> {
   const { notifier } = ctx;
-  let placed: { channel: string; ts: string } | undefined;
-  if (attempt.kind === 'post') {
-    if (attempt.unsure !== undefined) placed = await notifier.find(attempt.channel, attempt.unsure - LOOKUP_MARGIN_MS, attempt.view.alert);
-    placed ??= await notifier.post(attempt.channel, attempt.view, { fallback: attempt.fallback });
-  } else {
+  if (attempt.kind === 'update') {
     await notifier.update(attempt.channel, attempt.ts as string, attempt.view, { fallback: attempt.fallback });
+    return undefined;
   }
+  const found = attempt.unsure === undefined ? undefined : await notifier.find(attempt.channel, attempt.unsure - LOOKUP_MARGIN_MS, attempt.view.alert);
+  return found ?? (await notifier.post(attempt.channel, attempt.view, { fallback: attempt.fallback }));
+}
+
+/** Records what Slack now shows, and releases the claim. */
+async function recordSent(ctx: DeliveryContext, cursor: Cursor, attempt: Attempt, placed: { channel: string; ts: string } | undefined, silence: Silence | undefined, find: (data: GroupData) => MessageRecord | undefined): Promise<void> {
   await write(ctx, cursor, (data) => {
     const stored = find(data);
     if (stored === undefined) return false;
@@ -228,7 +235,6 @@ async function send(ctx: DeliveryContext, cursor: Cursor, attempt: Attempt, sile
     for (const field of ['unsure', 'retryAt', 'failures', 'lastError'] as const) delete stored[field];
     return true;
   });
-  return attempt.kind === 'post' ? 'posted' : 'updated';
 }
 
 /** Releases the claim and schedules what comes next: a retry after backoff, a lookup before re-posting, the minimal rendering, or parking. */

@@ -20,8 +20,8 @@ export interface Notifier {
   /**
    * Posts a new message, carrying the alert's fingerprint and sequence as message metadata
    * (so that `find` can tell later whether an attempt landed); resolves to the channel id and
-   * ts to update it by. Rejects with a {@link DeliveryFailure} (or any error, read as one that
-   * did not reach the notifier's target) when the message was not shown.
+   * ts to update it by. Rejects with a {@link DeliveryFailure} (any other error is read as
+   * `unsure`: it may have been shown) when the message was not shown.
    */
   post(channel: string, view: AlertView, options?: SendOptions): Promise<{ channel: string; ts: string }>;
   /** Rewrites a posted message in place (count, last seen, state). Rejects like `post`. */
@@ -59,9 +59,9 @@ export class DeliveryFailure extends Error {
   }
 }
 
-/** Any error a notifier threw, as a DeliveryFailure; an unknown error counts as not sent. */
+/** Any error a notifier threw, as a DeliveryFailure; an unknown error may have happened after sending, so it counts as unsure. */
 export function asDeliveryFailure(error: unknown): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new DeliveryFailure(message, 'not-sent', 'error', undefined, { cause: error });
+  return new DeliveryFailure(message, 'unsure', 'error', undefined, { cause: error });
 }
