@@ -107,6 +107,36 @@ describe.each(BACKENDS)('the same batch applied by several invocations at once: 
   });
 });
 
+describe.each(BACKENDS)('a crash between a group write and its markers: $name', (backend) => {
+  it('the retry finds the events in the group record, writes the missing markers, and counts nothing twice', async () => {
+    const state = await backend.fresh();
+    const store = state.open();
+    try {
+      const events = await parse(failedPasswords('203.0.113.50', 3) + failedPasswords('203.0.113.50', 3, 30));
+      // The first invocation dies right after its group writes: the (group, event) markers are never written.
+      const dying: StateStore = Object.assign(Object.create(store) as StateStore, {
+        markInputsProcessed: async (keys: readonly string[], expiresAt: number) => {
+          if (keys.some((k) => k.startsWith('applied:'))) throw new Error('killed');
+          return store.markInputsProcessed(keys, expiresAt);
+        },
+      });
+      const notifier = new RecordingNotifier();
+      const first = new AlertLifecycle({ store: dying, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'dying' });
+      await expect(first.processBatch(events.slice(0, 3))).rejects.toThrow('killed');
+      const retry = new AlertLifecycle({ store, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'retry' });
+      // The whole delivery again (a Lambda retry), then the next one.
+      expect(await retry.processBatch(events.slice(0, 3))).toMatchObject({ posted: 0 });
+      expect(await retry.processBatch(events.slice(3))).toMatchObject({ posted: 1 });
+      const [group] = (await store.getGroups([fingerprint('ssh-brute-force', ['203.0.113.50'])])).values();
+      expect(decodeGroupData(group?.fingerprint ?? '', group?.data ?? {}).messages.map((m) => m.alert.count)).toEqual([6]);
+      expect(notifier.posts).toHaveLength(1);
+    } finally {
+      await store.close();
+      await state.cleanup();
+    }
+  });
+});
+
 /** The brute-force group of one address. */
 async function fingerprintsOf(_store: StateStore, address: string): Promise<string[]> {
   return [fingerprint('ssh-brute-force', [address])];
