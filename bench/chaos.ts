@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedPasswords, successfulLogins } from '../test/helpers/auth-lines';
 import { startSlackStandIn, type SlackFault, type SlackStandIn } from '../test/helpers/slack-standin';
+import { random } from './generate';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const LOGINS = Number(process.env.BENCH_LOGINS ?? (SMOKE ? 40 : 300));
@@ -25,18 +26,6 @@ const WORKERS = 3;
 const FAILURE_RATE = 0.3;
 const MAX_ROUNDS = 60;
 const BIN = join(__dirname, '..', 'bin', 'klaxon.js');
-
-/** A small seeded generator (mulberry32): the same seed, the same chaos. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAULTS: SlackFault[] = [{ status: 500 }, { status: 503 }, { status: 429, retryAfter: 1 }, { reset: true }, { afterProcessing: 'reset' }, { afterProcessing: 'hang' }];
 

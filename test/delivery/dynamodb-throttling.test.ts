@@ -17,6 +17,7 @@ import { loadRulesFromDir } from '../../src/rules/load';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
 import { DynamoStore, tableDefinition } from '../../src/store/dynamodb';
 import { failedPasswords, successfulLogins } from '../helpers/auth-lines';
+import { random } from '../../bench/generate';
 import { RecordingNotifier } from '../helpers/recording-notifier';
 
 const RULES = loadRulesFromDir(`${__dirname}/../../rules`).rules;
@@ -26,7 +27,7 @@ let backend: Server;
 let proxy: Server;
 let throttleShare = 0;
 let throttled = 0;
-let rand = seeded(42);
+let rand = random(42);
 
 beforeAll(async () => {
   backend = dynalite({ createTableMs: 0 });
@@ -83,7 +84,7 @@ it('30 % of DynamoDB requests throttled: retried batches (3 containers at once) 
         claimMs: 300,
       }),
   );
-  rand = seeded(7);
+  rand = random(7);
   throttleShare = 0.3;
   let failedAttempts = 0;
   let done = false;
@@ -109,15 +110,3 @@ it('30 % of DynamoDB requests throttled: retried batches (3 containers at once) 
   expect(await store.listPendingGroups(Date.now())).toEqual([]);
   await store.close();
 }, 120_000);
-
-/** mulberry32: the same seed, the same throttling. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
