@@ -108,7 +108,7 @@ export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, si
 /** The group as this delivery last wrote it: the next write starts from it instead of reading again. */
 interface Cursor {
   fingerprint: string;
-  record: GroupRecord | undefined;
+  record: GroupRecord;
   /** A write declined after a conflict may have seen a newer version than `record`: read afresh. */
   stale: boolean;
 }
@@ -138,9 +138,10 @@ interface Attempt {
   fallback: boolean;
 }
 
-/** What one message's delivery came to: sent, nothing due (or someone else on it), or a failure (parked: for good). */
+/** Numbers this process's attempts, for their claim tokens. */
 let attemptCount = 0;
 
+/** What one message's delivery came to: sent, nothing due (or someone else on it), or a failure (parked: for good). */
 type Outcome = 'posted' | 'updated' | { failure: DeliveryFailure; parked: boolean } | undefined;
 
 async function deliverMessage(ctx: DeliveryContext, cursor: Cursor, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
