@@ -99,7 +99,8 @@ export async function startDelivery(command: string, options: DeliveryOptions): 
 export function deliveryTotals(command: string, totals: BatchReport, slack: SlackSetup | undefined): string {
   const where = slack === undefined ? 'printed' : 'posted to Slack';
   const t = totals;
-  return `klaxon ${command}: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`;
+  const parked = t.parked > 0 ? `, ${t.parked} refused by Slack (parked)` : '';
+  return `klaxon ${command}: ${t.posted} alert${t.posted === 1 ? '' : 's'} ${where}, ${t.updated} updated${parked}, ${t.suppressed} events held back by silences, ${t.duplicates} events skipped as already processed\n`;
 }
 
 /** What to say when a run ends with alerts still waiting for Slack: where they are kept, why, and when they go out. */

@@ -17,6 +17,8 @@ export class EventBatches {
   private events: KlaxonEvent[] = [];
   private eventKeys: string[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Told of every batch's report as it ends (say what Slack refused while a follower runs). */
+  onReport: (report: BatchReport) => void = () => undefined;
 
   constructor(
     private readonly lifecycle: AlertLifecycle,
@@ -45,6 +47,7 @@ export class EventBatches {
   }
 
   private count(report: BatchReport): void {
+    this.onReport(report);
     const { failure, ...counts } = report;
     for (const key of Object.keys(counts) as Array<keyof typeof counts>) this.totals[key] += counts[key];
     if (failure !== undefined) this.totals.failure = failure;

@@ -23,6 +23,7 @@ import { deliveryTotals, slackSetup, startDelivery, describeStore, stillWaitingM
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { OutboxDrainer } from './outbox-drainer';
 import { summary } from './progress';
+import { plural } from '../slack/status';
 import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { startInteractions, type InteractionServer, type InteractionSetup } from './interactions-server';
@@ -78,6 +79,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const stats = new ReadStats(20);
   const say = (line: string) => void write(io.stderr, `klaxon run: ${line}\n`);
   const outbox = new OutboxDrainer(lifecycle, store.store, say, storeName);
+  batches.onReport = (report) => {
+    if (report.parked > 0) say(`Slack refused ${plural(report.parked, 'alert message')} for good (${report.failure?.message ?? 'refused'}): parked, the others go on`);
+  };
   let server: InteractionServer | undefined;
   let unreadable = false;
   let waiting: OutboxStatus | undefined;
@@ -99,7 +103,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   await write(io.stderr, summary(stats, files.length, undefined, 'run'));
   await write(io.stderr, deliveryTotals('run', batches.totals, slack));
   if (waiting !== undefined && waiting.waiting > 0) await write(io.stderr, stillWaitingMessage('run', waiting, storeName));
-  return unreadable || (waiting !== undefined && waiting.waiting > 0) ? EXIT_FAILED : EXIT_OK;
+  const parked = batches.totals.parked + outbox.parked;
+  return unreadable || parked > 0 || (waiting !== undefined && waiting.waiting > 0) ? EXIT_FAILED : EXIT_OK;
 }
 
 /** How long a run that ends (`--once`, or no interactions to serve) keeps trying what waits for Slack before it exits saying so. */

@@ -71,6 +71,15 @@ describe('klaxon run', () => {
     expect(new Set(posted.map((p) => JSON.stringify(p.body.blocks))).size).toBe(4);
   }, 60_000);
 
+  it('a message Slack refuses in full and in the minimal rendering is parked and named; the others are posted; exit 1', async () => {
+    // Slack refuses the root login's message ("Root logged in over SSH…"), however it is rendered.
+    slack.faultPolicy((method, body) => (method === 'chat.postMessage' && String(body.text).includes('Root logged in') ? { error: 'invalid_blocks' } : undefined));
+    const run = await runCli(['run', '--once', join(REPO, 'samples', 'auth.log')], { env: slackEnv() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Slack refused 1 alert message for good \(Slack chat\.postMessage to C0ALERTS failed: invalid_blocks\): parked/);
+    expect(run.stderr).toContain('3 alerts posted to Slack, 0 updated, 1 refused by Slack (parked)');
+  });
+
   it('refuses to post when no channel is known for a rule', async () => {
     const result = await runCli(['run', '--once'], { env: slackEnv({ SLACK_CHANNEL: '' }) });
     expect(result.code).toBe(2);

@@ -101,8 +101,8 @@ export interface SlackStandIn {
   failNext(method: string, fault: SlackFault, times?: number): void;
   /** Every call to `method` gets `fault` until {@link reset}. */
   failAlways(method: string, fault: SlackFault): void;
-  /** Asks `policy` about every call not already faulted (chaos runs): a fault, or undefined to answer normally. Cleared by {@link reset}. */
-  faultPolicy(policy: ((method: string) => SlackFault | undefined) | undefined): void;
+  /** Asks `policy` about every call not already faulted (chaos runs, one message refused): a fault, or undefined to answer normally. Cleared by {@link reset}. */
+  faultPolicy(policy: ((method: string, body: Record<string, unknown>) => SlackFault | undefined) | undefined): void;
   /** Answer `method` with a test's own handler (also makes an unknown method known). */
   handle(method: string, handler: MethodHandler): void;
   /** Forgets calls, responses, messages, faults and handlers. */
@@ -147,7 +147,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const responses: RecordedResponse[] = [];
   const faults = new Map<string, FaultRule[]>();
   const handlers = new Map<string, MethodHandler>();
-  let policy: ((method: string) => SlackFault | undefined) | undefined;
+  let policy: ((method: string, body: Record<string, unknown>) => SlackFault | undefined) | undefined;
   const messages = new Map<string, StoredMessage>();
 
   /** A unique, increasing Slack ts from the wall clock, as Slack's are: seconds, then six digits. */
@@ -254,7 +254,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     const call: RecordedCall = { method, body, rawBody, headers: req.headers, at: Date.now() };
     calls.push(call);
 
-    const fault = takeFault(method) ?? policy?.(method);
+    const fault = takeFault(method) ?? policy?.(method, body);
     if (fault !== undefined && !('afterProcessing' in fault)) return applyFault(res, fault);
 
     const handler = handlers.get(method) ?? builtIns[method];
