@@ -12,13 +12,14 @@
  * Every receiver finishes the listener (state writes, message updates) before it answers Slack
  * (`processBeforeResponse` on HTTP; the Lambda receiver always does): a Lambda is frozen as soon as it answers.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, AwsLambdaReceiver, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { CustomRoute, Logger, Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT_MS, deliveryError } from './client';
 import { registerInteractions, type InteractionDeps } from './interactions';
+import { checkSlackRequest } from './request-guard';
 
 /** Where Slack posts interactions and slash commands (the app's Request URL). */
 export const EVENTS_PATH = '/slack/events';
@@ -114,6 +115,7 @@ function httpApp(options: InteractionAppOptions): InteractionApp {
     signatureVerification: true,
     ...logging(options),
   });
+  guardRequests(receiver, signingSecret);
   const app = buildApp(options, receiver);
   let server: Server | undefined;
   return {
@@ -132,6 +134,49 @@ function httpApp(options: InteractionAppOptions): InteractionApp {
       await stopping;
     },
   };
+}
+
+/** Largest request body read (Slack's interaction payloads are a few kB; Bolt's own limit is 4 MB). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Puts {@link checkSlackRequest} in front of the HTTP receiver: the body is read once (and left
+ * on the request, where Bolt takes it from), checked, and only a verified, well-formed Slack
+ * request reaches Bolt; the rest get a 4xx and the server goes on serving.
+ */
+function guardRequests(receiver: HTTPReceiver, signingSecret: string): void {
+  const next = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || path !== EVENTS_PATH) return next(req, res);
+    void readBody(req, MAX_BODY_BYTES).then(
+      (rawBody) => {
+        const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+        const verdict = checkSlackRequest({ rawBody: rawBody.toString('utf8'), contentType: header('content-type'), signature: header('x-slack-signature'), timestamp: header('x-slack-request-timestamp') }, signingSecret);
+        if (!verdict.ok) return void res.writeHead(verdict.status).end();
+        (req as typeof req & { rawBody: Buffer }).rawBody = rawBody;
+        next(req, res);
+      },
+      () => void res.writeHead(413).end(),
+    );
+  };
+}
+
+/** The whole body, or a rejection past `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.destroy();
+        reject(new Error('request body too large'));
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function socketModeApp(options: InteractionAppOptions, appToken: string): InteractionApp {

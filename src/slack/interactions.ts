@@ -37,6 +37,7 @@ import { SLACK_LIMITS, truncate } from './limits';
 import { SEVERITY_BADGE } from './render';
 import { plural, userMention } from './status';
 import { outboxStatus } from '../alerts/outbox';
+import { replayGuard } from './replay-guard';
 
 /** The slash command Klaxon answers. */
 export const KLAXON_COMMAND = '/klaxon';
@@ -73,6 +74,7 @@ export interface InteractionDeps {
  *   registerInteractions(app, { store, lifecycle, notifier, rules, allowedUsers: ['U012ABC'] });
  */
 export function registerInteractions(app: App, deps: InteractionDeps): void {
+  app.use(replayGuard(deps.store));
   const handlers = new InteractionHandlers(deps);
   onClick<ButtonAction>(app, ACKNOWLEDGE_ACTION_ID, 'acknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.acknowledge(req, fp));
   onClick<ButtonAction>(app, UNACKNOWLEDGE_ACTION_ID, 'unacknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.unacknowledge(req, fp));

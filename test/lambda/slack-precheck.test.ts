@@ -38,6 +38,23 @@ describe('precheckSlackRequest', () => {
     expect(precheckSlackRequest(event(withoutSignature, body), NOW)).toEqual({ forward: false, refused: reason, response: { statusCode: 401, body: '' } });
   });
 
+  it.each([
+    ['payload=null', 'payload=null', 'application/x-www-form-urlencoded', 'the payload is not a JSON object'],
+    ['a payload that is not JSON', 'payload=%7Bnope', 'application/x-www-form-urlencoded', 'the payload is not a JSON object'],
+    ['a JSON null body', 'null', 'application/json', 'the body is not a JSON object'],
+    ['a JSON array body', '[]', 'application/json', 'the body is not a JSON object'],
+  ])('refuses %s with 400 before any secret is read (issue 10)', (_name, body, contentType, reason) => {
+    const { headers } = signedRequest('any-secret', body, { timestamp: nowSeconds });
+    expect(precheckSlackRequest(event({ ...headers, 'Content-Type': contentType }, body), NOW)).toEqual({ forward: false, refused: reason, response: { statusCode: 400, body: '' } });
+  });
+
+  it('refuses a timestamp in the future past the window (an hour, a year) with 401', () => {
+    for (const ahead of [3600, 365 * 24 * 3600]) {
+      const { headers, body } = signed(nowSeconds + ahead);
+      expect(precheckSlackRequest(event(headers, body), NOW)).toMatchObject({ forward: false, response: { statusCode: 401 } });
+    }
+  });
+
   it("answers Slack's unsigned ssl_check with 200, plain or base64-encoded", () => {
     const body = 'ssl_check=1&token=abc';
     for (const base64 of [false, true]) {

@@ -466,6 +466,59 @@ describe('permissions', () => {
   });
 });
 
+describe('hostile requests to the local HTTP server (issue 10)', () => {
+  it.each([
+    ['a signed payload=null', 'payload=null', 'application/x-www-form-urlencoded'],
+    ['a signed JSON null body', 'null', 'application/json'],
+    ['a signed JSON array', '[1,2]', 'application/json'],
+    ['a signed payload that is not JSON', 'payload=%7Bnot-json', 'application/x-www-form-urlencoded'],
+    ['a signed JSON string', '"ssl_check"', 'application/json'],
+  ])('%s gets a 4xx and the server keeps serving', async (_name, raw, contentType) => {
+    const t = await harness();
+    const { headers } = signedRequest(SIGNING_SECRET, raw);
+    const answer = await t.post(raw, { ...headers, 'Content-Type': contentType });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect((await fetch(`${t.origin}${HEALTH_PATH}`)).status).toBe(200);
+  });
+
+  it.each([
+    ['one hour ahead', 3600],
+    ['one year ahead', 365 * 24 * 3600],
+    ['six minutes ahead', 6 * 60],
+  ])('a correctly signed request timestamped %s is refused with 401, and changes nothing', async (_name, ahead) => {
+    const t = await harness();
+    const fp = await bruteForceAlert(t);
+    const { channel, ts } = await t.messageOf(fp);
+    const raw = blockActionsBody(
+      blockActionsPayload({ userId: ALICE, actionId: ACKNOWLEDGE_ACTION_ID, blockId: `klaxon_actions:${fp}`, channelId: channel, messageTs: ts, responseUrl: t.slack.responseUrl('x'), value: fp }),
+    );
+    const future = Math.floor(Date.now() / 1000) + ahead;
+    expect((await t.post(raw, { ...signedRequest(SIGNING_SECRET, raw, { timestamp: future }).headers })).status).toBe(401);
+    expect((await t.group(fp)).acknowledged).toBeUndefined();
+  });
+
+  it('a captured Acknowledge replayed within the window changes nothing the second time', async () => {
+    const t = await harness();
+    const fp = await bruteForceAlert(t);
+    const { channel, ts } = await t.messageOf(fp);
+    const ack = blockActionsBody(
+      blockActionsPayload({ userId: ALICE, actionId: ACKNOWLEDGE_ACTION_ID, blockId: `klaxon_actions:${fp}`, channelId: channel, messageTs: ts, responseUrl: t.slack.responseUrl('x'), value: fp, actionTs: '1764000000.000001' }),
+    );
+    const unack = blockActionsBody(
+      blockActionsPayload({ userId: ALICE, actionId: UNACKNOWLEDGE_ACTION_ID, blockId: `klaxon_actions:${fp}`, channelId: channel, messageTs: ts, responseUrl: t.slack.responseUrl('y'), value: fp, actionTs: '1764000000.000002' }),
+    );
+    const captured = signedRequest(SIGNING_SECRET, ack);
+    expect((await t.post(ack, { ...captured.headers })).status).toBe(200);
+    expect((await t.post(unack, { ...signedRequest(SIGNING_SECRET, unack).headers })).status).toBe(200);
+    expect((await t.group(fp)).acknowledged).toBeUndefined();
+    // The attacker replays the captured Acknowledge: it must not acknowledge again.
+    expect((await t.post(ack, { ...captured.headers })).status).toBe(200);
+    expect((await t.group(fp)).acknowledged).toBeUndefined();
+    expect((await t.store.listAudit({ fingerprint: fp })).filter((e) => e.action === 'acknowledge')).toHaveLength(1);
+  });
+});
+
 describe('request verification (Bolt HTTPReceiver)', () => {
   async function attempt(t: Harness, fp: string, sign: (raw: string) => Record<string, string>): Promise<number> {
     const { channel, ts } = await t.messageOf(fp);
