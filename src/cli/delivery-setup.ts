@@ -9,7 +9,7 @@ import { AlertLifecycle, type BatchReport } from '../alerts/lifecycle';
 import type { Notifier } from '../alerts/notifier';
 import type { CompiledRule } from '../rules/types';
 import type { OutboxStatus } from '../alerts/outbox';
-import { OUTBOX_CLIENT_OPTIONS, slackClientFromEnv } from '../slack/client';
+import { OUTBOX_CLIENT_OPTIONS, SlackConfigError, slackClientFromEnv } from '../slack/client';
 import { plural } from '../slack/status';
 import { SlackNotifier } from '../slack/notifier';
 import type { StateStore } from '../store/types';
@@ -26,7 +26,7 @@ export interface SlackSetup {
 /** The Slack client and default channel when SLACK_BOT_TOKEN is set; a usage error when no channel is known for some rule. */
 export function slackSetup(command: string, env: NodeJS.ProcessEnv, rules: readonly CompiledRule[], io: CliIo): SlackSetup | undefined {
   const log = (message: string) => void write(io.stderr, `klaxon ${command}: ${message}\n`);
-  const client = slackClientFromEnv(env, { logger: { warn: log, error: log } });
+  const client = asUsageError(() => slackClientFromEnv(env, { logger: { warn: log, error: log } }));
   if (client === undefined) return undefined;
   const channel = env.SLACK_CHANNEL?.trim() ?? '';
   const homeless = rules.filter((r) => r.slack.channel === undefined).map((r) => r.id);
@@ -34,6 +34,16 @@ export function slackSetup(command: string, env: NodeJS.ProcessEnv, rules: reado
     throw new UsageError(`SLACK_CHANNEL is not set and these rules name no slack.channel: ${homeless.join(', ')}`);
   }
   return { client, channel };
+}
+
+/** A Slack setting that cannot work is the user's to fix: said as a usage error (exit 2), not an internal one. */
+function asUsageError<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof SlackConfigError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** The client the outbox delivers with: one request per attempt, a 429 handed back at once (the outbox schedules retries). */

@@ -66,9 +66,9 @@ export const OUTBOX_CLIENT_OPTIONS = Object.freeze({ retries: 0, rejectRateLimit
  */
 export function createSlackClient(options: SlackClientOptions): WebClient {
   const token = options.token;
-  if (typeof token !== 'string' || token.trim() === '') throw new Error('Slack token is missing (set SLACK_BOT_TOKEN)');
+  if (typeof token !== 'string' || token.trim() === '') throw new SlackConfigError('Slack token is missing (set SLACK_BOT_TOKEN)');
   // A token with a line break would be refused by fetch with the token in the message.
-  if (/\s/.test(token) || [...token].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new Error('Slack token is malformed: it contains whitespace or control characters');
+  if (/\s/.test(token) || [...token].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new SlackConfigError('Slack token is malformed: it contains whitespace or control characters (a line break pasted with it?)');
   const sink = options.logger ?? CONSOLE_SINK;
   const redact = redactor(token);
 
@@ -316,9 +316,11 @@ function checkApiUrl(apiUrl: string): string {
   try {
     url = new URL(apiUrl);
   } catch {
-    throw new Error(`SLACK_API_URL is not a URL: ${JSON.stringify(apiUrl)}`);
+    throw new SlackConfigError(`SLACK_API_URL is not a URL: ${JSON.stringify(redactUrlCredentials(apiUrl))}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`SLACK_API_URL must be http(s): ${JSON.stringify(apiUrl)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SlackConfigError(`SLACK_API_URL must be http(s): ${JSON.stringify(redactUrlCredentials(apiUrl))}`);
+  // fetch refuses such URLs, and would print them, password included, in every error.
+  if (url.username !== '' || url.password !== '') throw new SlackConfigError('SLACK_API_URL must not contain a user name or password');
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
@@ -333,7 +335,17 @@ function redactor(token: string): (text: string) => string {
 }
 
 function redactTokens(text: string): string {
-  return text.replace(/xox[a-z]-[A-Za-z0-9-]+/g, '[token]');
+  return redactUrlCredentials(text.replace(/xox[a-z]-[A-Za-z0-9-]+/g, '[token]'));
+}
+
+/** `scheme://user:password@host` → `scheme://[credentials]@host`, wherever it appears in a text. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1[credentials]@');
+}
+
+/** A Slack setting that cannot work (a malformed token, a bad SLACK_API_URL): said as a configuration error, never as an internal one. */
+export class SlackConfigError extends Error {
+  override name = 'SlackConfigError';
 }
 
 /** WebClient's logger interface over a sink: warn and error pass (redacted), debug and info are dropped. */

@@ -80,6 +80,21 @@ describe('klaxon run', () => {
     expect(run.stderr).toContain('3 alerts posted to Slack, 0 updated, 1 refused by Slack (parked)');
   });
 
+  it('a token with a line break, or a password in SLACK_API_URL, is a configuration error (exit 2) that never prints the secret (issue 10)', async () => {
+    const newline = await runCli(['run', '--once'], { env: slackEnv({ SLACK_BOT_TOKEN: 'xoxb-abc\ndef' }) });
+    expect(newline.code).toBe(2);
+    expect(newline.stderr).toContain('Slack token is malformed');
+    expect(newline.stderr).not.toContain('xoxb-abc');
+    const password = await runCli(['run', '--once'], { env: slackEnv({ SLACK_API_URL: slack.url.replace('http://', 'http://klaxon:s3cret-pw@') }) });
+    expect(password.code).toBe(2);
+    expect(password.stderr).toContain('SLACK_API_URL must not contain a user name or password');
+    expect(password.stderr).not.toContain('s3cret-pw');
+    const garbage = await runCli(['run', '--once'], { env: slackEnv({ SLACK_API_URL: 'ftp://klaxon:s3cret-pw@example.com/api' }) });
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).not.toContain('s3cret-pw');
+    expect(slack.calls).toHaveLength(0);
+  });
+
   it('refuses to post when no channel is known for a rule', async () => {
     const result = await runCli(['run', '--once'], { env: slackEnv({ SLACK_CHANNEL: '' }) });
     expect(result.code).toBe(2);
