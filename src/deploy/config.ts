@@ -117,6 +117,18 @@ const stageConfigSchema = z.strictObject({
   deploymentBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }).optional(),
   /** A customer-managed KMS key for Klaxon's own log groups (the functions' and the HTTP API's access log). */
   logKmsKeyArn: kmsKeyArn.optional(),
+  /**
+   * EventBridge sees security-group calls only while a CloudTrail trail logs management events
+   * in the region. `createTrail`: the stack creates a multi-region trail and its bucket, for
+   * accounts that have none (an organisation trail is the usual way).
+   */
+  cloudtrail: z
+    .strictObject({
+      createTrail: z.boolean().default(false),
+      /** A KMS key for the trail's log files; its key policy must let cloudtrail.amazonaws.com use it. */
+      kmsKeyArn: kmsKeyArn.optional(),
+    })
+    .prefault({}),
 });
 
 export type StageConfig = z.output<typeof stageConfigSchema>;

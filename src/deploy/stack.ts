@@ -10,6 +10,7 @@ import type { AlarmName, StageConfig } from './config';
 import { functionRoles } from './iam';
 import { ASYNC_FUNCTIONS, FUNCTIONS, logicalId, type StageNames } from './names';
 import { METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from './patterns';
+import { trailResources } from './trail';
 
 type Resource = {
   Type: string;
@@ -148,6 +149,7 @@ export function stackResources(
     ...metricResources(config, names),
     ...invokeConfigs(),
     ...functionRoles(config, names),
+    ...(config.cloudtrail.createTrail ? trailResources(config, names) : {}),
   };
   if (config.alarms.email !== undefined) {
     resources.AlarmEmailSubscription = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: config.alarms.email } };

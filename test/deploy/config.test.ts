@@ -35,7 +35,7 @@ describe('the deployment config', () => {
       'deploy/prod.yml:4:39: alarms.failedSshLogins.threshold: Too small: expected number to be >=1 [BAD_VALUE]',
       'deploy/prod.yml:4:50: alarms.failedSshLogins.period: a whole number of minutes, at least 1m (for example 5m, 1h) [BAD_VALUE]',
       expect.stringMatching(/^deploy\/prod\.yml:5:19: logRetentionDays: CloudWatch keeps logs for one of these numbers of days: 1, 3, 5, .*\[BAD_VALUE\]$/),
-      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn, reservedConcurrency, tags, permissionsBoundary, cfnRole, deploymentBucket, logKmsKeyArn [UNKNOWN_KEY]',
+      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn, reservedConcurrency, tags, permissionsBoundary, cfnRole, deploymentBucket, logKmsKeyArn, cloudtrail [UNKNOWN_KEY]',
     ]);
   });
 

@@ -33,6 +33,7 @@ permissionsBoundary: arn:aws:iam::123456789012:policy/OrgBoundary
 cfnRole: arn:aws:iam::123456789012:role/klaxon-cloudformation
 deploymentBucket: org-deployments-eu-west-1
 logKmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/33333333-2222-3333-4444-555555555555
+cloudtrail: { createTrail: true }
 `;
 const LOG_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/33333333-2222-3333-4444-555555555555';
 
@@ -330,7 +331,7 @@ describe('hardening (issue 14, part 2)', () => {
     expect(fullPackage.provider.iam).toMatchObject({ deploymentRole: 'arn:aws:iam::123456789012:role/klaxon-cloudformation' });
     expect(fullPackage.provider.deploymentBucket).toBe('org-deployments-eu-west-1');
     // A named bucket is the organisation's: neither template creates one.
-    expect(ofType(full, 'AWS::S3::Bucket')).toEqual([]);
+    expect(full.Resources.ServerlessDeploymentBucket).toBeUndefined();
     expect(fullPackage.created).toBeUndefined();
   });
 
@@ -361,5 +362,36 @@ describe('hardening (issue 14, part 2)', () => {
       expect(g.Properties.RetentionInDays).toBe(365);
       expect(g.Properties).not.toHaveProperty('KmsKeyId');
     }
+  });
+});
+
+describe('cloudtrail.createTrail', () => {
+  test('a multi-region trail logging write management events into a retained, private, TLS-only bucket only it may write', () => {
+    const trail = full.Resources.Trail as Resource;
+    expect(trail.DependsOn).toEqual(['TrailBucketPolicy']);
+    expect(trail.Properties).toMatchObject({
+      TrailName: 'klaxon-prod-trail',
+      S3BucketName: { Ref: 'TrailBucket' },
+      IsLogging: true,
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
+    });
+    const bucket = full.Resources.TrailBucket as Resource & { DeletionPolicy?: string };
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' }, PublicAccessBlockConfiguration: { RestrictPublicBuckets: true } });
+    type Statement = { Sid: string; Effect: string; Principal: unknown; Condition: unknown };
+    const statements = (props(full, 'TrailBucketPolicy').PolicyDocument as { Statement: Statement[] }).Statement;
+    const trailArn = { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/klaxon-prod-trail' };
+    for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+      expect(s.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:SourceArn': trailArn } });
+    }
+    expect(statements.find((x) => x.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('off by default', () => {
+    expect(example.template.Resources.Trail).toBeUndefined();
+    expect(example.template.Resources.TrailBucket).toBeUndefined();
   });
 });
