@@ -44,4 +44,6 @@ module.exports = {
     return deploy.stack.stackResources(config, names);
   },
   securityGroupPattern: () => deploy.patterns.securityGroupEventPattern(),
+  securityGroupRetryPolicy: () => deploy.stack.EVENT_BRIDGE_RETRY_POLICY,
+  guardrails: async (context) => deploy.stack.providerGuardrails((await stage(context)).config),
 };

@@ -5,6 +5,7 @@
  * reports which IAM action is missing and never stops the others. Nothing here writes to the
  * account, and no secret value is ever put into a result.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
@@ -25,11 +26,12 @@ import { metricLogGroups } from '../deploy/stack';
 import type { EventSource } from '../events/event';
 import { describeAwsError, isAccessDenied, isSessionError } from './errors';
 import { lambdaFunctionName, queueUrl } from './redrive';
+import { describeTrail, trailStandings, type TrailStanding } from './trail-check';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 /** The sections of the report, in the order they are printed. */
-export const SECTIONS = ['Stage config', 'AWS access', 'Log groups', 'Subscription filters', 'Metric filters', 'Alarms', 'EventBridge', 'Dead-letter queue', 'SSM parameters', 'Slack'] as const;
+export const SECTIONS = ['Stage config', 'AWS access', 'Log groups', 'Subscription filters', 'Metric filters', 'Alarms', 'CloudTrail', 'EventBridge', 'Dead-letter queue', 'SSM parameters', 'Slack'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CheckResult {
@@ -49,6 +51,7 @@ export interface DoctorClients {
   events: EventBridgeClient;
   sqs: SQSClient;
   ssm: SSMClient;
+  cloudtrail: CloudTrailClient;
 }
 
 /** Clients built from the standard AWS settings (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL…); `region` overrides. */
@@ -60,6 +63,7 @@ export function doctorClients(region?: string): DoctorClients {
     events: new EventBridgeClient(config),
     sqs: new SQSClient(config),
     ssm: new SSMClient(config),
+    cloudtrail: new CloudTrailClient(config),
   };
 }
 
@@ -315,6 +319,40 @@ export async function checkAlarms(ctx: DoctorContext): Promise<CheckResult[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CloudTrail: without a logging trail, EventBridge never sees a security-group call
+
+const TRAIL_ACTIONS = 'cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors';
+
+export async function checkTrail(ctx: DoctorContext): Promise<CheckResult> {
+  const { region, stage } = ctx;
+  let trails: TrailStanding[];
+  try {
+    trails = await trailStandings(ctx.clients.cloudtrail, region);
+  } catch (err) {
+    return awsFailure('CloudTrail', `trails covering ${region}`, err, TRAIL_ACTIONS, region);
+  }
+  const effect = 'so EventBridge receives no security-group API call made here, and Klaxon alerts on none';
+  if (trails.length === 0) {
+    return result('CloudTrail', 'fail', `no CloudTrail trail covers ${region}`, [effect], [
+      `set cloudtrail: { createTrail: true } in ${configFileOf(ctx)}, then: ${DEPLOY(stage)}`,
+      'or create a multi-region trail yourself: aws cloudtrail create-trail --name NAME --s3-bucket-name BUCKET --is-multi-region-trail, then: aws cloudtrail start-logging --name NAME',
+    ]);
+  }
+  const good = trails.find((t) => t.logging && t.managementWrites);
+  if (good !== undefined) return result('CloudTrail', 'ok', `${describeTrail(good)}: logging write management events in ${region}`);
+  const details = trails.map((t) => `${describeTrail(t)}: ${t.logging ? 'logging' : 'not logging'}, ${t.managementWrites ? 'write management events selected' : 'no write management events selected'}`);
+  const stopped = trails.find((t) => !t.logging);
+  const fix =
+    stopped !== undefined && stopped.managementWrites
+      ? [`aws cloudtrail start-logging --name ${stopped.arn}`]
+      : [
+          `select write management events on a trail (put-event-selectors replaces its selectors: keep the ones it has): aws cloudtrail put-event-selectors --trail-name ${trails[0]?.arn ?? 'NAME'} --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
+          ...trails.filter((t) => !t.logging).map((t) => `aws cloudtrail start-logging --name ${t.arn}`),
+        ];
+  return result('CloudTrail', 'fail', `no trail covering ${region} is logging write management events`, [...details, effect], fix);
+}
+
+// ---------------------------------------------------------------------------------------------
 // EventBridge
 
 /** JSON with object keys sorted and arrays in a fixed order, so two patterns compare by meaning. */
@@ -515,6 +553,7 @@ export async function runChecks(ctx: DoctorContext): Promise<CheckResult[]> {
     // A few log groups at a time: CloudWatch Logs' Describe* calls allow only a few calls a second.
     mapConcurrently(groups, LOG_GROUP_CONCURRENCY, (g) => checkLogGroup(ctx, g)).then((r) => r.flat()),
     checkAlarms(ctx),
+    checkTrail(ctx),
     checkEventBridge(ctx),
     checkSecrets(ctx),
   ]);

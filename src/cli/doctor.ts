@@ -1,6 +1,6 @@
 /**
  * `klaxon doctor`: checks the wiring of a deployed stage against its `deploy/<stage>.yml`
- * (log groups, Klaxon's subscription and metric filters on them, the alarms, the EventBridge
+ * (log groups, Klaxon's subscription and metric filters on them, the alarms, the CloudTrail trail, the EventBridge
  * rule, the dead-letter queue, the SSM parameters and the bot token) and prints, per check,
  * how it stands and the command or edit that fixes it. It only reads.
  *

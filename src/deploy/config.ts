@@ -32,6 +32,17 @@ const duration = z.string().refine((text) => (parseDuration(text) ?? 0) >= 60_00
   error: 'a whole number of minutes, at least 1m (for example 5m, 1h)',
 });
 
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'a KMS key ARN' });
+
+function iamArn(kind: 'policy' | 'role') {
+  return z.string().regex(new RegExp(`^arn:aws[a-z-]*:iam::(\\d{12}|aws):${kind}/[\\w+=,.@/-]+$`), { error: `an IAM ${kind} ARN` });
+}
+
+/** Reserved concurrent executions of one function, or false for none. */
+function reservation(executions: number) {
+  return z.union([z.number().int().min(1).max(1000), z.literal(false)]).default(executions);
+}
+
 /** One signal's alarm, alarming by default at `threshold` events in 5 minutes. */
 function alarm(threshold: number) {
   return z
@@ -69,24 +80,59 @@ const stageConfigSchema = z.strictObject({
       successfulSshLogins: alarm(1),
       wafBlockedRequests: alarm(100),
       securityGroupChanges: alarm(1),
+      /**
+       * A customer-managed KMS key for the alarm topic. Its key policy must let
+       * cloudwatch.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*): CloudWatch cannot
+       * publish to a topic under the AWS-managed aws/sns key.
+       */
+      topicKmsKeyArn: kmsKeyArn.optional(),
     })
     .prefault({}),
-  /** Days CloudWatch keeps the functions' own logs. */
+  /** Days CloudWatch keeps Klaxon's own logs; one year by default, as Control Tower's CT.CLOUDWATCH.PR.2 asks. */
   logRetentionDays: z
     .number()
     .refine((days) => RETENTION_DAYS.includes(days), { error: `CloudWatch keeps logs for one of these numbers of days: ${RETENTION_DAYS.join(', ')}` })
-    .default(30),
+    .default(365),
   /** SSM parameter names hold the Slack secrets under this prefix (default `/klaxon/<stage>`). */
   parameterPrefix: z
     .string()
     .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { error: 'an SSM path such as /klaxon/prod' })
     .optional(),
   /** A customer-managed KMS key that encrypts the SecureString parameters; omit for the default aws/ssm key. */
-  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, { error: 'a KMS key ARN' }).optional(),
+  kmsKeyArn: kmsKeyArn.optional(),
+  /**
+   * Concurrent executions reserved for (and capping) the functions a flood reaches: bounds the
+   * cost and the rate of Slack calls. false: no reservation (accounts at the default limit of 10).
+   */
+  reservedConcurrency: z
+    .strictObject({ logs: reservation(10), cloudtrail: reservation(5) })
+    .prefault({}),
+  /** Tags on the stack, and through it on every resource that takes tags. */
+  tags: z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { error: 'a tag key: 1-128 letters, digits, spaces and _.:/=+-@' }).refine((key) => !key.startsWith('aws:'), { error: 'tag keys starting with "aws:" are reserved' }), z.string().max(256)).default({}),
+  /** The IAM policy every role of the stack is bounded by (an organisation's guardrail). */
+  permissionsBoundary: iamArn('policy').optional(),
+  /** The role CloudFormation assumes to deploy the stack (osls `cfnRole`), instead of the deployer's own credentials. */
+  cfnRole: iamArn('role').optional(),
+  /** An existing S3 bucket for the deployment artifacts; omitted, the stack creates one (versioned, encrypted, public access blocked). */
+  deploymentBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }).optional(),
+  /** A customer-managed KMS key for Klaxon's own log groups (the functions' and the HTTP API's access log). */
+  logKmsKeyArn: kmsKeyArn.optional(),
+  /**
+   * EventBridge sees security-group calls only while a CloudTrail trail logs management events
+   * in the region. `createTrail`: the stack creates a multi-region trail and its bucket, for
+   * accounts that have none (an organisation trail is the usual way).
+   */
+  cloudtrail: z
+    .strictObject({
+      createTrail: z.boolean().default(false),
+      /** A KMS key for the trail's log files; its key policy must let cloudtrail.amazonaws.com use it. */
+      kmsKeyArn: kmsKeyArn.optional(),
+    })
+    .prefault({}),
 });
 
 export type StageConfig = z.output<typeof stageConfigSchema>;
-export type AlarmName = keyof Omit<StageConfig['alarms'], 'email'>;
+export type AlarmName = keyof Omit<StageConfig['alarms'], 'email' | 'topicKmsKeyArn'>;
 
 type ConfigProblemCode = YamlReadCode | ShapeProblemCode | 'DUPLICATE_LOG_GROUP';
 

@@ -71,6 +71,7 @@ export function functionRoles(config: StageConfig, names: StageNames): Record<st
           Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         },
         Policies: [{ PolicyName: `${names.functionName(fn)}`, PolicyDocument: { Version: '2012-10-17', Statement: statementsFor(fn, config, names) } }],
+        ...(config.permissionsBoundary === undefined ? {} : { PermissionsBoundary: config.permissionsBoundary }),
       },
     };
   }

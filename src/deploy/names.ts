@@ -20,6 +20,8 @@ export interface StageNames {
   deadLetterQueue: string;
   alarmTopic: string;
   securityGroupRule: string;
+  /** The trail the stack creates with `cloudtrail.createTrail`. */
+  trail: string;
   /** CloudWatch namespace of the metric filters and of the functions' EMF metrics. */
   metricNamespace: string;
   alarmName(alarm: AlarmName | 'deadLetters' | 'outbox'): string;
@@ -58,6 +60,7 @@ export function stageNames(stage: string, config: Pick<StageConfig, 'parameterPr
     deadLetterQueue: `${prefix}-dead-letters`,
     alarmTopic: `${prefix}-alarms`,
     securityGroupRule: `${prefix}-security-group-changes`,
+    trail: `${prefix}-trail`,
     metricNamespace: `Klaxon/${stage}`,
     alarmName: (alarm) => `${prefix}-${kebab(alarm)}`,
     metricFilterName: (alarm) => `${prefix}-${kebab(alarm)}`,

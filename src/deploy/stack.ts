@@ -8,10 +8,19 @@ import { parseDuration } from '../rules/duration';
 import { tableDefinition, TTL_ATTRIBUTE } from '../store/dynamodb';
 import type { AlarmName, StageConfig } from './config';
 import { functionRoles } from './iam';
-import { ASYNC_FUNCTIONS, logicalId, type StageNames } from './names';
+import { ASYNC_FUNCTIONS, FUNCTIONS, logicalId, type StageNames } from './names';
 import { METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from './patterns';
+import { trailResources } from './trail';
 
-type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; Condition?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+  Condition?: string;
+  DeletionPolicy?: 'Retain' | 'Delete';
+  UpdateReplacePolicy?: 'Retain' | 'Delete';
+};
+type Extensions = Record<string, { Properties: Record<string, unknown> }>;
 
 /** Retries Lambda makes of a failed asynchronous invocation before the event goes to the dead-letter queue. */
 export const ASYNC_RETRIES = 2;
@@ -23,6 +32,12 @@ export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
  * scaling the function.
  */
 export const SLACK_API_THROTTLE = { rateLimit: 10, burstLimit: 20 };
+/**
+ * How EventBridge retries delivering a security-group call to the `cloudtrail` function
+ * (throttled, or the function unavailable) before the event goes to the dead-letter queue;
+ * as long as Lambda's own retries of a failed invocation last.
+ */
+export const EVENT_BRIDGE_RETRY_POLICY = { maximumEventAge: 6 * 3600, maximumRetryAttempts: 20 };
 
 export interface StageSettings {
   stage: string;
@@ -53,6 +68,27 @@ export function stageSettings(config: StageConfig, names: StageNames): StageSett
   };
 }
 
+/** The HTTP API's access log group, which osls creates for `provider.logs.httpApi`. */
+export const HTTP_API_ACCESS_LOG_GROUP = 'HttpApiLogGroup';
+
+/**
+ * Provider settings from the stage config's guardrails: tags on the stack (CloudFormation
+ * passes them on to every resource that takes tags), the deployment bucket (the named one, or
+ * one the stack creates versioned with public access blocked; osls encrypts it), and the IAM
+ * settings (the role CloudFormation deploys with, the boundary of any role osls would create).
+ */
+export function providerGuardrails(config: StageConfig): { stackTags: Record<string, string>; deploymentBucket: Record<string, unknown>; iam: Record<string, unknown> } {
+  return {
+    stackTags: config.tags,
+    deploymentBucket:
+      config.deploymentBucket === undefined ? { blockPublicAccess: true, versioning: true } : { name: config.deploymentBucket, serverSideEncryption: 'AES256' },
+    iam: {
+      ...(config.cfnRole === undefined ? {} : { deploymentRole: config.cfnRole }),
+      ...(config.permissionsBoundary === undefined ? {} : { role: { permissionsBoundary: config.permissionsBoundary } }),
+    },
+  };
+}
+
 /** The logs function's events: one subscription filter per configured log group, filtering at the source. */
 export function logsEvents(config: StageConfig): Array<{ cloudwatchLog: { logGroup: string; filter: string } }> {
   const { ssh, waf, cloudtrail } = config.logGroups;
@@ -80,15 +116,19 @@ export function metricLogGroups(config: StageConfig, alarm: AlarmName): string[]
 export function stackResources(
   config: StageConfig,
   names: StageNames,
-): { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; extensions: Record<string, { Properties: Record<string, unknown> }> } {
+): { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; extensions: Extensions } {
   const resources: Record<string, Resource> = {
     StateTable: stateTable(names),
+    DeadLetterQueuePolicy: eventBridgeDeadLetters(names),
     DeadLetterQueue: {
       Type: 'AWS::SQS::Queue',
       Properties: { QueueName: names.deadLetterQueue, MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS, SqsManagedSseEnabled: true },
     },
-    // Not KMS-encrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key, and the messages hold no secrets.
-    AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: names.alarmTopic } },
+    // Not KMS-encrypted unless a customer-managed key is configured: CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key.
+    AlarmTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: names.alarmTopic, ...(config.alarms.topicKmsKeyArn === undefined ? {} : { KmsMasterKeyId: config.alarms.topicKmsKeyArn }) },
+    },
     DeadLettersAlarm: {
       Type: 'AWS::CloudWatch::Alarm',
       Properties: {
@@ -103,7 +143,7 @@ export function stackResources(
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlarmTopic' }],
+        ...ALARM_ACTIONS,
       },
     },
     // Slack is what is down when the outbox backs up: this alarm reaches people through the alarm topic's email subscription.
@@ -121,25 +161,27 @@ export function stackResources(
         Threshold: OUTBOX_ALARM_MINUTES * 60,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlarmTopic' }],
+        ...ALARM_ACTIONS,
       },
     },
     ...metricResources(config, names),
     ...invokeConfigs(),
     ...functionRoles(config, names),
+    ...(config.cloudtrail.createTrail ? trailResources(config, names) : {}),
   };
   if (config.alarms.email !== undefined) {
     resources.AlarmEmailSubscription = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: config.alarms.email } };
   }
   return {
     Resources: resources,
-    // Merged into the HTTP API stage osls generates (its DefaultRouteSettings are replaced whole).
     extensions: {
+      // Merged into the HTTP API stage osls generates (its DefaultRouteSettings are replaced whole).
       HttpApiStage: {
         Properties: {
           DefaultRouteSettings: { DetailedMetricsEnabled: false, ThrottlingRateLimit: SLACK_API_THROTTLE.rateLimit, ThrottlingBurstLimit: SLACK_API_THROTTLE.burstLimit },
         },
       },
+      ...guardrailExtensions(config, names),
     },
     Outputs: {
       StateTableName: { Value: { Ref: 'StateTable' } },
@@ -152,17 +194,82 @@ export function stackResources(
 /** How long the oldest waiting alert may wait for Slack before the outbox alarm goes off. */
 export const OUTBOX_ALARM_MINUTES = 10;
 
-/** The state table as the store defines it, with TTL on `expiresAt` and point-in-time recovery. */
+/** Alarms say when they fire and when they clear, so Slack hears "resolved" too. */
+const ALARM_ACTIONS = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }] };
+
+/**
+ * The state table as the store defines it, with TTL on `expiresAt` and point-in-time recovery.
+ * It holds the audit of every acknowledgement and silence: removing the stack, or a change
+ * that would replace the table, leaves it in place, and deleting it takes turning deletion
+ * protection off first.
+ */
 function stateTable(names: StageNames): Resource {
   return {
     Type: 'AWS::DynamoDB::Table',
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
     Properties: {
       ...tableDefinition(names.table),
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
     },
   };
+}
+
+/**
+ * The logical id osls gives the `cloudtrail` function's EventBridge rule: the function name
+ * plus `-rule-1`, stripped of everything but letters and digits, first letter upper-cased.
+ */
+export function securityGroupRuleId(names: StageNames): string {
+  const normalized = `${names.functionName('cloudtrail')}rule1`.replace(/[^A-Za-z0-9]/g, '');
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}EventBridgeRule`;
+}
+
+/** EventBridge may put the security-group calls it could not deliver into the dead-letter queue (its rule only). */
+function eventBridgeDeadLetters(names: StageNames): Resource {
+  return {
+    Type: 'AWS::SQS::QueuePolicy',
+    Properties: {
+      Queues: [{ Ref: 'DeadLetterQueue' }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'SecurityGroupRuleDeadLetters',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [securityGroupRuleId(names), 'Arn'] } } },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * What the review's guardrails add to the resources osls generates: reserved concurrency on
+ * the functions a flood reaches, the log groups' KMS key, and the EventBridge permission's
+ * source named by reference (Control Tower's CT.LAMBDA.PR.2 reads only literal ARNs or
+ * references, not the `Fn::Join` osls writes).
+ */
+function guardrailExtensions(config: StageConfig, names: StageNames): Extensions {
+  const out: Extensions = {
+    CloudtrailEventBridgeLambdaPermission1: { Properties: { SourceArn: { 'Fn::GetAtt': [securityGroupRuleId(names), 'Arn'] } } },
+  };
+  for (const fn of ['logs', 'cloudtrail'] as const) {
+    const reserved = config.reservedConcurrency[fn];
+    if (reserved !== false) out[`${logicalId(fn)}LambdaFunction`] = { Properties: { ReservedConcurrentExecutions: reserved } };
+  }
+  if (config.logKmsKeyArn !== undefined) {
+    for (const group of [...FUNCTIONS.map((fn) => `${logicalId(fn)}LogGroup`), HTTP_API_ACCESS_LOG_GROUP]) {
+      out[group] = { Properties: { KmsKeyId: config.logKmsKeyArn } };
+    }
+  }
+  return out;
 }
 
 /** A metric filter per log group and signal, and one alarm per signal over the sum of them. */
@@ -197,7 +304,7 @@ function metricResources(config: StageConfig, names: StageNames): Record<string,
         Threshold: threshold,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlarmTopic' }],
+        ...ALARM_ACTIONS,
       },
     };
   }

@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
@@ -34,6 +35,7 @@ const cloudwatch = mockClient(CloudWatchClient);
 const events = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
 const ssm = mockClient(SSMClient);
+const cloudtrail = mockClient(CloudTrailClient);
 
 const SSH_GROUP = '/klaxon/prod/auth.log';
 const WAF_GROUP = 'aws-waf-logs-prod-edge';
@@ -75,7 +77,7 @@ function awsError(name: string, message: string): Error {
 
 /** Everything deployed and healthy, as `serverless deploy` leaves it. Tests then break one part. */
 function allGreen(): void {
-  for (const m of [logs, cloudwatch, events, sqs, ssm]) m.reset();
+  for (const m of [logs, cloudwatch, events, sqs, ssm, cloudtrail]) m.reset();
   slack.reset();
   logs.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix?: string }) => ({
     // A prefix also lists longer names: the exact one must be picked out.
@@ -92,6 +94,9 @@ function allGreen(): void {
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'CloudtrailTarget', Arn: fnArn(names.functionName('cloudtrail')) }] });
   sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.deadLetterQueue}` });
   sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+  cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [{ Name: 'org-trail', TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail`, HomeRegion: 'us-east-1', IsMultiRegionTrail: true }] });
+  cloudtrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+  cloudtrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
   ssm.on(GetParameterCommand).callsFake((input: { Name: string; WithDecryption?: boolean }) => parameter(input.Name, input.WithDecryption === true));
 }
 
@@ -154,8 +159,9 @@ describe('klaxon doctor: a healthy stage', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`klaxon doctor: stage prod in ${REGION}`);
-    // 1 config + 3 groups + 3 subscriptions + 3 metric filters + 4 alarms + rule + target + queue + 2 parameters + Slack
-    expect(summaryLine(r.stdout)).toBe('doctor: 20 checks ok, 0 failed, 0 warnings');
+    // 1 config + 3 groups + 3 subscriptions + 3 metric filters + 4 alarms + trail + rule + target + queue + 2 parameters + Slack
+    expect(summaryLine(r.stdout)).toBe('doctor: 21 checks ok, 0 failed, 0 warnings');
+    expect(block(r.stdout, 'org-trail')).toContain('org-trail (multi-region, home us-east-1): logging write management events in eu-west-1');
     expect(r.stdout).not.toMatch(/\d+ passed, \d+ failed/);
     expect(r.stdout).not.toContain('FAIL');
     expect(r.stdout).toContain(`✓ ok   ${SSH_GROUP} (ssh) exists`);
@@ -246,7 +252,7 @@ describe('klaxon doctor: log groups and their filters', () => {
     expect(waf).toContain('fix logGroups.waf in');
     // No subscription or metric-filter checks on a group that is not there: one failure per cause.
     expect(logs.commandCalls(DescribeSubscriptionFiltersCommand).map((c) => c.args[0].input.logGroupName)).toEqual([TRAIL_GROUP]);
-    expect(summaryLine(r.stdout)).toBe('doctor: 14 checks ok, 2 failed, 0 warnings');
+    expect(summaryLine(r.stdout)).toBe('doctor: 15 checks ok, 2 failed, 0 warnings');
   });
 
   it("fails a log group without Klaxon's subscription, with the deploy command", async () => {
@@ -278,7 +284,7 @@ describe('klaxon doctor: log groups and their filters', () => {
     expect(b).toContain('a deploy fails on it');
     expect(b).toContain('the CloudWatch Logs limit is 2');
     expect(b).toContain(`fix: remove one: aws logs delete-subscription-filter --log-group-name ${WAF_GROUP} --filter-name siem`);
-    expect(summaryLine(r.stdout)).toBe('doctor: 19 checks ok, 1 failed, 0 warnings');
+    expect(summaryLine(r.stdout)).toBe('doctor: 20 checks ok, 1 failed, 0 warnings');
   });
 
   it("fails Klaxon's subscription when its pattern is not the one deployed, and accepts a qualified function ARN", async () => {
@@ -310,7 +316,7 @@ describe('klaxon doctor: log groups and their filters', () => {
     expect(r.code).toBe(1);
     expect(block(r.stdout, `klaxon-prod-failed-ssh-logins on ${SSH_GROUP}: missing`)).toContain('fix: npx serverless deploy --stage prod');
     expect(block(r.stdout, `klaxon-prod-waf-blocked-requests on ${WAF_GROUP}: not as deployed`)).toContain('it feeds Other/Blocks, not Klaxon/prod/WafBlockedRequests');
-    expect(summaryLine(r.stdout)).toBe('doctor: 18 checks ok, 2 failed, 0 warnings');
+    expect(summaryLine(r.stdout)).toBe('doctor: 19 checks ok, 2 failed, 0 warnings');
   });
 
   it('AccessDenied on one API names the IAM action and does not stop the other checks', async () => {
@@ -322,7 +328,7 @@ describe('klaxon doctor: log groups and their filters', () => {
     expect(b).toContain('access denied: the AWS identity needs permission for logs:DescribeMetricFilters in region eu-west-1');
     expect(b).toContain('fix: allow logs:DescribeMetricFilters to the AWS identity doctor runs as');
     // Everything else still ran and passed.
-    expect(summaryLine(r.stdout)).toBe('doctor: 17 checks ok, 3 failed, 0 warnings');
+    expect(summaryLine(r.stdout)).toBe('doctor: 18 checks ok, 3 failed, 0 warnings');
     expect(r.stdout).toContain('auth.test: team "Klaxon Test"');
     expect(r.stdout).toContain('klaxon-prod-dead-letters: OK');
   });
@@ -344,7 +350,7 @@ describe('klaxon doctor: alarms, rule, queue, parameters, Slack', () => {
     const b = block(r.stdout, 'klaxon-prod-failed-ssh-logins is in ALARM since 2026-11-02T10:00:00.000Z');
     expect(b).toContain('! warn');
     expect(b).toContain('Threshold Crossed: 1 datapoint [42.0]');
-    expect(summaryLine(r.stdout)).toBe('doctor: 19 checks ok, 0 failed, 1 warning');
+    expect(summaryLine(r.stdout)).toBe('doctor: 20 checks ok, 0 failed, 1 warning');
   });
 
   it('fails a missing alarm and an alarm that does not notify the topic', async () => {
@@ -417,7 +423,7 @@ describe('klaxon doctor: alarms, rule, queue, parameters, Slack', () => {
     expect(r.stdout).not.toContain(SIGNING);
     expect(r.stdout).toContain('- skip auth.test: not run');
     expect(slack.callsTo('auth.test')).toHaveLength(0);
-    expect(summaryLine(r.stdout)).toBe('doctor: 17 checks ok, 2 failed, 0 warnings, 1 skipped');
+    expect(summaryLine(r.stdout)).toBe('doctor: 18 checks ok, 2 failed, 0 warnings, 1 skipped');
   });
 
   it("fails Slack with Slack's error code and the fix when the token is refused", async () => {

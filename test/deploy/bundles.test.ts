@@ -142,7 +142,7 @@ function functionEnv(fn: FunctionName, table: string): Record<string, string> {
   return {
     ...lambdaEnv({ table, dynamoEndpoint: aws.endpoint, slackApiUrl: slack.url, functionName: `klaxon-bundle-${fn}` }),
     AWS_ENDPOINT_URL_SSM: ssm.url,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LAMBDA_TASK_ROOT: taskRoot(fn),
     _HANDLER: `handlers/${fn}.handler`,

@@ -24,7 +24,9 @@ describe('the deployment config', () => {
     expect(config.logGroups).toEqual({ ssh: ['/var/log/auth.log'], waf: [] });
     expect(config.alarms.failedSshLogins).toEqual({ threshold: 20, period: '5m', enabled: true });
     expect(config.alarms.wafBlockedRequests.threshold).toBe(100);
-    expect(config.logRetentionDays).toBe(30);
+    expect(config.logRetentionDays).toBe(365);
+    expect(config.reservedConcurrency).toEqual({ logs: 10, cloudtrail: 5 });
+    expect(config.tags).toEqual({});
   });
 
   test('every problem is reported with its line and column', () => {
@@ -33,7 +35,7 @@ describe('the deployment config', () => {
       'deploy/prod.yml:4:39: alarms.failedSshLogins.threshold: Too small: expected number to be >=1 [BAD_VALUE]',
       'deploy/prod.yml:4:50: alarms.failedSshLogins.period: a whole number of minutes, at least 1m (for example 5m, 1h) [BAD_VALUE]',
       expect.stringMatching(/^deploy\/prod\.yml:5:19: logRetentionDays: CloudWatch keeps logs for one of these numbers of days: 1, 3, 5, .*\[BAD_VALUE\]$/),
-      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn [UNKNOWN_KEY]',
+      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn, reservedConcurrency, tags, permissionsBoundary, cfnRole, deploymentBucket, logKmsKeyArn, cloudtrail [UNKNOWN_KEY]',
     ]);
   });
 
@@ -111,5 +113,38 @@ describe('rules packaged into the Lambda bundles', () => {
 
   test('an empty rules directory is refused', async () => {
     await expect(packageRules(join(dir, 'rules'), templates, dir)).rejects.toThrow(/no rule files/);
+  });
+});
+
+describe('guardrail options', () => {
+  test('ARNs, bucket names, tag keys and reservations are checked where they are written', () => {
+    expect(
+      problems(
+        [
+          'slack: {channel: "#sec"}',
+          'permissionsBoundary: arn:aws:iam::123456789012:role/NotAPolicy',
+          'cfnRole: klaxon-cfn',
+          'deploymentBucket: My_Bucket',
+          'logKmsKeyArn: alias/klaxon',
+          'reservedConcurrency: {logs: 0}',
+          'tags: {"aws:owner": x}',
+          'alarms: {topicKmsKeyArn: key}',
+          '',
+        ].join('\n'),
+      ).map((p) => p.replace(/ \[.*$/, '')),
+    ).toEqual([
+      'deploy/prod.yml:2:22: permissionsBoundary: an IAM policy ARN',
+      'deploy/prod.yml:3:10: cfnRole: an IAM role ARN',
+      'deploy/prod.yml:4:19: deploymentBucket: an S3 bucket name',
+      'deploy/prod.yml:5:15: logKmsKeyArn: a KMS key ARN',
+      'deploy/prod.yml:6:29: reservedConcurrency.logs: Too small: expected number to be >=1',
+      'deploy/prod.yml:7:21: tags["aws:owner"]: Invalid key in record',
+      'deploy/prod.yml:8:26: alarms.topicKmsKeyArn: a KMS key ARN',
+    ]);
+  });
+
+  test('false turns a reservation off; the other keeps its default', () => {
+    const config = parseStageConfig('deploy/prod.yml', 'slack: {channel: "#sec"}\nreservedConcurrency: {cloudtrail: false}\n');
+    expect(config.reservedConcurrency).toEqual({ logs: 10, cloudtrail: false });
   });
 });

@@ -2,12 +2,12 @@
  * The deployment as CloudFormation: runs the real `serverless package` (osls +
  * serverless-esbuild, offline, no AWS credentials) and checks the generated template.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { securityGroupEventPattern, METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from '../../src/deploy/patterns';
 import { SECURITY_GROUP_EVENTS } from '../../src/sources/security-group';
-import { SLACK_API_THROTTLE } from '../../src/deploy/stack';
+import { EVENT_BRIDGE_RETRY_POLICY, HTTP_API_ACCESS_LOG_GROUP, SLACK_API_THROTTLE } from '../../src/deploy/stack';
 import { serverlessPackage } from '../helpers/lambda-package';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -24,13 +24,32 @@ logGroups:
 alarms:
   email: ops@example.com
   failedSshLogins: { threshold: 30, period: 10m }
+  topicKmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-3333-4444-555555555555
 logRetentionDays: 14
 kmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555
+reservedConcurrency: { logs: 20, cloudtrail: false }
+tags: { team: security, cost-center: "1234" }
+permissionsBoundary: arn:aws:iam::123456789012:policy/OrgBoundary
+cfnRole: arn:aws:iam::123456789012:role/klaxon-cloudformation
+deploymentBucket: org-deployments-eu-west-1
+logKmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/33333333-2222-3333-4444-555555555555
+cloudtrail: { createTrail: true }
 `;
+const LOG_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/33333333-2222-3333-4444-555555555555';
 
-async function packageStage(stage: string, deployDir: string, out: string): Promise<{ template: Template; stderr: string }> {
+/** The provider settings osls resolved (stack tags, deployment bucket, IAM), which live outside the template. */
+type Provider = { stackTags: Record<string, string>; deploymentBucket?: string; deploymentBucketObject?: Record<string, unknown>; iam: Record<string, unknown> };
+
+async function packageStage(stage: string, deployDir: string, out: string): Promise<{ template: Template; stderr: string; provider: Provider; created?: Template }> {
   const { stderr } = await serverlessPackage({ stage, out, deployDir, region: 'eu-west-1' });
-  return { template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template, stderr };
+  const json = (file: string): unknown => JSON.parse(readFileSync(join(out, file), 'utf8'));
+  return {
+    template: json('cloudformation-template-update-stack.json') as Template,
+    // osls writes the template that creates the stack (and its deployment bucket) only when it would create the bucket.
+    created: existsSync(join(out, 'cloudformation-template-create-stack.json')) ? (json('cloudformation-template-create-stack.json') as Template) : undefined,
+    provider: (json('serverless-state.json') as { service: { provider: Provider } }).service.provider,
+    stderr,
+  };
 }
 
 function ofType(template: Template, type: string): Array<[string, Resource]> {
@@ -45,12 +64,14 @@ function props(template: Template, id: string): Record<string, unknown> {
 
 let dir: string;
 let full: Template;
-let example: { template: Template; stderr: string };
+let fullPackage: Awaited<ReturnType<typeof packageStage>>;
+let example: Awaited<ReturnType<typeof packageStage>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'klaxon-template-'));
   writeFileSync(join(dir, 'prod.yml'), FULL_CONFIG);
-  full = (await packageStage('prod', dir, join(dir, 'out-prod'))).template;
+  fullPackage = await packageStage('prod', dir, join(dir, 'out-prod'));
+  full = fullPackage.template;
   // No deploy/ex.yml: `serverless package` on a fresh clone falls back to the shipped example.
   example = await packageStage('ex', dir, join(dir, 'out-ex'));
 }, 300_000);
@@ -60,14 +81,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('functions', () => {
   const functions = () => Object.fromEntries(ofType(full, 'AWS::Lambda::Function').map(([id, r]) => [id, r.Properties]));
 
-  test('five functions on nodejs22.x, each with its own role', () => {
+  test('five functions on nodejs24.x, each with its own role', () => {
     const fns = functions();
     expect(Object.keys(fns).sort()).toEqual(['AlarmLambdaFunction', 'CloudtrailLambdaFunction', 'DrainLambdaFunction', 'LogsLambdaFunction', 'SlackLambdaFunction']);
     for (const [id, p] of Object.entries(fns)) {
-      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Runtime).toBe('nodejs24.x');
       expect(p.Role).toEqual({ 'Fn::GetAtt': [`${id.replace('LambdaFunction', '')}Role`, 'Arn'] });
     }
     expect(full.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  test('esbuild targets the Node major of the Lambda runtime', () => {
+    const yml = readFileSync(join(__dirname, '..', '..', 'serverless.yml'), 'utf8');
+    expect(/^ {4}target: node(\d+)$/m.exec(yml)?.[1]).toBe(/^ {2}runtime: nodejs(\d+)\.x$/m.exec(yml)?.[1]);
+    expect(props(full, 'LogsLambdaFunction').Runtime).toBe(`nodejs${/^ {4}target: node(\d+)$/m.exec(yml)?.[1]}.x`);
   });
 
   test('the environment names the SSM parameters and never holds a secret', () => {
@@ -89,6 +116,7 @@ describe('functions', () => {
   test('every function log group has the configured retention', () => {
     const groups = ofType(full, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties);
     expect(groups.map((g) => g.LogGroupName).sort()).toEqual([
+      '/aws/http-api/klaxon-prod',
       '/aws/lambda/klaxon-prod-alarm',
       '/aws/lambda/klaxon-prod-cloudtrail',
       '/aws/lambda/klaxon-prod-drain',
@@ -170,7 +198,11 @@ describe('metric filters and alarms', () => {
     expect(alarms['klaxon-prod-outbox']).toMatchObject({ MetricName: 'OutboxOldestAgeSeconds', Namespace: 'Klaxon/prod', Threshold: 600, Statistic: 'Maximum' });
     expect(alarms['klaxon-prod-failed-ssh-logins']).toMatchObject({ Threshold: 30, Period: 600, Statistic: 'Sum', MetricName: 'SshFailedLogins', Namespace: 'Klaxon/prod' });
     expect(alarms['klaxon-prod-waf-blocked-requests']).toMatchObject({ Threshold: 100, Period: 300 });
-    for (const a of Object.values(alarms)) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    for (const a of Object.values(alarms)) {
+      expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+      // Back to OK is told too, so Slack hears that the alarm resolved.
+      expect(a.OKActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    }
     const subscriptions = ofType(full, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
     expect(subscriptions).toContainEqual(expect.objectContaining({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': ['AlarmLambdaFunction', 'Arn'] } }));
     expect(subscriptions).toContainEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' });
@@ -273,5 +305,113 @@ describe('the shipped example (a fresh clone without a stage config)', () => {
     expect(ofType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties.Protocol)).toEqual(['lambda']);
     expect(JSON.stringify(t)).not.toContain('kms:Decrypt');
     expect(ofType(t, 'AWS::Logs::SubscriptionFilter')).toHaveLength(2);
+  });
+});
+
+describe('hardening (issue 14, part 2)', () => {
+  test('the state table, which holds the audit, survives stack removal and replacement and is protected from deletion', () => {
+    const table = full.Resources.StateTable as Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string };
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+  });
+
+  test('reserved concurrency comes from the stage config: 10 and 5 by default, false for none', () => {
+    expect(props(example.template, 'LogsLambdaFunction').ReservedConcurrentExecutions).toBe(10);
+    expect(props(example.template, 'CloudtrailLambdaFunction').ReservedConcurrentExecutions).toBe(5);
+    expect(props(full, 'LogsLambdaFunction').ReservedConcurrentExecutions).toBe(20);
+    expect(props(full, 'CloudtrailLambdaFunction')).not.toHaveProperty('ReservedConcurrentExecutions');
+    for (const fn of ['AlarmLambdaFunction', 'SlackLambdaFunction']) expect(props(full, fn)).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
+  test('EventBridge retries the cloudtrail target, then puts the event in the dead-letter queue, which admits that rule only', () => {
+    // The security-group rule, not the drain function's schedule.
+    const [[ruleId, rule]] = (ofType(full, 'AWS::Events::Rule') as Array<[string, Resource]>).filter(([, r]) => r.Properties.EventPattern !== undefined) as [[string, Resource]];
+    const [target] = rule.Properties.Targets as Array<Record<string, unknown>>;
+    expect(target).toMatchObject({
+      RetryPolicy: { MaximumEventAgeInSeconds: EVENT_BRIDGE_RETRY_POLICY.maximumEventAge, MaximumRetryAttempts: EVENT_BRIDGE_RETRY_POLICY.maximumRetryAttempts },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+    });
+    const policy = props(full, 'DeadLetterQueuePolicy');
+    expect(policy.Queues).toEqual([{ Ref: 'DeadLetterQueue' }]);
+    expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }),
+    ]);
+    // The invoke permission names the same rule, by reference.
+    expect(props(full, 'CloudtrailEventBridgeLambdaPermission1').SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });
+  });
+
+  test('the alarm topic is encrypted with the configured key, and only then', () => {
+    expect(props(full, 'AlarmTopic').KmsMasterKeyId).toBe('arn:aws:kms:eu-west-1:123456789012:key/22222222-2222-3333-4444-555555555555');
+    expect(props(example.template, 'AlarmTopic')).not.toHaveProperty('KmsMasterKeyId');
+  });
+
+  test('stack tags, the CloudFormation role and the deployment bucket come from the stage config', () => {
+    expect(fullPackage.provider.stackTags).toEqual({ team: 'security', 'cost-center': '1234' });
+    expect(fullPackage.provider.iam).toMatchObject({ deploymentRole: 'arn:aws:iam::123456789012:role/klaxon-cloudformation' });
+    expect(fullPackage.provider.deploymentBucket).toBe('org-deployments-eu-west-1');
+    // A named bucket is the organisation's: neither template creates one.
+    expect(full.Resources.ServerlessDeploymentBucket).toBeUndefined();
+    expect(fullPackage.created).toBeUndefined();
+  });
+
+  test('without a named bucket, the stack creates one versioned, encrypted, with public access blocked', () => {
+    expect(example.created).toBeDefined();
+    for (const template of [example.template, example.created as Template]) {
+      expect(props(template, 'ServerlessDeploymentBucket')).toMatchObject({
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      });
+    }
+  });
+
+  test('every role is bounded by the permissions boundary', () => {
+    const roles = ofType(full, 'AWS::IAM::Role');
+    expect(roles.length).toBeGreaterThanOrEqual(4);
+    for (const [, role] of roles) expect(role.Properties.PermissionsBoundary).toBe('arn:aws:iam::123456789012:policy/OrgBoundary');
+    for (const [, role] of ofType(example.template, 'AWS::IAM::Role')) expect(role.Properties).not.toHaveProperty('PermissionsBoundary');
+  });
+
+  test('the HTTP API writes an access log; every Klaxon log group has the retention and the KMS key configured', () => {
+    expect(props(full, 'HttpApiStage').AccessLogSettings).toMatchObject({ DestinationArn: { 'Fn::GetAtt': [HTTP_API_ACCESS_LOG_GROUP, 'Arn'] } });
+    const groups = ofType(full, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties);
+    expect(groups.map((g) => g.LogGroupName)).toContain('/aws/http-api/klaxon-prod');
+    for (const g of groups) expect(g).toMatchObject({ RetentionInDays: 14, KmsKeyId: LOG_KEY });
+    for (const [, g] of ofType(example.template, 'AWS::Logs::LogGroup')) {
+      expect(g.Properties.RetentionInDays).toBe(365);
+      expect(g.Properties).not.toHaveProperty('KmsKeyId');
+    }
+  });
+});
+
+describe('cloudtrail.createTrail', () => {
+  test('a multi-region trail logging write management events into a retained, private, TLS-only bucket only it may write', () => {
+    const trail = full.Resources.Trail as Resource;
+    expect(trail.DependsOn).toEqual(['TrailBucketPolicy']);
+    expect(trail.Properties).toMatchObject({
+      TrailName: 'klaxon-prod-trail',
+      S3BucketName: { Ref: 'TrailBucket' },
+      IsLogging: true,
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
+    });
+    const bucket = full.Resources.TrailBucket as Resource & { DeletionPolicy?: string };
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({ VersioningConfiguration: { Status: 'Enabled' }, PublicAccessBlockConfiguration: { RestrictPublicBuckets: true } });
+    type Statement = { Sid: string; Effect: string; Principal: unknown; Condition: unknown };
+    const statements = (props(full, 'TrailBucketPolicy').PolicyDocument as { Statement: Statement[] }).Statement;
+    const trailArn = { 'Fn::Sub': 'arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/klaxon-prod-trail' };
+    for (const s of statements.filter((x) => x.Effect === 'Allow')) {
+      expect(s.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:SourceArn': trailArn } });
+    }
+    expect(statements.find((x) => x.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('off by default', () => {
+    expect(example.template.Resources.Trail).toBeUndefined();
+    expect(example.template.Resources.TrailBucket).toBeUndefined();
   });
 });

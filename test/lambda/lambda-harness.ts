@@ -97,7 +97,7 @@ export function lambdaEnv(options: { table: string; dynamoEndpoint: string; slac
     AWS_LAMBDA_FUNCTION_NAME: options.functionName ?? 'klaxon-test',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_LAMBDA_LOG_STREAM_NAME: '2024/11/02/[$LATEST]0123456789abcdef0123456789abcdef',
-    // The functions run on nodejs22.x, where the SDK has nothing to warn about; these tests may run on Node 20.
+    // The functions run on nodejs24.x, where the SDK has nothing to warn about; these tests may run on Node 20.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
