@@ -1,5 +1,6 @@
 import type { EventSource, KlaxonEvent, ParseResult } from '../events/event';
 import { parseError } from '../events/event';
+import { boundJsonDepth } from '../events/json-bounds';
 import type { JsonRecord } from '../input/json-records';
 import type { InputLocation } from '../input/location';
 import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
@@ -64,7 +65,7 @@ export function decodeTextLine(text: string, location: InputLocation, options: D
 export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
   const { location } = record;
   if (!record.ok) return [{ location, result: parseError(record.message) }];
-  const value = record.value;
+  const value = boundJsonDepth(record.value);
   if (Array.isArray(value)) return decodeArray(value, location, options);
   if (isAwsLogsEvent(value)) return decodePayload(decodeAwsLogsEvent(value), location, options);
   if (isCloudWatchLogsPayload(value)) return decodePayload(checkPayload(value), location, options);

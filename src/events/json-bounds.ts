@@ -1,0 +1,41 @@
+/**
+ * Bounds on what one parsed JSON record may carry into an event, applied where records are
+ * decoded: a record nested thousands of levels deep (an attacker's request parameters) would
+ * otherwise overflow the stack of every later stage that walks it (encoding group state,
+ * rendering evidence), failing its whole batch on every retry.
+ */
+
+/** Deeper than any real CloudTrail, WAF or alarm record (they stay within about 15 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/** What stands in for a part of a record nested deeper than {@link MAX_JSON_DEPTH}. */
+export const TOO_DEEP = `[nested deeper than ${MAX_JSON_DEPTH} levels: not kept]`;
+
+/**
+ * The value as it is when it is at most `maxDepth` levels deep (the common case: checked,
+ * not copied); otherwise a copy with every deeper part replaced by {@link TOO_DEEP}, so that
+ * the rest of the record (its event name, its addresses) still reaches the rules.
+ */
+export function boundJsonDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH): unknown {
+  return exceeds(value, maxDepth) ? prune(value, maxDepth) : value;
+}
+
+function exceeds(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (exceeds(item, depth - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (exceeds((value as Record<string, unknown>)[key], depth - 1)) return true;
+  return false;
+}
+
+function prune(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth === 0) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((item) => prune(item, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = prune(item, depth - 1);
+  return out;
+}

@@ -1,0 +1,40 @@
+import { boundJsonDepth, MAX_JSON_DEPTH, TOO_DEEP } from '../../src/events/json-bounds';
+
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { leaf: 'x' };
+  for (let i = 1; i < depth; i++) value = { a: value };
+  return value;
+}
+
+describe('boundJsonDepth', () => {
+  it('hands back a record within the bound as it is, not a copy', () => {
+    const record = { eventName: 'AuthorizeSecurityGroupIngress', requestParameters: nested(MAX_JSON_DEPTH - 1) };
+    expect(boundJsonDepth(record)).toBe(record);
+    expect(boundJsonDepth([1, 'two', null])).toEqual([1, 'two', null]);
+    expect(boundJsonDepth('text')).toBe('text');
+  });
+
+  it('replaces only what lies deeper than the bound, keeping the rest of the record', () => {
+    const record = { eventName: 'AuthorizeSecurityGroupIngress', sourceIPAddress: '203.0.113.9', requestParameters: { groupId: 'sg-1', deep: nested(5000) } };
+    const bounded = boundJsonDepth(record) as typeof record;
+    expect(bounded).not.toBe(record);
+    expect(bounded.eventName).toBe('AuthorizeSecurityGroupIngress');
+    expect(bounded.requestParameters.groupId).toBe('sg-1');
+    let walk: unknown = bounded;
+    let depth = 0;
+    while (typeof walk === 'object' && walk !== null) {
+      walk = 'requestParameters' in walk ? (walk as { requestParameters: unknown }).requestParameters : 'deep' in walk ? (walk as { deep: unknown }).deep : (walk as { a?: unknown }).a;
+      depth++;
+    }
+    expect(walk).toBe(TOO_DEEP);
+    expect(depth).toBe(MAX_JSON_DEPTH);
+    // What comes out can be encoded and walked by every later stage.
+    expect(() => JSON.stringify(bounded)).not.toThrow();
+  });
+
+  it('bounds arrays of arrays too', () => {
+    let value: unknown = 'x';
+    for (let i = 0; i < 1000; i++) value = [value];
+    expect(JSON.stringify(boundJsonDepth(value, 3))).toBe(JSON.stringify([[[TOO_DEEP]]]));
+  });
+});
