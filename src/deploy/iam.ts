@@ -38,7 +38,8 @@ export function statementsFor(fn: FunctionKey, config: StageConfig, names: Stage
     {
       Sid: 'StateTable',
       Effect: 'Allow',
-      Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      // Only the slack function deletes (a lifted silence); the others never do.
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', ...(fn === 'slack' ? ['dynamodb:DeleteItem'] : []), 'dynamodb:PutItem', 'dynamodb:Query'],
       Resource: [{ 'Fn::GetAtt': ['StateTable', 'Arn'] }, { 'Fn::Sub': '${StateTable.Arn}/index/*' }],
     },
   ];

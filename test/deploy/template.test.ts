@@ -291,6 +291,14 @@ describe('IAM: least privilege', () => {
     for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole']) expect(statements(role).map((s) => s.Sid)).toContain('DeadLetters');
     expect(statements('SlackRole').map((s) => s.Sid)).not.toContain('DeadLetters');
   });
+
+  test('only the slack function may delete from the state table (a lifted silence); the others read and write (issue 10)', () => {
+    const actions = (role: string) => statements(role).find((s) => s.Sid === 'StateTable')?.Action ?? [];
+    expect(actions('SlackRole')).toContain('dynamodb:DeleteItem');
+    for (const role of ['LogsRole', 'CloudtrailRole', 'AlarmRole', 'DrainRole']) {
+      expect(actions(role)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    }
+  });
 });
 
 describe('the shipped example (a fresh clone without a stage config)', () => {
