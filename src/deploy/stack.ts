@@ -20,7 +20,7 @@ type Resource = {
   DeletionPolicy?: 'Retain' | 'Delete';
   UpdateReplacePolicy?: 'Retain' | 'Delete';
 };
-type Extensions = Record<string, { Properties: Record<string, unknown> }>;
+type Extensions = Record<string, { Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
 /** Retries Lambda makes of a failed asynchronous invocation before the event goes to the dead-letter queue. */
 export const ASYNC_RETRIES = 2;
@@ -168,6 +168,7 @@ export function stackResources(
     ...invokeConfigs(),
     ...functionRoles(config, names),
     ...(config.cloudtrail.createTrail ? trailResources(config, names) : {}),
+    ...logGroupInvokePermissions(config).resources,
   };
   if (config.alarms.email !== undefined) {
     resources.AlarmEmailSubscription = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: config.alarms.email } };
@@ -182,6 +183,7 @@ export function stackResources(
         },
       },
       ...guardrailExtensions(config, names),
+      ...logGroupInvokePermissions(config).extensions,
     },
     Outputs: {
       StateTableName: { Value: { Ref: 'StateTable' } },
@@ -193,6 +195,39 @@ export function stackResources(
 
 /** How long the oldest waiting alert may wait for Slack before the outbox alarm goes off. */
 export const OUTBOX_ALARM_MINUTES = 10;
+
+/**
+ * Who may invoke the logs function: the configured log groups, each by its own ARN. osls writes
+ * one permission for all of a function's log groups, with `log-group:*` when their names share
+ * no suffix (any log group in the account could then invoke it); here that permission names
+ * the first group, each other group gets a permission of its own, and its subscription filter
+ * waits for it.
+ */
+export function logGroupInvokePermissions(config: StageConfig): { resources: Record<string, Resource>; extensions: Extensions } {
+  const groups = logsEvents(config).map((event) => event.cloudwatchLog.logGroup);
+  const [first, ...others] = groups;
+  if (first === undefined) return { resources: {}, extensions: {} };
+  const sourceArn = (group: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${group}:*` });
+  const resources: Record<string, Resource> = {};
+  const extensions: Extensions = { [`${logicalId('logs')}LambdaPermissionLogsSubscriptionFilterCloudWatchLog`]: { Properties: { SourceArn: sourceArn(first) } } };
+  others.forEach((group, i) => {
+    // osls numbers a function's subscription filters from 1, in the order of its events.
+    const n = i + 2;
+    const id = `${logicalId('logs')}LogGroupInvokePermission${n}`;
+    resources[id] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': [`${logicalId('logs')}LambdaFunction`, 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' },
+        SourceArn: sourceArn(group),
+        SourceAccount: { Ref: 'AWS::AccountId' },
+      },
+    };
+    extensions[`${logicalId('logs')}LogsSubscriptionFilterCloudWatchLog${n}`] = { DependsOn: [id] };
+  });
+  return { resources, extensions };
+}
 
 /** Alarms say when they fire and when they clear, so Slack hears "resolved" too. */
 const ALARM_ACTIONS = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }] };

@@ -143,6 +143,17 @@ describe('functions', () => {
 describe('subscription filters', () => {
   const filters = () => ofType(full, 'AWS::Logs::SubscriptionFilter').map(([, r]) => r.Properties);
 
+  test('the logs function may be invoked by the configured log groups only, each by its own ARN; each filter waits for its permission (issue 10)', () => {
+    const logsPermissions = ofType(full, 'AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties.Principal).includes('logs.'));
+    const arns = logsPermissions.map(([, r]) => JSON.stringify(r.Properties.SourceArn));
+    expect(arns.map((a) => /log-group:(.*):\*/.exec(a)?.[1]).sort()).toEqual(['/prod/bastion/auth.log', '/prod/web/secure', 'aws-cloudtrail-logs-123456789012', 'aws-waf-logs-edge']);
+    for (const arn of arns) expect(arn).not.toContain('log-group:*');
+    for (const [id, filter] of ofType(full, 'AWS::Logs::SubscriptionFilter') as Array<[string, Resource & { DependsOn?: string[] }]>) {
+      const permission = logsPermissions.find(([, p]) => JSON.stringify(p.Properties.SourceArn).includes(`log-group:${String(filter.Properties.LogGroupName)}:*`));
+      expect({ id, dependsOn: filter.DependsOn ?? [] }).toEqual({ id, dependsOn: expect.arrayContaining([permission?.[0]]) });
+    }
+  });
+
   test('one per configured log group, filtering at the source, all to the logs function', () => {
     const byGroup = Object.fromEntries(filters().map((f) => [f.LogGroupName as string, f]));
     expect(Object.keys(byGroup).sort()).toEqual(['/prod/bastion/auth.log', '/prod/web/secure', 'aws-cloudtrail-logs-123456789012', 'aws-waf-logs-edge']);
