@@ -20,7 +20,7 @@ export const operatorSchema: z.ZodType<OperatorMap> = z
     contains: strings.optional().describe('Contains this text (or any of these).'),
     startswith: strings.optional().describe('Starts with this text (or any of these).'),
     endswith: strings.optional().describe('Ends with this text (or any of these).'),
-    regex: strings.optional().describe('Matches this JavaScript regular expression (or any of these); unanchored unless you write ^ and $.'),
+    regex: strings.optional().describe('Matches this regular expression (or any of these), in RE2 syntax: JavaScript\'s without backreferences or lookaround, so it runs in linear time on any text; unanchored unless you write ^ and $.'),
     cidr: strings.optional().describe('An IP address inside this network (or any of these), IPv4 or IPv6, e.g. 203.0.113.0/24.'),
     exists: z.boolean().optional().describe('true: the field is set (a list: non-empty); false: it is not.'),
     gt: bound.optional().describe('Greater than (numbers numerically; other strings, e.g. ISO timestamps, by text).'),

@@ -1,7 +1,8 @@
 import type { FieldValue } from '../events/event';
-import safeRegex from 'safe-regex2';
 import type { Path } from '../yaml/locate';
 import { didYouMean } from '../yaml/suggest';
+import { compileLinearRegex } from './linear-regex';
+import type { LinearRegex } from './linear-regex';
 import { parseCidr } from './cidr';
 import type { Network } from './cidr';
 import { COMPARISONS, STRING_OPERATORS, cidrTest, comparisonTest, memberOf, regexTest, stringTest } from './matchers';
@@ -81,7 +82,7 @@ function compileOperators(
       }
       case 'regex': {
         const patterns = stringList(arg, at, problems)?.map((p) => compileRegex(p.text, p.path, ignoreCase, problems));
-        if (patterns !== undefined && patterns.every((p) => p !== undefined)) elementTests.push(regexTest(patterns as RegExp[]));
+        if (patterns !== undefined && patterns.every((p) => p !== undefined)) elementTests.push(regexTest(patterns as LinearRegex[]));
         break;
       }
       case 'cidr': {
@@ -151,25 +152,13 @@ function isPresent(value: FieldValue | undefined): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 }
 
-/**
- * Rule regexes run over attacker-chosen text (usernames, URIs): a pattern that can
- * backtrack exponentially, such as `^(a+)+$`, would let one request stall a Lambda. The
- * star-height check of safe-regex2 is a heuristic (it may refuse a harmless pattern, and
- * cannot prove all others linear); refusing with a clear message is the safe side.
- */
-function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems: RuleProblems): RegExp | undefined {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern, ignoreCase ? 'i' : '');
-  } catch (error) {
-    problems.add('BAD_REGEX', path, (error as Error).message);
+function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems: RuleProblems): LinearRegex | undefined {
+  const compiled = compileLinearRegex(pattern, ignoreCase);
+  if ('error' in compiled) {
+    problems.add('BAD_REGEX', path, compiled.error);
     return undefined;
   }
-  if (!safeRegex(regex)) {
-    problems.add('BAD_REGEX', path, `/${pattern}/ can backtrack catastrophically (nested repetition such as (a+)+): rewrite it without a repeated group that itself repeats`);
-    return undefined;
-  }
-  return regex;
+  return compiled.regex;
 }
 
 function parseNetwork(text: string, path: Path, problems: RuleProblems): Network | undefined {

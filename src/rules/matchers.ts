@@ -1,6 +1,7 @@
 import type { FieldValue, Scalar } from '../events/event';
 import { networkMatcher } from './cidr';
 import type { Network } from './cidr';
+import type { LinearRegex } from './linear-regex';
 
 /**
  * Tests on one value of a field (one element, for list-valued fields), built once per
@@ -76,7 +77,7 @@ export function stringTest(operator: StringOperator, needles: readonly string[],
   };
 }
 
-export function regexTest(patterns: readonly RegExp[]): ValueTest {
+export function regexTest(patterns: readonly LinearRegex[]): ValueTest {
   return (value) => {
     const text = asText(value);
     return text !== undefined && patterns.some((p) => p.test(text));
