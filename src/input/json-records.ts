@@ -19,6 +19,23 @@ const RECORDS_KEY = Buffer.from('"Records"');
 const SHOWN_BYTES = 200;
 /** How many restarts at a later `{` are tried for a broken record before reporting it whole. */
 const MAX_RETRIES = 8;
+/**
+ * The largest record read, as for lines (MAX_LINE_BYTES). A longer one is reported as a
+ * located error and skipped without being kept: an unterminated 400 MB record costs one
+ * error line and constant memory, and the records after it are read.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+const TOO_LONG = `record longer than ${MAX_RECORD_BYTES} bytes (1 MiB): skipped`;
+
+/** What a skip over an oversized record stops at. */
+const enum Skip {
+  /** A value: its closer, or a line that begins with `{` (always a new record). */
+  Value,
+  /** An array element: the `,` or the array's closer after it. */
+  Element,
+  /** Content that is not an object: the end of its line. */
+  Line,
+}
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -121,6 +138,8 @@ class Splitter {
   private resumeAt = 0;
   /** The structural scan of the pending record or element, when one is under way. */
   private scan: Scan | undefined;
+  /** Set while an oversized record is being skipped (with `scan` resumed across chunks for values and elements). */
+  private skipping: Skip | undefined;
 
   constructor(private readonly path: string) {}
 
@@ -131,6 +150,18 @@ class Splitter {
     let start = 0;
     const at = (offset: number, lineNo: number): InputLocation => ({ path: this.path, offset: base + offset, line: lineNo });
     for (;;) {
+      if (this.skipping !== undefined) {
+        const skipped = this.skipping;
+        const stop = this.skipEnd(buf, start, base);
+        line += countNewlines(buf, start, stop === -1 ? buf.length : stop);
+        start = stop === -1 ? buf.length : stop;
+        if (stop === -1 && !atEnd) break;
+        this.endSkip(buf, stop);
+        if (stop === -1) break;
+        // an element's delimiter (`,` or the array's closer) is consumed with it
+        if (skipped === Skip.Element) start++;
+        continue;
+      }
       if (this.scan === undefined) {
         const next = skipSpace(buf, start);
         line += countNewlines(buf, start, next);
@@ -147,7 +178,21 @@ class Splitter {
         }
         this.scan ??= { pos: base + start, depth: 0, inString: false, escaped: false };
         const delimiter = scanElement(buf, this.scan, base);
-        if (delimiter === -1 && !atEnd) break;
+        if (delimiter === -1 && !atEnd) {
+          if (buf.length - start > MAX_RECORD_BYTES) {
+            const end = trimEnd(buf, start, buf.length);
+            // At depth 0 outside strings the element is whole and only whitespace follows it so far.
+            if (this.scan.depth === 0 && !this.scan.inString && end - start <= MAX_RECORD_BYTES) {
+              out.push(parseRecord(buf, start, end, at(start, line)));
+              this.skipping = Skip.Element;
+            } else {
+              this.startSkip(buf, start, at(start, line), out, Skip.Element);
+            }
+            line += countNewlines(buf, start, buf.length);
+            start = buf.length;
+          }
+          break;
+        }
         this.scan = undefined;
         const stop = delimiter === -1 ? buf.length : delimiter;
         out.push(parseRecord(buf, start, trimEnd(buf, start, stop), at(start, line)));
@@ -210,7 +255,13 @@ class Splitter {
         // Not the start of an object: report up to the end of the line as one bad record.
         let end = buf.indexOf(NEWLINE, start);
         if (end === -1) {
-          if (!atEnd) break;
+          if (!atEnd) {
+            if (buf.length - start > MAX_RECORD_BYTES) {
+              this.startSkip(buf, start, at(start, line), out, Skip.Line);
+              start = buf.length;
+            }
+            break;
+          }
           end = buf.length;
         }
         out.push({ ok: false, message: 'not a JSON object', text: buf.toString('utf8', start, end), location: at(start, line) });
@@ -223,6 +274,22 @@ class Splitter {
       if (this.scan === undefined) {
         candidate = nextBoundary(buf, Math.max(start, this.resumeAt - base), atEnd);
         if (candidate === -1) {
+          const end = trimEnd(buf, start, buf.length);
+          if (buf.length - start > MAX_RECORD_BYTES && end - start <= MAX_RECORD_BYTES && buf[end - 1] === CLOSE_BRACE) {
+            // A record followed by nothing but whitespace so far (no newline yet): it is whole.
+            const record = parseRecord(buf, start, end, at(start, line));
+            if (record.ok) {
+              out.push(record);
+              start = buf.length;
+              break;
+            }
+          }
+          if (buf.length - start > MAX_RECORD_BYTES) {
+            this.scan = { pos: base + start, depth: 0, inString: false, escaped: false };
+            this.startSkip(buf, start, at(start, line), out, Skip.Value);
+            this.resumeAt = 0;
+            continue;
+          }
           this.resumeAt = base + Math.max(start, buf.length - 64);
           break;
         }
@@ -254,8 +321,24 @@ class Splitter {
         record = { ok: false, message: '', text: '', location: at(start, line) };
       }
       if (this.scan !== undefined) {
+        const scanFrom = this.scan.pos - base;
         const end = scanValue(buf, this.scan, base);
-        if (end === -1 && !atEnd) break;
+        if (end === -1 && !atEnd) {
+          if (buf.length - start > MAX_RECORD_BYTES) {
+            this.startSkip(buf, start, at(start, line), out, Skip.Value);
+            const nextRecord = buf.indexOf(NEWLINE_BRACE, Math.max(start, scanFrom));
+            if (nextRecord !== -1) {
+              line += countNewlines(buf, start, nextRecord);
+              start = nextRecord;
+              this.scan = undefined;
+              this.skipping = undefined;
+              continue;
+            }
+            line += countNewlines(buf, start, buf.length);
+            start = buf.length;
+          }
+          break;
+        }
         this.scan = undefined;
         candidate = end === -1 ? buf.length : end;
         record = parseRecord(buf, start, candidate, at(start, line));
@@ -268,6 +351,36 @@ class Splitter {
     this.base += start;
     this.line = line;
     return start;
+  }
+
+  /** Reports the record starting at `start` as oversized, showing its first bytes, and starts skipping it. */
+  private startSkip(buf: Buffer, start: number, location: InputLocation, out: JsonRecord[], skip: Skip): void {
+    out.push(oversized(buf, start, location));
+    this.skipping = skip;
+  }
+
+  /**
+   * Where the skipped record ends in buf (from `start`): for a value the index after its
+   * closer or the `{` of the next line that begins one, for an element its delimiter, for a
+   * line its newline; -1 when not in buf yet.
+   */
+  private skipEnd(buf: Buffer, start: number, base: number): number {
+    if (this.skipping === Skip.Line) return buf.indexOf(NEWLINE, start);
+    const scan = this.scan ?? { pos: base + start, depth: 0, inString: false, escaped: false };
+    this.scan = scan;
+    if (this.skipping === Skip.Element) return scanElement(buf, scan, base);
+    const from = scan.pos - base;
+    const nextRecord = buf.indexOf(NEWLINE_BRACE, Math.max(start, from));
+    const end = scanValue(buf, scan, base);
+    if (nextRecord !== -1 && (end === -1 || nextRecord < end)) return nextRecord + 1;
+    return end;
+  }
+
+  private endSkip(buf: Buffer, stop: number): void {
+    const skipped = this.skipping;
+    this.skipping = undefined;
+    this.scan = undefined;
+    if (skipped === Skip.Element && buf[stop] !== COMMA) this.closeArray();
   }
 
   private closeArray(): void {
@@ -401,7 +514,12 @@ function matchRecordsPrefix(buf: Buffer, start: number): number {
   return buf[i] === OPEN_BRACKET ? i + 1 : -1;
 }
 
+function oversized(buf: Buffer, start: number, location: InputLocation): JsonRecord {
+  return { ok: false, message: TOO_LONG, text: buf.toString('utf8', start, Math.min(buf.length, start + SHOWN_BYTES)), location };
+}
+
 function parseRecord(buf: Buffer, start: number, end: number, location: InputLocation): JsonRecord {
+  if (end - start > MAX_RECORD_BYTES) return oversized(buf, start, location);
   const text = buf.toString('utf8', start, end);
   try {
     return { ok: true, value: JSON.parse(text), text, location };

@@ -11,8 +11,13 @@ export interface CloudWatchLogsPayload {
   logEvents: Array<{ id: string; timestamp: number; message: string }>;
 }
 
-/** CloudWatch Logs delivers at most about 1 MB compressed per invocation; anything that inflates past this is hostile. */
-const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+/**
+ * What one subscription delivery may inflate to. Lambda takes at most 1 MB per asynchronous
+ * invocation (so at most about 750 KB of gzip), and log text rarely compresses beyond
+ * 15:1; more is a gzip bomb. Processing costs about 20 bytes of memory per payload byte,
+ * so 16 MiB stays well inside a 512 MB function (64 MiB did not: 1.27 GB).
+ */
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 
 export type PayloadResult = { ok: true; payload: CloudWatchLogsPayload } | { ok: false; message: string };
 
@@ -33,6 +38,8 @@ export function decodeAwsLogsEvent(event: { awslogs: { data: string } }): Payloa
   try {
     json = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64'), { maxOutputLength: MAX_PAYLOAD_BYTES }).toString('utf8'));
   } catch (err) {
+    const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    if (tooLarge) return { ok: false, message: `awslogs.data inflates to more than ${MAX_PAYLOAD_BYTES} bytes (16 MiB): skipped` };
     return { ok: false, message: `awslogs.data is not base64 gzip JSON: ${(err as Error).message}` };
   }
   return checkPayload(json);

