@@ -25,8 +25,10 @@ async function run(): Promise<void> {
   const started = process.hrtime.bigint();
   const code = await main(['scan', ...args], { stdin: process.stdin, stdout: sink, stderr, env: process.env });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const summary = Buffer.concat(errs).toString('utf8').split('\n')[0];
-  process.stdout.write(`${JSON.stringify({ code, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, outBytes, summary })}\n`);
+  const lines = Buffer.concat(errs).toString('utf8').split('\n');
+  const summary = lines[0];
+  const stateCap = lines.find((l) => l.includes('state cap reached'))?.trim();
+  process.stdout.write(`${JSON.stringify({ code, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, outBytes, summary, stateCap })}\n`);
 }
 
 void run();

@@ -11,6 +11,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { describeAwsError, REGION_HINT, type AwsCallContext } from '../aws/errors';
 import { logEventPages, logEventPayloads, logGroupRef, type LogGroupRef } from '../aws/log-events';
 import { SYSTEM_CLOCK, TrailEventDedupe, trailEventPages, LOOKUP_EVENTS_INTERVAL_MS, type PaceClock } from '../aws/trail-events';
+import { maxGroupsPerRule, stateCapLine } from './state-cap';
 import { AlertEngine } from '../engine/engine';
 import { parseError, type KlaxonEvent } from '../events/event';
 import type { InputLocation } from '../input/location';
@@ -208,7 +209,8 @@ interface ReplayOutput {
 /** As `klaxon scan`: the engine with no state, alerts printed once they can no longer change. */
 function printOutput(io: CliIo, format: 'json' | 'pretty', loaded: Loaded): ReplayOutput {
   const alerts = new AlertWriter(io, format, loaded.templates);
-  const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert) });
+  const cap = maxGroupsPerRule(io.env ?? process.env);
+  const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert), maxGroupsPerRule: cap });
   return {
     add(events) {
       for (const e of events) engine.process(e);
@@ -221,6 +223,7 @@ function printOutput(io: CliIo, format: 'json' | 'pretty', loaded: Loaded): Repl
     },
     close: async () => undefined,
     alerts: () => alerts.written,
+    totals: () => stateCapLine(engine, cap),
   };
 }
 

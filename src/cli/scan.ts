@@ -10,6 +10,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { eventPretty } from './output';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
+import { maxGroupsPerRule, stateCapLine } from './state-cap';
 
 export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
 
@@ -59,7 +60,8 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     await write(io.stderr, `klaxon scan: no FILE given, scanning the bundled samples in ${SAMPLES_DIR}\n`);
   }
   const alerts = new AlertWriter(io, flags.format, loaded.templates);
-  const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert) });
+  const cap = maxGroupsPerRule(io.env ?? process.env);
+  const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert), maxGroupsPerRule: cap });
   const stats = new ReadStats(20);
   const progress = new Progress(io.stderr, stats);
   let unreadable = 0;
@@ -85,7 +87,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   progress.done();
   engine.finish();
   await alerts.flush();
-  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : alerts.written));
+  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : alerts.written) + stateCapLine(engine, cap));
   return unreadable > 0 ? EXIT_FAILED : EXIT_OK;
 }
 

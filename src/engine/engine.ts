@@ -15,6 +15,16 @@ const SWEEP_EVERY = 50_000;
  * same alerts streamed as collected.
  */
 export const ALLOWED_LATENESS_MS = 15 * 60_000;
+/**
+ * How many groups one rule keeps in a scan. Each costs about 2 KB (its window and sample
+ * events), and attackers choose how many distinct addresses they come from: without a cap,
+ * 2 M addresses within a window held 4.2 GB. Past the cap a tenth is forgotten, one-off
+ * groups first, then the least recently seen (an open alert is handed over first; a
+ * window below its threshold is lost, and counted in `evictedPending`).
+ */
+export const DEFAULT_MAX_GROUPS_PER_RULE = 50_000;
+/** The share of a rule's groups forgotten at once when it reaches its cap, so eviction is rare. */
+const EVICT_SHARE = 0.1;
 
 /**
  * Matching events of one group not yet part of an alert. Only their times and severity
@@ -44,6 +54,8 @@ interface GroupState {
   alertCount: number;
   /** When the group's previous alert was last seen; undefined before its first alert. */
   previousAlertSeen?: number;
+  /** The engine's match counter when the group last matched: least recently seen groups are evicted first (see evictionOrder). */
+  seen: number;
 }
 
 /**
@@ -89,6 +101,11 @@ export interface EngineOptions {
   restore?: (rule: string, fingerprint: string) => GroupSnapshot | undefined;
   /** Called for every match with the group it counts into: tells the lifecycle which events change which groups. */
   onMatch?: (rule: CompiledRule, fingerprint: string) => void;
+  /**
+   * The most groups a rule keeps (DEFAULT_MAX_GROUPS_PER_RULE). Not applied with `restore`:
+   * a restoring engine runs over one bounded batch and must keep every group it touched.
+   */
+  maxGroupsPerRule?: number;
 }
 
 /**
@@ -107,11 +124,19 @@ export class AlertEngine {
   private readonly emitted: Alert[] = [];
   private readonly touched = new Map<GroupState, string>();
   private processed = 0;
+  private matches = 0;
+  private readonly maxGroups: number;
+
+  /** Groups forgotten because their rule reached its cap. */
+  evictedGroups = 0;
+  /** Of those, groups whose matches had not reached their threshold yet: those matches were dropped. */
+  evictedPending = 0;
 
   constructor(
     rules: readonly CompiledRule[],
     private readonly options: EngineOptions = {},
   ) {
+    this.maxGroups = options.restore === undefined ? (options.maxGroupsPerRule ?? DEFAULT_MAX_GROUPS_PER_RULE) : Infinity;
     for (const rule of rules) {
       const prepared: PreparedRule = {
         rule,
@@ -180,9 +205,11 @@ export class AlertEngine {
     if (group === undefined) {
       const id = fingerprint(rule.id, values);
       const stored = this.options.restore?.(rule.id, id);
-      group = stored === undefined ? { fingerprint: id, values, window: emptyWindow(), sinceAlert: 0, alertCount: 0 } : restoredGroup(stored);
+      group = stored === undefined ? { fingerprint: id, values, window: emptyWindow(), sinceAlert: 0, alertCount: 0, seen: 0 } : restoredGroup(stored);
+      if (prepared.groups.size >= this.maxGroups) this.evict(prepared);
       prepared.groups.set(key, group);
     }
+    group.seen = ++this.matches;
     if (this.options.restore !== undefined) this.touched.set(group, rule.id);
     this.options.onMatch?.(rule, group.fingerprint);
 
@@ -217,6 +244,27 @@ export class AlertEngine {
   }
 
   /**
+   * Forgets a tenth of a rule's groups: first those holding a single match (a flood of
+   * one-off addresses, as spoofed sources give, evicts only its own kind), then the least
+   * recently seen. Finding the cut sorts the groups: O(n log n) once per n/10 new groups.
+   */
+  private evict(prepared: PreparedRule): void {
+    const { groups } = prepared;
+    const order = new Float64Array(groups.size);
+    let i = 0;
+    for (const group of groups.values()) order[i++] = evictionOrder(group);
+    order.sort();
+    const cut = order[Math.max(0, Math.ceil(groups.size * EVICT_SHARE) - 1)] as number;
+    for (const [key, group] of groups) {
+      if (evictionOrder(group) > cut) continue;
+      if (group.open !== undefined) this.options.onClosed?.(group.open.alert);
+      if (group.window.times.length > group.window.head) this.evictedPending++;
+      this.evictedGroups++;
+      groups.delete(key);
+    }
+  }
+
+  /**
    * Hands over alerts that can no longer change (their rule's clock is past their realert
    * window by the allowed lateness), then forgets groups with nothing pending.
    */
@@ -235,6 +283,15 @@ export class AlertEngine {
     }
   }
 }
+
+/** Lower goes first: groups with one pending match and no open alert, then the rest, each least recently seen first. */
+function evictionOrder(group: GroupState): number {
+  const oneOff = group.open === undefined && group.window.times.length - group.window.head <= 1;
+  return oneOff ? group.seen : PROTECTED + group.seen;
+}
+
+/** Above any match counter (2^52 matches would take centuries). */
+const PROTECTED = 2 ** 52;
 
 function snapshotOf(rule: string, group: GroupState): GroupSnapshot {
   const { window } = group;
@@ -258,6 +315,7 @@ function restoredGroup(snapshot: GroupSnapshot): GroupState {
     window: { times: [...snapshot.window.times], ranks: [...snapshot.window.ranks], head: 0, samples: [...snapshot.window.samples] },
     sinceAlert: snapshot.sinceAlert,
     alertCount: snapshot.alertCount,
+    seen: 0,
   };
   if (snapshot.open !== undefined) group.open = snapshot.open;
   if (snapshot.previousAlertSeen !== undefined) group.previousAlertSeen = snapshot.previousAlertSeen;
