@@ -33,12 +33,15 @@ async function main(): Promise<void> {
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  // A scan that dies (out of memory) closes its stdin: the exit code below says so.
+  child.stdin.on('error', () => undefined);
   const started = Date.now();
   const perChunk = 2_000;
   for (let i = 0; i < ADDRESSES; i += perChunk) {
     let chunk = '';
     for (let j = i; j < Math.min(ADDRESSES, i + perChunk); j++) chunk += line(j);
-    if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    if (!child.stdin.write(chunk)) await Promise.race([new Promise((resolve) => child.stdin.once('drain', resolve)), exited]);
     if (i % 1_000_000 === 0 && i > 0) process.stderr.write(`  ${(i / 1e6).toFixed(0)} M addresses sent, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   }
   child.stdin.end();

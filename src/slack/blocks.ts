@@ -63,9 +63,9 @@ export interface ActionsBlock {
 
 export type Block = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock;
 
-/** A plain_text object, truncated to `limit`. */
-export function plainText(text: string, limit: number): PlainText {
-  return { type: 'plain_text', text: truncate(text, limit), emoji: true };
+/** A plain_text object, truncated to `limit`; `emoji: false` where it holds log text, so `:skull:` shows as typed. */
+export function plainText(text: string, limit: number, emoji = true): PlainText {
+  return { type: 'plain_text', text: truncate(text, limit), emoji };
 }
 
 /**

@@ -32,8 +32,8 @@ import {
   type SilenceChoice,
 } from './actions';
 import { slackDate } from './dates';
-import { escapeMrkdwn } from './escape';
-import { SLACK_LIMITS, truncate } from './limits';
+import { escapeLiteral, escapeMrkdwn } from './escape';
+import { literalWithin, SLACK_LIMITS, truncate } from './limits';
 import { SEVERITY_BADGE } from './render';
 import { plural, userMention } from './status';
 import { outboxStatus } from '../alerts/outbox';
@@ -267,9 +267,9 @@ class InteractionHandlers {
     const [sub = '', ...args] = text.trim().split(/\s+/);
     switch (sub.toLowerCase()) {
       case 'status':
-        return this.whenMayRead(req, 'status', async () => `${await this.statusText()}${await this.backlogText()}`);
+        return this.whenMayRead(req, 'status', async () => `${await this.statusText(req.userId)}${await this.backlogText()}`);
       case 'silences':
-        return this.whenMayRead(req, 'silences', () => this.silencesText());
+        return this.whenMayRead(req, 'silences', () => this.silencesText(req.userId));
       case 'unsilence': {
         const id = args[0];
         return id === undefined ? req.tell(`Which silence? \`${KLAXON_COMMAND} unsilence ID\`; \`${KLAXON_COMMAND} silences\` lists them.`) : this.liftSilence(req, id);
@@ -286,7 +286,7 @@ class InteractionHandlers {
     } catch (error) {
       const failed = error instanceof FollowUpError ? error.what : what;
       this.log(`klaxon: could not ${failed} for ${req.userId}: ${reason(error)}`);
-      await req.tell(`Klaxon could not ${failed}: ${escapeMrkdwn(reason(error))}`);
+      await req.tell(`Klaxon could not ${failed}: ${escapeLiteral(reason(error))}`);
     }
   }
 
@@ -363,9 +363,16 @@ class InteractionHandlers {
     return [...new Set([...(first === undefined ? [] : [first]), ...open])].slice(0, MAX_REFRESHED_GROUPS);
   }
 
-  private async statusText(): Promise<string> {
+  /** Whether `userId` may act on alerts of the rule (by id): what the listings show them. */
+  private mayActOn(userId: string, rule: string): boolean {
+    return mayAct(userId, this.rulesById.get(rule), this.deps.allowedUsers);
+  }
+
+  /** The open alerts `userId` may act on: someone on one rule's allow-list does not see the others' alerts. */
+  private async statusText(userId: string): Promise<string> {
     const now = this.now();
-    const [groups, silences] = await Promise.all([this.deps.store.listActiveGroups(now), this.deps.store.listSilences(now)]);
+    const [active, silences] = await Promise.all([this.deps.store.listActiveGroups(now), this.deps.store.listSilences(now)]);
+    const groups = active.filter((record) => this.mayActOn(userId, record.rule));
     if (groups.length === 0) return 'No open alerts.';
     const lines = groups.slice(0, MAX_LISTED).map((record) => statusLine(record, silenceFor(silences, record.rule, record.fingerprint, now)));
     return listing(`*Open alerts* (${groups.length})`, lines, groups.length);
@@ -376,12 +383,12 @@ class InteractionHandlers {
     const backlog = await outboxStatus(this.deps.store, this.now());
     if (backlog.waiting === 0) return '';
     const since = backlog.oldest === undefined ? '' : ` since ${slackDate(backlog.oldest)}`;
-    const why = backlog.lastError === undefined ? '' : ` (last error: ${escapeMrkdwn(backlog.lastError)})`;
+    const why = backlog.lastError === undefined ? '' : ` (last error: ${escapeLiteral(backlog.lastError)})`;
     return `\n:hourglass: *Waiting for Slack:* ${plural(backlog.waiting, 'message')}${since}${why}; they go out by themselves.`;
   }
 
-  private async silencesText(): Promise<string> {
-    const silences = await this.deps.store.listSilences(this.now());
+  private async silencesText(userId: string): Promise<string> {
+    const silences = (await this.deps.store.listSilences(this.now())).filter((s) => this.mayActOn(userId, s.rule));
     if (silences.length === 0) return 'No silences in force.';
     const shown = silences.slice(0, MAX_LISTED);
     const fingerprints = shown.flatMap((s) => (s.fingerprint === undefined ? [] : [s.fingerprint]));
@@ -466,7 +473,7 @@ function currentAlert(data: GroupData): Alert | undefined {
 }
 
 function listedTitle(title: string): string {
-  return truncate(escapeMrkdwn(title.replace(/\s+/g, ' ')), LISTED_TITLE_MAX);
+  return literalWithin(title.replace(/\s+/g, ' '), LISTED_TITLE_MAX);
 }
 
 function listing(heading: string, lines: readonly string[], total: number): string {

@@ -2,6 +2,8 @@
  * Slack Block Kit size limits (in characters) that a rendered alert must respect, and the
  * truncation that keeps text inside them.
  */
+import { escapeLiteral } from './escape';
+
 export const SLACK_LIMITS = {
   headerText: 150,
   sectionText: 3000,
@@ -49,4 +51,14 @@ export function cutAtCodePoint(text: string, max: number): string {
     end += codePoint.length;
   }
   return text.slice(0, end);
+}
+
+/**
+ * Log text cut to `limit` characters as shown, then escaped with `escapeLiteral`: escaping
+ * can lengthen text many times over (each formatting character becomes a date fallback),
+ * and the cut must fall on what the reader sees. The block's own limit still applies.
+ */
+export function literalWithin(text: string, limit: number): string {
+  const shown = text.length <= limit ? text : cutAtCodePoint(text, Math.max(0, limit - TRUNCATION_MARKER.length)) + TRUNCATION_MARKER;
+  return escapeLiteral(shown);
 }

@@ -6,7 +6,7 @@ import type { Alert } from '../engine/alert';
 import { getField } from '../events/fields';
 import { interpolate, placeholders } from '../events/interpolate';
 import { escapeMrkdwn } from './escape';
-import { truncate } from './limits';
+import { literalWithin } from './limits';
 import { valueText } from './value-text';
 
 /** The longest a single substituted value may get, so one huge value cannot crowd out the rest. */
@@ -45,7 +45,7 @@ export function fillTemplate(text: string, lookup: FieldLookup): string | undefi
   // placeholder names cannot contain & < >, so escaping first leaves them intact.
   return interpolate(escapeMrkdwn(text), (path) => {
     const value = lookup(path).trim();
-    return value === '' ? MISSING_VALUE : truncate(escapeMrkdwn(value), MAX_VALUE_LENGTH);
+    return value === '' ? MISSING_VALUE : literalWithin(value, MAX_VALUE_LENGTH);
   });
 }
 

@@ -11,7 +11,7 @@ import { actionsBlock, type ActionsState } from './actions';
 import { mrkdwn, plainText } from './blocks';
 import type { Block, Mrkdwn } from './blocks';
 import { slackDate } from './dates';
-import { escapeMrkdwn } from './escape';
+import { escapeLiteral, escapeMrkdwn, escapePlain } from './escape';
 import { evidenceLinks, linkMarkup, runbookText, sampleCodeBlock } from './evidence';
 import { SLACK_LIMITS, truncate } from './limits';
 import { mentionLine } from './mentions';
@@ -73,10 +73,10 @@ export interface RenderOptions {
 export function renderAlert(alert: Alert, templates: TemplateSet, options: RenderOptions = {}): SlackMessage {
   const template = pickTemplate(alert, templates);
   const lookup = alertLookup(alert);
-  const title = oneLine(escapeMrkdwn(alert.title));
+  // The title carries log text: literal in the header (plain text, no emoji shortcodes) and in the notification.
   const label = alert.severity.toUpperCase();
 
-  const blocks: Block[] = [{ type: 'header', text: plainText(`${SEVERITY_BADGE[alert.severity]} ${label}: ${title}`, SLACK_LIMITS.headerText) }];
+  const blocks: Block[] = [{ type: 'header', text: plainText(`${SEVERITY_BADGE[alert.severity]} ${label}: ${oneLine(escapePlain(alert.title))}`, SLACK_LIMITS.headerText, false) }];
   blocks.push({ type: 'section', text: mrkdwn(mainText(alert, template, lookup)) });
   const mentions = mentionLine(alert.slack.mention);
   if (mentions !== '') blocks.push({ type: 'section', text: mrkdwn(mentions) });
@@ -94,7 +94,7 @@ export function renderAlert(alert: Alert, templates: TemplateSet, options: Rende
   const actions = actionsBlock(alert.fingerprint, actionsState);
   const tail: Block = actions ?? { type: 'context', elements: [mrkdwn('Acknowledge and Silence are unavailable: the alert fingerprint is too long.')] };
 
-  const text = truncate(`${label}: ${title} (${oneLine(escapeMrkdwn(alert.rule))})`, FALLBACK_TEXT_MAX);
+  const text = truncate(`${label}: ${oneLine(escapeLiteral(alert.title))} (${oneLine(escapeMrkdwn(alert.rule))})`, FALLBACK_TEXT_MAX);
   return { text, blocks: capBlocks(blocks, tail) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { parseSilenceValue } from './actions';
 import type { Block, Mrkdwn, PlainText } from './blocks';
-import { unescapeCodeBlock, unescapeMrkdwn } from './escape';
+import { unescapeCodeBlock, unescapeLeadingQuote, unescapeMrkdwn } from './escape';
 import type { SlackMessage } from './render';
 
 /**
@@ -64,7 +64,7 @@ function textOf(text: PlainText | Mrkdwn): string {
 function mrkdwnToText(text: string): string {
   return text
     .split(/```\n?/)
-    .map((part, i) => (i % 2 === 1 ? indent(unescapeCodeBlock(part.replace(/\n$/, ''))) : unescapeMrkdwn(markupToText(part))))
+    .map((part, i) => (i % 2 === 1 ? indent(unescapeCodeBlock(part.replace(/\n$/, ''))) : unescapeMrkdwn(markupToText(unescapeLeadingQuote(part)))))
     .join('')
     .replace(/^\*([^*\n]+)\*$/gm, '$1:');
 }

@@ -58,7 +58,7 @@ describe('the engine keeps at most maxGroupsPerRule groups per rule', () => {
     const closed: Alert[] = [];
     const engine = new AlertEngine([bruteForce(4)], { onClosed: (a) => closed.push(a), maxGroupsPerRule: 10 });
     // ten addresses with two failures each, oldest first; address 0 fails a third time
-    for (let i = 0; i < 10; i++) for (const _ of [1, 2]) engine.process(failure(address(i), T0 + i));
+    for (let i = 0; i < 10; i++) for (let k = 0; k < 2; k++) engine.process(failure(address(i), T0 + i));
     engine.process(failure(address(0), T0 + 20));
     // a new address evicts address 1, the least recently seen; when address 1 comes back, the one-off goes
     engine.process(failure(address(99), T0 + 30));

@@ -122,6 +122,8 @@ const KLAXON_MARKUP = [
   /<!date\^\d+\^\{date_short_pretty\} \{time_secs\}\|[0-9T:.Z-]+>/g,
   /<https:\/\/[a-z0-9-]+\.console\.(aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)\/[^<>|\s]+\|(CloudWatch Logs|CloudTrail event|CloudWatch alarm|WAF web ACL)>/g,
   /<https:\/\/runbooks\.example\/[^<>|\s]*\|Runbook>/g,
+  // a formatting character from a log, shown literally (src/slack/escape.ts, escapeLiteral)
+  /<!date\^00000000\^\{_\}\|[*_~`:]>/g,
 ];
 
 /** The displayed texts with Klaxon's own markup (and the given rule mentions) removed. */

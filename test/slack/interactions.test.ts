@@ -374,6 +374,44 @@ describe('/klaxon', () => {
     expect(rootLine).toContain('silenced until');
   });
 
+  it('`status` and `silences` show each user only the alerts they may act on (issue 10, item 8)', async () => {
+    const t = await harness({ ruleAllowedUsers: { 'ssh-brute-force': [ALICE], 'ssh-root-login': [BOB] } });
+    const brute = await bruteForceAlert(t);
+    const root = await rootLoginAlert(t, 'web-1', 20);
+    await t.click({ userId: ALICE, actionId: SILENCE_ACTION_ID, fingerprint: brute, selectedOptionValue: silenceOptionValue('4h', brute) });
+    await t.click({ userId: BOB, actionId: SILENCE_ACTION_ID, fingerprint: root, selectedOptionValue: silenceOptionValue('4h', root) });
+
+    await t.command(ALICE, 'status', 'alice-status');
+    await t.command(BOB, 'status', 'bob-status');
+    await t.command(ALICE, 'silences', 'alice-silences');
+
+    const alice = ephemeralTexts(t.slack, 'alice-status')[0] ?? '';
+    expect(alice).toContain('*Open alerts* (1)');
+    expect(alice).toContain('`ssh-brute-force`');
+    expect(alice).not.toContain('ssh-root-login');
+    expect(alice).not.toContain('web-1');
+    const bob = ephemeralTexts(t.slack, 'bob-status')[0] ?? '';
+    expect(bob).toContain('*Open alerts* (1)');
+    expect(bob).toContain('`ssh-root-login`');
+    expect(bob).not.toContain('ssh-brute-force');
+    const silences = ephemeralTexts(t.slack, 'alice-silences')[0] ?? '';
+    expect(silences).toContain('*Silences in force* (1)');
+    expect(silences).not.toContain('ssh-root-login');
+  });
+
+  it('`status` shows a hostile title literally: no formatting, no emoji, bidi made visible (issue 10, item 7)', async () => {
+    const t = await harness();
+    const user = '*adm*_\u202Egpj.exe_:skull:';
+    expect((await t.feed(`Nov  2 10:00:00 web-1 sshd[9]: Accepted password for ${user} from 203.0.113.50 port 4000 ssh2`)).posted).toBeGreaterThan(0);
+    await t.command(ALICE, 'status', 'status');
+    const text = ephemeralTexts(t.slack, 'status')[0] ?? '';
+    expect(text).not.toContain('\u202E');
+    expect(text).toContain('\\u202E');
+    expect(text).not.toMatch(/(^|[^|])\*adm/);
+    expect(text).toContain('<!date^00000000^{_}|*>adm<!date^00000000^{_}|*>');
+    expect(text).toContain('<!date^00000000^{_}|:>skull:');
+  });
+
   it('`status` says what waits for Slack, since when and why, while the outbox is not empty', async () => {
     const t = await harness();
     t.slack.failAlways('chat.postMessage', { status: 503 });

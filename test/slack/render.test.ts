@@ -27,7 +27,7 @@ function actions(message: SlackMessage): ActionsBlock | undefined {
 describe('renderAlert: layout', () => {
   it('starts with a header of severity and title', () => {
     const message = renderAlert(alert(), templates);
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🟠 HIGH: SSH login by deploy from 192.0.2.7', emoji: true } });
+    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🟠 HIGH: SSH login by deploy from 192.0.2.7', emoji: false } });
   });
 
   it('puts the summary, description, rule id and severity in the first section', () => {
