@@ -78,7 +78,7 @@ export function unescapeCodeBlock(text: string): string {
   return unescapeMrkdwn(text.replace(/`\u200b/g, '`'));
 }
 
-/** Undoes the soft hyphen `escapeLiteral` puts before a leading `>` (for terminal output). */
+/** Undoes the soft hyphen `escapeLiteral` puts before a leading `>` (for terminal output); a log's own soft hyphens were made visible. */
 export function unescapeLeadingQuote(text: string): string {
-  return text.replace(/(^|\n)\u00ad&gt;/g, '$1&gt;');
+  return text.replace(/\u00ad&gt;/g, '&gt;');
 }

@@ -64,9 +64,9 @@ function textOf(text: PlainText | Mrkdwn): string {
 function mrkdwnToText(text: string): string {
   return text
     .split(/```\n?/)
-    .map((part, i) => (i % 2 === 1 ? indent(unescapeCodeBlock(part.replace(/\n$/, ''))) : unescapeMrkdwn(markupToText(unescapeLeadingQuote(part)))))
-    .join('')
-    .replace(/^\*([^*\n]+)\*$/gm, '$1:');
+        // Klaxon's `*Heading*` lines are read before the markup is: a log's own `*` is a date fallback until then.
+    .map((part, i) => (i % 2 === 1 ? indent(unescapeCodeBlock(part.replace(/\n$/, ''))) : unescapeMrkdwn(markupToText(unescapeLeadingQuote(part.replace(/^\*([^*\n]+)\*$/gm, '$1:'))))))
+    .join('');
 }
 
 function indent(code: string): string {
