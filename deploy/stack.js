@@ -8,7 +8,7 @@ const deploy = {
   config: tsxRequire('../src/deploy/config.ts', __filename),
   names: tsxRequire('../src/deploy/names.ts', __filename),
   stack: tsxRequire('../src/deploy/stack.ts', __filename),
-  patterns: tsxRequire('../src/deploy/patterns.ts', __filename),
+  organization: tsxRequire('../src/deploy/organization.ts', __filename),
 };
 
 /** `serverless deploy` needs the stage's own config; `package` and the rest may fall back to the example. */
@@ -18,6 +18,7 @@ function deploying() {
 
 async function stage({ resolveVariable }) {
   const name = await resolveVariable('sls:stage');
+  const region = await resolveVariable('self:provider.region');
   let loaded;
   try {
     loaded = deploy.config.loadStageConfig(name, { allowExample: !deploying() });
@@ -28,6 +29,10 @@ async function stage({ resolveVariable }) {
   if (loaded.example && !warned) {
     warned = true;
     process.stderr.write(`klaxon: no deploy/${name}.yml, so the example config stands in (enough to package; copy it to deploy/${name}.yml before deploying)\n`);
+  }
+  const home = loaded.config.organization?.homeRegion;
+  if (home !== undefined && home !== region) {
+    throw new Error(`${loaded.file}: organization.homeRegion is ${home}, but this is ${region}: the central stack goes in the home region (--region ${home}); other regions get a destination stack (README, "Many accounts")`);
   }
   return { config: loaded.config, names: deploy.names.stageNames(name, loaded.config) };
 }
@@ -43,7 +48,12 @@ module.exports = {
     const { config, names } = await stage(context);
     return deploy.stack.stackResources(config, names);
   },
-  securityGroupPattern: () => deploy.patterns.securityGroupEventPattern(),
-  securityGroupRetryPolicy: () => deploy.stack.EVENT_BRIDGE_RETRY_POLICY,
+  cloudtrailEvents: async (context) => {
+    const { config, names } = await stage(context);
+    return deploy.organization.cloudtrailEvents(config, names, deploy.stack.EVENT_BRIDGE_RETRY_POLICY);
+  },
+  organizationFunctions: async (context) => deploy.organization.organizationFunctions((await stage(context)).config),
+  // Built into the bundles as the global KLAXON_ACCOUNT_DIRECTORY (esbuild `define`): too large for Lambda's 4 KB of environment.
+  bundleDefines: async (context) => ({ KLAXON_ACCOUNT_DIRECTORY: JSON.stringify((await stage(context)).config.accounts) }),
   guardrails: async (context) => deploy.stack.providerGuardrails((await stage(context)).config),
 };

@@ -44,6 +44,11 @@ export interface LifecycleOptions {
   notifier: Notifier;
   /** Channel for rules that name none (`SLACK_CHANNEL`). */
   defaultChannel: string;
+  /**
+   * The channel for an alert whose rule names none, before `defaultChannel`: the account
+   * directory's channel for the account (and region) of the alert's first event.
+   */
+  accountChannel?: (alert: Alert) => string | undefined;
   /** Names this process or invocation in posting claims. */
   invocationId: string;
   now?: () => number;
@@ -110,10 +115,15 @@ export class AlertLifecycle {
     const processed = await store.findProcessedInputs(inputKeys, now);
     const fresh: KeyedEvent[] = [];
     const repeated: KlaxonEvent[] = [];
+    // A key met earlier in this very batch is a repeat too (the same record delivered twice at once).
+    const seen = new Set<string>();
     events.forEach((event, i) => {
       const key = inputKeys[i] as string;
-      if (processed.has(key)) repeated.push(event);
-      else fresh.push({ event, key });
+      if (processed.has(key) || seen.has(key)) repeated.push(event);
+      else {
+        seen.add(key);
+        fresh.push({ event, key });
+      }
     });
 
     const plan = planBatch(this.options.rules, fresh, repeated);
@@ -292,11 +302,11 @@ export class AlertLifecycle {
     }
     if (silence !== undefined) {
       data.suppressed += alert.count;
-      data.messages.push({ alert, channel: this.channelFor(rule), silenced: { counted: alert.count } });
+      data.messages.push({ alert, channel: this.channelFor(rule, alert), silenced: { counted: alert.count } });
       return;
     }
     delete data.acknowledged;
-    const message = { alert, channel: this.channelFor(rule), due: now };
+    const message = { alert, channel: this.channelFor(rule, alert), due: now };
     data.messages.push(message);
     this.reportSuppressed(data, message);
   }
@@ -306,8 +316,9 @@ export class AlertLifecycle {
     data.suppressed = 0;
   }
 
-  private channelFor(rule: CompiledRule): string {
-    return rule.slack.channel ?? this.options.defaultChannel;
+  /** The rule's own channel wins; then the account's (the directory); then the stage's. */
+  private channelFor(rule: CompiledRule, alert: Alert): string {
+    return rule.slack.channel ?? this.options.accountChannel?.(alert) ?? this.options.defaultChannel;
   }
 }
 

@@ -1,5 +1,6 @@
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
+import { MEMBER_TEMPLATE_USAGE, memberTemplateCommand } from './member-template';
 import { REDRIVE_USAGE, redriveCommand } from './redrive';
 import { REPLAY_USAGE, replayCommand } from './replay';
 import { RUN_USAGE, runCommand } from './run';
@@ -16,6 +17,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },
   replay: { run: replayCommand, usage: REPLAY_USAGE, summary: "run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)" },
   doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: "check a deployed stage's wiring in the AWS account and Slack, with the fix for each problem" },
+  'member-template': {
+    run: memberTemplateCommand,
+    usage: MEMBER_TEMPLATE_USAGE,
+    summary: "write the CloudFormation templates of a central stage's member accounts (many accounts)",
+  },
   redrive: { run: redriveCommand, usage: REDRIVE_USAGE, summary: "replay a stage's dead letters (events its functions failed on) and delete those that now succeed" },
 };
 

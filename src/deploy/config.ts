@@ -12,6 +12,8 @@ import { formatProblem, Problems } from '../yaml/problems';
 import { readYamlFile } from '../yaml/read-file';
 import { readYaml, type YamlReadCode } from '../yaml/read-yaml';
 import { reportZodIssues, type ShapeProblemCode } from '../yaml/zod-issues';
+import { logGroupRoutes, logGroupsSchema, type LogGroups } from './config-parts';
+import { accountsSchema, organizationSchema } from './organization-config';
 
 /** Where the per-stage config files live, next to the example that `serverless package` falls back to. */
 export const DEPLOY_DIR = resolve(__dirname, '..', '..', 'deploy');
@@ -19,14 +21,6 @@ export const EXAMPLE_CONFIG = 'example.yml';
 
 /** The retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-/** AWS log group names: 1-512 characters of `[.\-_/#A-Za-z0-9]`. */
-const logGroupName = z
-  .string()
-  .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, { error: 'a log group name is 1-512 characters of letters, digits and . - _ / #' });
-const wafLogGroupName = logGroupName.refine((name) => name.startsWith('aws-waf-logs-'), {
-  error: 'AWS WAF only logs to log groups whose name starts with "aws-waf-logs-"',
-});
 
 const duration = z.string().refine((text) => (parseDuration(text) ?? 0) >= 60_000 && (parseDuration(text) ?? 0) % 60_000 === 0, {
   error: 'a whole number of minutes, at least 1m (for example 5m, 1h)',
@@ -64,14 +58,7 @@ const stageConfigSchema = z.strictObject({
       /** Slack user ids allowed to press the buttons and use `/klaxon`; empty: everyone in the channel. */
       allowedUsers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'a Slack user id such as U012ABCDEF' })).default([]),
     }),
-  logGroups: z
-    .strictObject({
-      ssh: z.array(logGroupName).default([]),
-      waf: z.array(wafLogGroupName).default([]),
-      /** The log group a CloudTrail trail delivers to: gets the CIS security-group metric filter and a subscription. */
-      cloudtrail: logGroupName.optional(),
-    })
-    .prefault({}),
+  logGroups: logGroupsSchema,
   alarms: z
     .strictObject({
       /** Also send alarm notifications to this address (an SNS email subscription to confirm once). */
@@ -129,12 +116,16 @@ const stageConfigSchema = z.strictObject({
       kmsKeyArn: kmsKeyArn.optional(),
     })
     .prefault({}),
+  /** Many accounts: this stage is the central account that member accounts send to (README, "Many accounts"). */
+  organization: organizationSchema.optional(),
+  /** Per account id: a friendly name shown in messages, and the channel its alerts go to. */
+  accounts: accountsSchema,
 });
 
 export type StageConfig = z.output<typeof stageConfigSchema>;
 export type AlarmName = keyof Omit<StageConfig['alarms'], 'email' | 'topicKmsKeyArn'>;
 
-type ConfigProblemCode = YamlReadCode | ShapeProblemCode | 'DUPLICATE_LOG_GROUP';
+type ConfigProblemCode = YamlReadCode | ShapeProblemCode | 'DUPLICATE_LOG_GROUP' | 'NO_SENDERS';
 
 export class DeployConfigError extends Error {
   constructor(
@@ -157,26 +148,29 @@ export function parseStageConfig(file: string, text: string): StageConfig {
     reportZodIssues(parsed.error.issues, stageConfigSchema, yaml.data, located);
     throw new DeployConfigError(file, located.list().map(formatProblem));
   }
-  reportDuplicateLogGroups(parsed.data, located);
+  reportDuplicateLogGroups(parsed.data.logGroups, ['logGroups'], located);
+  const { organization } = parsed.data;
+  if (organization !== undefined) {
+    reportDuplicateLogGroups(organization.logGroups, ['organization', 'logGroups'], located);
+    if (organization.id === undefined && Object.keys(parsed.data.accounts).length === 0) {
+      located.add('NO_SENDERS', ['organization'], 'name the organisation (id: o-…) or list the member accounts under accounts:, else no account may send');
+    }
+  }
   if (located.list().length > 0) throw new DeployConfigError(file, located.list().map(formatProblem));
   return parsed.data;
 }
 
 /** One log group, one parser: a group listed twice would get two subscription filters of Klaxon's and route ambiguously. */
-function reportDuplicateLogGroups(config: StageConfig, problems: Problems<ConfigProblemCode>): void {
+function reportDuplicateLogGroups(groups: LogGroups, at: readonly string[], problems: Problems<ConfigProblemCode>): void {
   const seen = new Map<string, string>();
-  const lists: Array<[string, readonly string[]]> = [
-    ['ssh', config.logGroups.ssh],
-    ['waf', config.logGroups.waf],
-    ['cloudtrail', config.logGroups.cloudtrail === undefined ? [] : [config.logGroups.cloudtrail]],
-  ];
-  for (const [source, groups] of lists) {
-    groups.forEach((group, i) => {
-      const earlier = seen.get(group);
-      const path = source === 'cloudtrail' ? ['logGroups', source] : ['logGroups', source, i];
-      if (earlier !== undefined) problems.add('DUPLICATE_LOG_GROUP', path, `log group "${group}" is already listed under logGroups.${earlier}; list each log group once`);
-      else seen.set(group, source);
-    });
+  const indexes = new Map<string, number>();
+  for (const { logGroup, source } of logGroupRoutes(groups)) {
+    const i = indexes.get(source) ?? 0;
+    indexes.set(source, i + 1);
+    const earlier = seen.get(logGroup);
+    const path = source === 'cloudtrail' ? [...at, source] : [...at, source, i];
+    if (earlier !== undefined) problems.add('DUPLICATE_LOG_GROUP', path, `log group "${logGroup}" is already listed under ${[...at, earlier].join('.')}; list each log group once`);
+    else seen.set(logGroup, source);
   }
 }
 

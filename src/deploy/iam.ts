@@ -5,10 +5,11 @@
  * decrypt under the AWS-managed aws/ssm key, whose key policy already allows use through SSM
  * by the account's principals (a customer-managed key is granted by ARN, through SSM only).
  */
+import { ownArn, trustPolicy, type Resource } from './cfn';
 import type { StageConfig } from './config';
-import { ASYNC_FUNCTIONS, FUNCTIONS, logicalId, type FunctionKey, type StageNames } from './names';
+import { ASYNC_FUNCTIONS, deployedFunctions, logicalId, type FunctionKey, type StageNames } from './names';
 
-interface Statement {
+export interface Statement {
   Sid: string;
   Effect: 'Allow';
   Action: string[];
@@ -16,17 +17,21 @@ interface Statement {
   Condition?: Record<string, unknown>;
 }
 
-/** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<resource>` for this stack's account and region. */
-function arn(service: string, resource: string): { 'Fn::Sub': string } {
-  return { 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` };
-}
+const arn = ownArn;
 
 /** An SSM parameter's ARN: the name's leading slash is not repeated after `parameter`. */
 function parameterArn(name: string): { 'Fn::Sub': string } {
   return arn('ssm', `parameter/${name.replace(/^\//, '')}`);
 }
 
-/** What each function may do: the state table for all; the bot token for all; the signing secret for `slack` only; the dead-letter queue for the asynchronous ones. */
+/** The functions whose failures go to the dead-letter queue: the asynchronous ones, and `kinesis` (its mapping's on-failure destination). */
+export const DEAD_LETTER_FUNCTIONS: readonly FunctionKey[] = [...ASYNC_FUNCTIONS, 'kinesis'];
+
+/**
+ * What each function may do: the state table for all; the bot token for all; the signing
+ * secret for `slack` only; the dead-letter queue for those that fail there; reading the
+ * member accounts' stream for `kinesis` (what Lambda's event source mapping does as the function).
+ */
 export function statementsFor(fn: FunctionKey, config: StageConfig, names: StageNames): Statement[] {
   const statements: Statement[] = [
     {
@@ -54,28 +59,43 @@ export function statementsFor(fn: FunctionKey, config: StageConfig, names: Stage
       Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } } },
     });
   }
-  if (ASYNC_FUNCTIONS.includes(fn)) {
+  if (DEAD_LETTER_FUNCTIONS.includes(fn)) {
     statements.push({ Sid: 'DeadLetters', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }] });
+  }
+  if (fn === 'kinesis') {
+    statements.push({
+      Sid: 'MemberStream',
+      Effect: 'Allow',
+      Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+      Resource: [{ 'Fn::GetAtt': ['MemberStream', 'Arn'] }],
+    });
   }
   return statements;
 }
 
+/** An IAM role for `principal` (a service) with one inline policy, under the stage's permissions boundary. */
+export function serviceRole(
+  config: Pick<StageConfig, 'permissionsBoundary'>,
+  principal: string,
+  policyName: string,
+  statements: readonly Statement[],
+  options: { roleName?: string; condition?: Record<string, unknown> } = {},
+): Resource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      ...(options.roleName === undefined ? {} : { RoleName: options.roleName }),
+      AssumeRolePolicyDocument: trustPolicy({ Service: principal }, options.condition),
+      Policies: [{ PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      ...(config.permissionsBoundary === undefined ? {} : { PermissionsBoundary: config.permissionsBoundary }),
+    },
+  };
+}
+
 /** The roles as CloudFormation resources, `LogsRole` etc., each assumable by Lambda only. */
-export function functionRoles(config: StageConfig, names: StageNames): Record<string, { Type: string; Properties: Record<string, unknown> }> {
-  const roles: Record<string, { Type: string; Properties: Record<string, unknown> }> = {};
-  for (const fn of FUNCTIONS) {
-    roles[roleId(fn)] = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-        Policies: [{ PolicyName: `${names.functionName(fn)}`, PolicyDocument: { Version: '2012-10-17', Statement: statementsFor(fn, config, names) } }],
-        ...(config.permissionsBoundary === undefined ? {} : { PermissionsBoundary: config.permissionsBoundary }),
-      },
-    };
-  }
+export function functionRoles(config: StageConfig, names: StageNames): Record<string, Resource> {
+  const roles: Record<string, Resource> = {};
+  for (const fn of deployedFunctions(config)) roles[roleId(fn)] = serviceRole(config, 'lambda.amazonaws.com', names.functionName(fn), statementsFor(fn, config, names));
   return roles;
 }
 

@@ -6,8 +6,13 @@
 import type { AlarmName, StageConfig } from './config';
 
 export const SERVICE = 'klaxon';
-export const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack', 'drain'] as const;
+export const FUNCTIONS = ['logs', 'cloudtrail', 'alarm', 'slack', 'drain', 'kinesis'] as const;
 export type FunctionKey = (typeof FUNCTIONS)[number];
+
+/** The functions a stage deploys: `kinesis` (the member accounts' stream) only in a central account. */
+export function deployedFunctions(config: Pick<StageConfig, 'organization'>): FunctionKey[] {
+  return FUNCTIONS.filter((fn) => fn !== 'kinesis' || config.organization !== undefined);
+}
 /** The functions invoked asynchronously (subscription filter, EventBridge, SNS): their failures go to the dead-letter queue. */
 export const ASYNC_FUNCTIONS: readonly FunctionKey[] = ['logs', 'cloudtrail', 'alarm'];
 
@@ -30,6 +35,20 @@ export interface StageNames {
   metricName(alarm: AlarmName): string;
   botTokenParameter: string;
   signingSecretParameter: string;
+  /** Many accounts: the stream the member accounts' log groups reach through the destination. */
+  memberStream: string;
+  /** The CloudWatch Logs destination (one per region, all of the same name) the members' subscription filters name. */
+  memberDestination: string;
+  /** The role CloudWatch Logs assumes to put the members' log events into the stream. */
+  memberDestinationRole: string;
+  /** The central account's event bus the members' EventBridge rules forward security-group calls to. */
+  memberEventBus: string;
+  /** The rule on that bus that sends them to the `cloudtrail` function. */
+  memberSecurityGroupRule: string;
+  /** The member stack, its EventBridge rule and its subscription filters. */
+  memberStack: string;
+  memberForwardRule: string;
+  memberSubscriptionFilter(source: string): string;
 }
 
 /** The logical id prefix the Serverless Framework gives a function's resources (`logs` -> `LogsLambdaFunction`, `LogsLogGroup`). */
@@ -67,5 +86,13 @@ export function stageNames(stage: string, config: Pick<StageConfig, 'parameterPr
     metricName: (alarm) => METRIC_NAMES[alarm],
     botTokenParameter: `${parameters}/slack-bot-token`,
     signingSecretParameter: `${parameters}/slack-signing-secret`,
+    memberStream: `${prefix}-members`,
+    memberDestination: `${prefix}-members`,
+    memberDestinationRole: `${prefix}-members-to-stream`,
+    memberEventBus: `${prefix}-members`,
+    memberSecurityGroupRule: `${prefix}-members-security-group-changes`,
+    memberStack: `${prefix}-member`,
+    memberForwardRule: `${prefix}-forward-security-group-changes`,
+    memberSubscriptionFilter: (source) => `${prefix}-${source}`,
   };
 }

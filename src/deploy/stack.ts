@@ -6,20 +6,15 @@
  */
 import { parseDuration } from '../rules/duration';
 import { tableDefinition, TTL_ATTRIBUTE } from '../store/dynamodb';
+import type { Resource } from './cfn';
+import { logGroupRoutes } from './config-parts';
 import type { AlarmName, StageConfig } from './config';
 import { functionRoles } from './iam';
-import { ASYNC_FUNCTIONS, FUNCTIONS, logicalId, type StageNames } from './names';
+import { ASYNC_FUNCTIONS, deployedFunctions, logicalId, type StageNames } from './names';
+import { organizationResources } from './organization';
 import { METRIC_FILTERS, SUBSCRIPTION_PATTERNS } from './patterns';
 import { trailResources } from './trail';
 
-type Resource = {
-  Type: string;
-  Properties: Record<string, unknown>;
-  DependsOn?: string[];
-  Condition?: string;
-  DeletionPolicy?: 'Retain' | 'Delete';
-  UpdateReplacePolicy?: 'Retain' | 'Delete';
-};
 type Extensions = Record<string, { Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 
 /** Retries Lambda makes of a failed asynchronous invocation before the event goes to the dead-letter queue. */
@@ -53,8 +48,7 @@ export interface StageSettings {
 }
 
 export function stageSettings(config: StageConfig, names: StageNames): StageSettings {
-  const { ssh, waf, cloudtrail } = config.logGroups;
-  const routes = [...ssh.map((g) => `${g}=ssh`), ...waf.map((g) => `${g}=waf`), ...(cloudtrail === undefined ? [] : [`${cloudtrail}=cloudtrail`])];
+  const routes = logGroupRoutes(config.logGroups).map((r) => `${r.logGroup}=${r.source}`);
   return {
     stage: names.stage,
     channel: config.slack.channel,
@@ -91,12 +85,7 @@ export function providerGuardrails(config: StageConfig): { stackTags: Record<str
 
 /** The logs function's events: one subscription filter per configured log group, filtering at the source. */
 export function logsEvents(config: StageConfig): Array<{ cloudwatchLog: { logGroup: string; filter: string } }> {
-  const { ssh, waf, cloudtrail } = config.logGroups;
-  return [
-    ...ssh.map((logGroup) => ({ cloudwatchLog: { logGroup, filter: SUBSCRIPTION_PATTERNS.ssh } })),
-    ...waf.map((logGroup) => ({ cloudwatchLog: { logGroup, filter: SUBSCRIPTION_PATTERNS.waf } })),
-    ...(cloudtrail === undefined ? [] : [{ cloudwatchLog: { logGroup: cloudtrail, filter: SUBSCRIPTION_PATTERNS.cloudtrail } }]),
-  ];
+  return logGroupRoutes(config.logGroups).map(({ logGroup, source }) => ({ cloudwatchLog: { logGroup, filter: SUBSCRIPTION_PATTERNS[source] } }));
 }
 
 /** The log groups an alarm's metric filter goes on. */
@@ -119,7 +108,7 @@ export function stackResources(
 ): { Resources: Record<string, Resource>; Outputs: Record<string, unknown>; extensions: Extensions } {
   const resources: Record<string, Resource> = {
     StateTable: stateTable(names),
-    DeadLetterQueuePolicy: eventBridgeDeadLetters(names),
+    DeadLetterQueuePolicy: eventBridgeDeadLetters(config, names),
     DeadLetterQueue: {
       Type: 'AWS::SQS::Queue',
       Properties: { QueueName: names.deadLetterQueue, MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS, SqsManagedSseEnabled: true },
@@ -169,6 +158,7 @@ export function stackResources(
     ...functionRoles(config, names),
     ...(config.cloudtrail.createTrail ? trailResources(config, names) : {}),
     ...logGroupInvokePermissions(config).resources,
+    ...organizationResources(config, names),
   };
   if (config.alarms.email !== undefined) {
     resources.AlarmEmailSubscription = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: config.alarms.email } };
@@ -254,16 +244,20 @@ function stateTable(names: StageNames): Resource {
 }
 
 /**
- * The logical id osls gives the `cloudtrail` function's EventBridge rule: the function name
- * plus `-rule-1`, stripped of everything but letters and digits, first letter upper-cased.
+ * The logical ids osls gives the `cloudtrail` function's EventBridge rules (the default bus's,
+ * then with `organization:` the members' bus's): the function name plus `-rule-N`, stripped of
+ * everything but letters and digits, first letter upper-cased.
  */
-export function securityGroupRuleId(names: StageNames): string {
-  const normalized = `${names.functionName('cloudtrail')}rule1`.replace(/[^A-Za-z0-9]/g, '');
-  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}EventBridgeRule`;
+export function securityGroupRuleIds(config: Pick<StageConfig, 'organization'>, names: StageNames): string[] {
+  const count = config.organization === undefined ? 1 : 2;
+  return Array.from({ length: count }, (_, i) => {
+    const normalized = `${names.functionName('cloudtrail')}rule${i + 1}`.replace(/[^A-Za-z0-9]/g, '');
+    return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}EventBridgeRule`;
+  });
 }
 
-/** EventBridge may put the security-group calls it could not deliver into the dead-letter queue (its rule only). */
-function eventBridgeDeadLetters(names: StageNames): Resource {
+/** EventBridge may put the security-group calls it could not deliver into the dead-letter queue (its rules only). */
+function eventBridgeDeadLetters(config: StageConfig, names: StageNames): Resource {
   return {
     Type: 'AWS::SQS::QueuePolicy',
     Properties: {
@@ -277,7 +271,7 @@ function eventBridgeDeadLetters(names: StageNames): Resource {
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sqs:SendMessage',
             Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [securityGroupRuleId(names), 'Arn'] } } },
+            Condition: { ArnEquals: { 'aws:SourceArn': securityGroupRuleIds(config, names).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } },
           },
         ],
       },
@@ -292,15 +286,16 @@ function eventBridgeDeadLetters(names: StageNames): Resource {
  * references, not the `Fn::Join` osls writes).
  */
 function guardrailExtensions(config: StageConfig, names: StageNames): Extensions {
-  const out: Extensions = {
-    CloudtrailEventBridgeLambdaPermission1: { Properties: { SourceArn: { 'Fn::GetAtt': [securityGroupRuleId(names), 'Arn'] } } },
-  };
+  const out: Extensions = {};
+  securityGroupRuleIds(config, names).forEach((rule, i) => {
+    out[`CloudtrailEventBridgeLambdaPermission${i + 1}`] = { Properties: { SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] } } };
+  });
   for (const fn of ['logs', 'cloudtrail'] as const) {
     const reserved = config.reservedConcurrency[fn];
     if (reserved !== false) out[`${logicalId(fn)}LambdaFunction`] = { Properties: { ReservedConcurrentExecutions: reserved } };
   }
   if (config.logKmsKeyArn !== undefined) {
-    for (const group of [...FUNCTIONS.map((fn) => `${logicalId(fn)}LogGroup`), HTTP_API_ACCESS_LOG_GROUP]) {
+    for (const group of [...deployedFunctions(config).map((fn) => `${logicalId(fn)}LogGroup`), HTTP_API_ACCESS_LOG_GROUP]) {
       out[group] = { Properties: { KmsKeyId: config.logKmsKeyArn } };
     }
   }

@@ -6,17 +6,21 @@
  */
 import type { Context } from 'aws-lambda';
 import type { WebClient } from '@slack/web-api';
+import { InputKeys } from '../alerts/input-keys';
 import { AlertLifecycle, type BatchReport, type DrainReport } from '../alerts/lifecycle';
+import type { KlaxonEvent } from '../events/event';
 import { describeLocation } from '../input/location';
 import type { CompiledRule } from '../rules/types';
 import { createSlackClient, OUTBOX_CLIENT_OPTIONS } from '../slack/client';
 import { SlackNotifier } from '../slack/notifier';
 import type { TemplateSet } from '../slack/template-set';
+import { AccountDirectory, type AccountDirectoryData } from '../sources/accounts';
 import type { DecodeOptions, Decoded } from '../sources/decode';
 import { ReadStats } from '../sources/read-events';
 import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
 import { DynamoStore } from '../store/dynamodb';
 import type { StateStore } from '../store/types';
+import { packagedAccounts } from './packaged-accounts';
 import { compilePackagedRules, type PackagedRules } from './packaged-rules';
 import { BOT_TOKEN_PARAMETER_VAR, readSecret } from './secrets';
 import { logger, metrics, recordBatch, recordDrain } from './telemetry';
@@ -28,6 +32,8 @@ export interface Runtime {
   rules: readonly CompiledRule[];
   templates: TemplateSet;
   store: StateStore;
+  /** Names and channels per AWS account (stage config `accounts:`). */
+  accounts: AccountDirectory;
   env: NodeJS.ProcessEnv;
   /** The decoding options for an invocation starting now. */
   decodeOptions(): DecodeOptions;
@@ -51,9 +57,10 @@ export class RuntimeConfigError extends Error {
 
 /**
  * Compiles the rules and templates packaged into the bundle and opens the table named by
- * KLAXON_TABLE. Throws RuntimeConfigError listing every problem.
+ * KLAXON_TABLE; `accounts` is the stage's account directory, built into the bundle too.
+ * Throws RuntimeConfigError listing every problem.
  */
-export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = process.env): Runtime {
+export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = process.env, accounts: AccountDirectoryData = packagedAccounts()): Runtime {
   const compiled = compilePackagedRules(packaged);
   const table = env.KLAXON_TABLE?.trim();
   if (table === undefined || table === '') throw new RuntimeConfigError('KLAXON_TABLE is not set: it names the DynamoDB state table (serverless.yml sets it)');
@@ -65,6 +72,7 @@ export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = 
     rules: compiled.rules,
     templates: compiled.templates,
     store: new DynamoStore({ tableName: table }),
+    accounts: new AccountDirectory(accounts, env.AWS_REGION),
     env,
     decodeOptions: () => ({ source: 'auto', now: Date.now(), routes: [...routes.routes, ...DEFAULT_ROUTES] }),
     async slack() {
@@ -89,6 +97,7 @@ export function lifecycleFor(runtime: Runtime, slack: SlackContext, requestId: s
     rules: runtime.rules,
     notifier: slack.notifier,
     defaultChannel: runtime.env.SLACK_CHANNEL?.trim() ?? '',
+    accountChannel: (alert) => (alert.samples[0] === undefined ? undefined : runtime.accounts.channelFor(alert.samples[0])),
     invocationId: `lambda:${runtime.env.AWS_LAMBDA_FUNCTION_NAME ?? 'klaxon'}:${requestId}`,
   });
 }
@@ -101,35 +110,64 @@ export interface InvocationSummary {
   report?: BatchReport;
 }
 
+/** How an invocation treats messages of its batch that Slack has not taken yet. */
+export interface ProcessOptions {
+  /**
+   * true (asynchronous invocations): throw UndeliveredError, so that Lambda retries soon.
+   * false (a stream): return; the drain function delivers them, and the shard moves on.
+   */
+  retryUndelivered: boolean;
+}
+
 /**
  * One invocation's decoded input through the lifecycle; `origin` names the input in logs
  * (a log group and stream, an EventBridge rule, an SNS topic). Bad records are counted and logged
  * (with where they were), never thrown: the good part of a batch always goes through. A
- * failure to reach the table throws, and so does a message of this batch that Slack has not
- * taken yet (it waits in the outbox): Lambda retries the invocation (idempotently), and the
- * drain function delivers the outbox every minute whatever becomes of the retries.
+ * failure to reach the table throws, and so (`retryUndelivered`) does a message of this batch
+ * that Slack has not taken yet (it waits in the outbox): Lambda retries the invocation
+ * (idempotently), and the drain function delivers the outbox every minute whatever becomes of
+ * the retries.
  */
-export async function processDecoded(runtime: Runtime, decoded: readonly Decoded[], context: Context, origin: string): Promise<InvocationSummary> {
+export async function processDecoded(
+  runtime: Runtime,
+  decoded: readonly Decoded[],
+  context: Context,
+  origin: string,
+  options: ProcessOptions = { retryUndelivered: true },
+): Promise<InvocationSummary> {
   // Every line of this invocation carries its request id (and cold start flag).
   logger.addContext(context);
   const stats = new ReadStats(LOGGED_PROBLEMS);
-  const events = decoded.flatMap((d) => {
+  const keys = new InputKeys();
+  const events: KlaxonEvent[] = [];
+  const eventKeys: string[] = [];
+  for (const d of decoded) {
     stats.record(d);
-    return d.result.status === 'ok' ? d.result.events : [];
-  });
+    if (d.result.status !== 'ok') continue;
+    // Each decoded record's events are numbered within it: the same record twice in one batch counts once.
+    keys.record();
+    for (const event of d.result.events) {
+      events.push(event);
+      eventKeys.push(keys.next(event));
+    }
+  }
+  runtime.accounts.name(events);
   for (const problem of stats.problems) {
     logger.warn('record not parsed', { origin, part: problem.part ?? describeLocation(problem.location), problem: problem.message });
   }
   let report: BatchReport | undefined;
   try {
-    if (events.length > 0) report = await lifecycleFor(runtime, await runtime.slack(), context.awsRequestId).processBatch(events);
+    if (events.length > 0) report = await lifecycleFor(runtime, await runtime.slack(), context.awsRequestId).processBatch(events, eventKeys);
   } finally {
     recordBatch(stats, report);
     metrics.publishStoredMetrics();
   }
   const summary: InvocationSummary = { records: stats.units, events: stats.events, parseErrors: stats.errors, skipped: stats.skipped, ...(report ? { report } : {}) };
   logger.info('batch processed', { origin, ...summary, ...(report?.failure ? { report: { ...report, failure: report.failure.message } } : {}) });
-  if (report !== undefined && report.waiting > 0) throw new UndeliveredError(report);
+  if (report !== undefined && report.waiting > 0) {
+    if (options.retryUndelivered) throw new UndeliveredError(report);
+    logger.warn('alert messages wait in the outbox: the drain function delivers them', { origin, waiting: report.waiting, reason: report.failure?.message });
+  }
   if (report !== undefined && report.parked > 0) logger.error('Slack refused alert messages for good: they are parked', { origin, parked: report.parked, reason: report.failure?.message });
   return summary;
 }

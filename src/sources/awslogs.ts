@@ -76,6 +76,23 @@ export function encodeAwsLogsEvent(payload: CloudWatchLogsPayload): { awslogs: {
   return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(payload))).toString('base64') } };
 }
 
+/**
+ * Klaxon's member stacks name their subscription filters `NAME@REGION`: a delivery through a
+ * cross-account destination carries the sending account (`owner`) but not the region of its
+ * log group, and the filter's name is the one place the sender can put it.
+ */
+export const FILTER_REGION_SEPARATOR = '@';
+const FILTER_REGION = /@([a-z]{2}(?:-[a-z]+)+-\d+)$/;
+
+/** The region a member stack's subscription filter names, if the payload came through one. */
+export function regionOfSubscription(payload: Pick<CloudWatchLogsPayload, 'subscriptionFilters'>): string | undefined {
+  for (const name of payload.subscriptionFilters) {
+    const region = FILTER_REGION.exec(name)?.[1];
+    if (region !== undefined) return region;
+  }
+  return undefined;
+}
+
 /** Within what a JavaScript Date can hold (±8.64e15 ms). */
 function isEpochMillis(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15;

@@ -16,6 +16,8 @@ export const COMMON_FIELDS = [
   'log.offset',
   'cloud.provider',
   'cloud.account.id',
+  // The account's friendly name, from the stage config's account directory (Lambda only).
+  'cloud.account.name',
   'cloud.region',
   'aws.cloudwatch.log_group',
   'aws.cloudwatch.log_stream',

@@ -4,7 +4,7 @@ import { boundJsonDepth } from '../events/json-bounds';
 import type { JsonRecord } from '../input/json-records';
 import type { InputLocation } from '../input/location';
 import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
-import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, type CloudWatchLogsPayload } from './awslogs';
+import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, regionOfSubscription, type CloudWatchLogsPayload } from './awslogs';
 import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
 import { routeLogGroup, sniffMessage, type LogGroupRoute } from './routing';
 import { parseAuthLine } from './sshd';
@@ -114,6 +114,14 @@ function decodeCloudTrail(value: unknown, text: string, location: InputLocation)
   return out;
 }
 
+/**
+ * The `data` of a CloudWatch Logs delivery (base64 of gzip of the payload's JSON), as a
+ * subscription hands it to a Lambda function and a destination writes it to a Kinesis stream.
+ */
+export function decodeAwsLogsData(data: string, location: InputLocation, options: DecodeOptions): Decoded[] {
+  return decodePayload(decodeAwsLogsEvent({ awslogs: { data } }), location, options);
+}
+
 /** The log events of one CloudWatch Logs payload (a subscription delivery, or a page that `klaxon replay` read with FilterLogEvents), each with the envelope's fields. */
 export function decodeLogEvents(payload: CloudWatchLogsPayload, location: InputLocation, options: DecodeOptions): Decoded[] {
   return decodePayload({ ok: true, payload }, location, options);
@@ -124,10 +132,11 @@ function decodePayload(decoded: ReturnType<typeof checkPayload>, location: Input
   const payload = decoded.payload;
   if (payload.messageType === 'CONTROL_MESSAGE') return [];
   const routed = options.source === 'auto' ? routeLogGroup(payload.logGroup, options.routes) : options.source;
+  const region = regionOfSubscription(payload);
   return payload.logEvents.map((logEvent, i) => {
     const source = routed ?? sniffMessage(logEvent.message);
     const result = decodeMessage(source, logEvent.message, logEvent.timestamp, options);
-    return { location, part: `logEvents[${i}]`, result: withEnvelope(withLocation(result, location), payload, logEvent) };
+    return { location, part: `logEvents[${i}]`, result: withEnvelope(withLocation(result, location), payload, region, logEvent) };
   });
 }
 
@@ -157,14 +166,18 @@ function withLocation(result: ParseResult, location: InputLocation): ParseResult
   return result;
 }
 
-function withEnvelope(result: ParseResult, payload: CloudWatchLogsPayload, logEvent: { id: string; timestamp: number }): ParseResult {
+function withEnvelope(result: ParseResult, payload: CloudWatchLogsPayload, region: string | undefined, logEvent: { id: string; timestamp: number }): ParseResult {
   if (result.status !== 'ok') return result;
-  for (const event of result.events) addEnvelopeFields(event, payload, logEvent.id, logEvent.timestamp);
+  for (const event of result.events) addEnvelopeFields(event, payload, region, logEvent.id, logEvent.timestamp);
   return result;
 }
 
-/** What the CloudWatch Logs envelope knows: where the event was read and when CloudWatch received it (`event.created`). */
-function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, logEventId: string, logEventTime: number): void {
+/**
+ * What the CloudWatch Logs envelope knows: where the event was read (the log group, the
+ * sending account, and for a member stack's filter its region) and when CloudWatch received
+ * it (`event.created`).
+ */
+function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, region: string | undefined, logEventId: string, logEventTime: number): void {
   const f = event.fields;
   f['aws.cloudwatch.log_group'] = payload.logGroup;
   f['aws.cloudwatch.log_stream'] = payload.logStream;
@@ -172,5 +185,6 @@ function addEnvelopeFields(event: KlaxonEvent, payload: CloudWatchLogsPayload, l
   f['event.created'] = new Date(logEventTime).toISOString();
   if (f['event.id'] === undefined) f['event.id'] = logEventId;
   if (f['cloud.account.id'] === undefined && payload.owner !== '') f['cloud.account.id'] = payload.owner;
+  if (f['cloud.region'] === undefined && region !== undefined) f['cloud.region'] = region;
   if (f['cloud.provider'] === undefined) f['cloud.provider'] = 'aws';
 }

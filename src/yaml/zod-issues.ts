@@ -67,6 +67,12 @@ function report<Code extends string>(issue: Issue, schemas: readonly Schema[], b
       }
       break;
     }
+    case 'invalid_key': {
+      // A record's key: say what the key should be, pointing at the key itself.
+      const reason = issue.issues.map((nested) => nested.message).join('; ');
+      ctx.problems.add(code ?? 'BAD_VALUE', path, `key ${JSON.stringify(String(path[path.length - 1]))}: ${reason}`, { key: true });
+      return;
+    }
   }
   ctx.problems.add(code ?? 'BAD_VALUE', path, issue.message);
 }

@@ -35,7 +35,7 @@ describe('the deployment config', () => {
       'deploy/prod.yml:4:39: alarms.failedSshLogins.threshold: Too small: expected number to be >=1 [BAD_VALUE]',
       'deploy/prod.yml:4:50: alarms.failedSshLogins.period: a whole number of minutes, at least 1m (for example 5m, 1h) [BAD_VALUE]',
       expect.stringMatching(/^deploy\/prod\.yml:5:19: logRetentionDays: CloudWatch keeps logs for one of these numbers of days: 1, 3, 5, .*\[BAD_VALUE\]$/),
-      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn, reservedConcurrency, tags, permissionsBoundary, cfnRole, deploymentBucket, logKmsKeyArn, cloudtrail [UNKNOWN_KEY]',
+      'deploy/prod.yml:6:1: unknown key "slak" (did you mean "slack"?); allowed keys: slack, logGroups, alarms, logRetentionDays, parameterPrefix, kmsKeyArn, reservedConcurrency, tags, permissionsBoundary, cfnRole, deploymentBucket, logKmsKeyArn, cloudtrail, organization, accounts [UNKNOWN_KEY]',
     ]);
   });
 
@@ -47,6 +47,37 @@ describe('the deployment config', () => {
 
   test('the channel is required', () => {
     expect(problems('logGroups: {ssh: [/a]}\n')).toEqual(['deploy/prod.yml:1:1: missing required key "slack" [MISSING_KEY]']);
+  });
+
+  describe('organization: and accounts: (many accounts)', () => {
+    const central = 'slack: {channel: "#sec"}\norganization:\n  centralAccount: "111111111111"\n  homeRegion: eu-west-1\n';
+
+    test('the stream and its mapping have defaults; members are the organisation or the listed accounts', () => {
+      const config = parseStageConfig('deploy/prod.yml', `${central}  id: o-a1b2c3d4e5\n`);
+      expect(config.organization?.kinesis).toEqual({ shards: 1, retentionHours: 24, batchSize: 100, batchWindowSeconds: 5, parallelizationFactor: 1, maximumRetryAttempts: 10 });
+      expect(config.organization?.logGroups).toEqual({ ssh: [], waf: [] });
+      expect(config.accounts).toEqual({});
+    });
+
+    test('without an organisation id, member accounts must be listed', () => {
+      expect(problems(central)).toEqual([
+        'deploy/prod.yml:3:3: organization: name the organisation (id: o-…) or list the member accounts under accounts:, else no account may send [NO_SENDERS]',
+      ]);
+      expect(problems(`${central}accounts: {"222222222222": {name: shop}}\n`)).toEqual([]);
+    });
+
+    test('account ids, regions, limits and member log groups are checked where they are written', () => {
+      expect(
+        problems(`${central}  id: o-a1b2c3d4e5\n  kinesis: {parallelizationFactor: 11}\n  logGroups: {ssh: [/a], cloudtrail: /a}\naccounts:\n  12345: {name: x}\n  "222222222222": {regions: {moon-1: {channel: "#m"}}}\n`),
+      ).toEqual([
+        'deploy/prod.yml:6:36: organization.kinesis.parallelizationFactor: Too big: expected number to be <=10 [BAD_VALUE]',
+        'deploy/prod.yml:9:3: accounts: key "12345": an AWS account id: 12 digits (quote it, "012345678901", when it starts with 0) [BAD_VALUE]',
+        'deploy/prod.yml:10:30: accounts["222222222222"].regions: key "moon-1": an AWS region such as eu-west-1 [BAD_VALUE]',
+      ]);
+      expect(problems(`${central}  id: o-a1b2c3d4e5\n  logGroups: {ssh: [/a], cloudtrail: /a}\n`)).toEqual([
+        'deploy/prod.yml:6:38: organization.logGroups.cloudtrail: log group "/a" is already listed under organization.logGroups.ssh; list each log group once [DUPLICATE_LOG_GROUP]',
+      ]);
+    });
   });
 
   describe('per stage', () => {
@@ -138,7 +169,7 @@ describe('guardrail options', () => {
       'deploy/prod.yml:4:19: deploymentBucket: an S3 bucket name',
       'deploy/prod.yml:5:15: logKmsKeyArn: a KMS key ARN',
       'deploy/prod.yml:6:29: reservedConcurrency.logs: Too small: expected number to be >=1',
-      'deploy/prod.yml:7:21: tags["aws:owner"]: Invalid key in record',
+      'deploy/prod.yml:7:8: tags: key "aws:owner": tag keys starting with "aws:" are reserved',
       'deploy/prod.yml:8:26: alarms.topicKmsKeyArn: a KMS key ARN',
     ]);
   });

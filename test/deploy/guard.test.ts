@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guardFailures, type GuardFailure } from '../helpers/cfn-guard';
 import { serverlessPackage } from '../helpers/lambda-package';
+import { runCli } from '../cli/helpers';
 
 /** Every guardrail option set: what remains failing is what no option can fix. */
 const HARDENED_CONFIG = `
@@ -22,6 +23,16 @@ logKmsKeyArn: arn:aws:kms:eu-west-1:123456789012:key/33333333-2222-3333-4444-555
 cloudtrail: { createTrail: true, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/44444444-2222-3333-4444-555555555555" }
 `;
 
+/** Every guardrail option set, and a central account for member accounts. */
+const ORGANIZATION_CONFIG = `${HARDENED_CONFIG}
+organization:
+  centralAccount: "123456789012"
+  homeRegion: eu-west-1
+  id: o-a1b2c3d4e5
+  memberRegions: [eu-west-1, us-east-1]
+  logGroups: { ssh: [/org/auth.log], waf: [aws-waf-logs-org], cloudtrail: aws-cloudtrail-logs-org }
+`;
+
 /** The shipped example's choices, plus a trail of the stack's own. */
 const TRAIL_CONFIG = `${readFileSync(join(__dirname, '..', '..', 'deploy', 'example.yml'), 'utf8')}\ncloudtrail: { createTrail: true }\n`;
 
@@ -30,19 +41,24 @@ interface ListedFailure {
   control: string;
   resources: string[];
   fixedBy?: string;
-  table: 'stack' | 'trail';
+  table: Table;
 }
+
+/** The README's tables: the stack as always deployed, what the trail adds, what `organization:` adds (central stack and member templates). */
+type Table = 'stack' | 'trail' | 'organization';
 
 /**
  * The tables under "Control Tower's proactive controls" in the README: `stack` the first (the
- * stack as always deployed), `trail` the one after "createTrail" (what the trail adds).
+ * stack as always deployed), `trail` the one after "With `cloudtrail: { createTrail: true }`"
+ * (what the trail adds), `organization` the one after "With `organization:`".
  */
-function listedFailures(table: 'stack' | 'trail' = 'stack'): ListedFailure[] {
+function listedFailures(table: Table = 'stack'): ListedFailure[] {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
   const section = /^### [^\n]*Control Tower's proactive controls\n([\s\S]*?)(?=^##)/m.exec(readme)?.[1];
   if (section === undefined) throw new Error("README has no section on Control Tower's proactive controls");
-  const [stackPart = '', trailPart = ''] = section.split(/^With `cloudtrail: \{ createTrail: true \}`/m);
-  const rows = (table === 'stack' ? stackPart : trailPart).split('\n').filter((line) => /^\| `?CT\./.test(line));
+  const [stackPart = '', ...rest] = section.split(/^(?=With `(?:cloudtrail: \{ createTrail: true \}|organization:)`)/m);
+  const part = table === 'stack' ? stackPart : (rest.find((p) => p.startsWith(table === 'trail' ? 'With `cloudtrail' : 'With `organization')) ?? '');
+  const rows = part.split('\n').filter((line) => /^\| `?CT\./.test(line));
   return rows.map((line) => {
     const [control = '', resources = '', fixedBy = ''] = line.split('|').slice(1).map((cell) => cell.trim());
     return {
@@ -70,12 +86,14 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'klaxon-guard-'));
   writeFileSync(join(dir, 'hardened.yml'), HARDENED_CONFIG);
   writeFileSync(join(dir, 'trail.yml'), TRAIL_CONFIG);
+  writeFileSync(join(dir, 'org.yml'), ORGANIZATION_CONFIG);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the README lists each failure once, with its reason', () => {
-  const rows = [...listedFailures('stack'), ...listedFailures('trail')];
+  const rows = [...listedFailures('stack'), ...listedFailures('trail'), ...listedFailures('organization')];
   expect(listedFailures('trail').length).toBeGreaterThan(0);
+  expect(listedFailures('organization').length).toBeGreaterThan(0);
   expect(rows.length).toBeGreaterThan(0);
   for (const row of rows) expect(row.resources.length).toBeGreaterThan(0);
   expect(listedPairs(rows)).toHaveLength(rows.reduce((n, row) => n + row.resources.length, 0));
@@ -106,4 +124,24 @@ test("the example with createTrail adds exactly the trail's listed failures", as
   const failures = guardFailures(templates(out, ['cloudformation-template-update-stack.json', 'cloudformation-template-create-stack.json']));
   expect(pairs(failures)).toEqual(listedPairs([...listedFailures('stack'), ...listedFailures('trail')]));
   for (const row of listedFailures('trail').filter((r) => r.fixedBy !== undefined)) expect(row.fixedBy).toBe('cloudtrail.kmsKeyArn');
+}, 300_000);
+
+test("a central account (organization:), hardened: the central stack and both member templates fail exactly the listed controls", async () => {
+  const out = join(dir, 'out-org');
+  await serverlessPackage({ stage: 'org', out, deployDir: dir, region: 'eu-west-1' });
+  const written = await runCli(['member-template', '--stage', 'org', '--out', out], { env: { KLAXON_DEPLOY_DIR: dir } });
+  expect(written.code).toBe(0);
+  const failures = guardFailures(templates(out, ['cloudformation-template-update-stack.json', 'klaxon-org-member.json', 'klaxon-org-destination.json']));
+  const listed = [...listedFailures('stack'), ...listedFailures('trail'), ...listedFailures('organization')];
+  expect(pairs(failures)).toEqual(listedPairs(listed.filter((row) => row.fixedBy === undefined)));
+  // The member templates pass every control.
+  expect(failures.filter((f) => !f.template.endsWith('cloudformation-template-update-stack.json'))).toEqual([]);
+}, 300_000);
+
+test("organization: without the options adds exactly the organisation table's rows", async () => {
+  writeFileSync(join(dir, 'orgex.yml'), `${TRAIL_CONFIG}${ORGANIZATION_CONFIG.slice(ORGANIZATION_CONFIG.indexOf('organization:'))}`);
+  const out = join(dir, 'out-orgex');
+  await serverlessPackage({ stage: 'orgex', out, deployDir: dir, region: 'eu-west-1' });
+  const failures = guardFailures(templates(out, ['cloudformation-template-update-stack.json', 'cloudformation-template-create-stack.json']));
+  expect(pairs(failures)).toEqual(listedPairs([...listedFailures('stack'), ...listedFailures('trail'), ...listedFailures('organization')]));
 }, 300_000);

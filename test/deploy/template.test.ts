@@ -354,7 +354,7 @@ describe('hardening (issue 14, part 2)', () => {
     const policy = props(full, 'DeadLetterQueuePolicy');
     expect(policy.Queues).toEqual([{ Ref: 'DeadLetterQueue' }]);
     expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
-      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } } }),
+      expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': [{ 'Fn::GetAtt': [ruleId, 'Arn'] }] } } }),
     ]);
     // The invoke permission names the same rule, by reference.
     expect(props(full, 'CloudtrailEventBridgeLambdaPermission1').SourceArn).toEqual({ 'Fn::GetAtt': [ruleId, 'Arn'] });

@@ -147,7 +147,7 @@ export type HandlerModule<H> = { handler: H };
  * Loads `handlers/<name>.ts` in a fresh module registry (a cold start): the environment must be
  * set first. SSM answers from `parameters`; a name not in it is ParameterNotFound, as SSM says it.
  */
-export function loadFunction<H>(name: 'logs' | 'cloudtrail' | 'alarm' | 'slack' | 'drain', parameters: Parameters = defaultParameters()): LambdaFunction<H> {
+export function loadFunction<H>(name: 'logs' | 'cloudtrail' | 'alarm' | 'slack' | 'drain' | 'kinesis', parameters: Parameters = defaultParameters()): LambdaFunction<H> {
   let loaded: LambdaFunction<H> | undefined;
   jest.isolateModules(() => {
     // The container's own @aws-sdk/client-ssm: Powertools' SSMProvider builds its client from this registry's class.
