@@ -22,7 +22,8 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
 }
 
-function syslogTime(ms: number): string {
+/** An RFC 3164 timestamp (`Nov  2 10:00:00`) of an epoch ms, in UTC. */
+export function syslogTime(ms: number): string {
   const d = new Date(ms);
   const day = String(d.getUTCDate()).padStart(2, ' ');
   const hms = d.toISOString().slice(11, 19);

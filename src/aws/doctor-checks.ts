@@ -20,6 +20,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mapConcurrently } from '../concurrency';
 import { createSlackClient, deliveryError } from '../slack/client';
 import type { AlarmName, StageConfig } from '../deploy/config';
+import { logGroupRoutes } from '../deploy/config-parts';
 import type { StageNames } from '../deploy/names';
 import { METRIC_FILTERS, SUBSCRIPTION_PATTERNS, securityGroupEventPattern } from '../deploy/patterns';
 import { metricLogGroups } from '../deploy/stack';
@@ -31,7 +32,24 @@ import { describeTrail, trailStandings, type TrailStanding } from './trail-check
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 /** The sections of the report, in the order they are printed. */
-export const SECTIONS = ['Stage config', 'AWS access', 'Log groups', 'Subscription filters', 'Metric filters', 'Alarms', 'CloudTrail', 'EventBridge', 'Dead-letter queue', 'SSM parameters', 'Slack'] as const;
+export const SECTIONS = [
+  'Stage config',
+  'AWS access',
+  'Log groups',
+  'Subscription filters',
+  'Metric filters',
+  'Alarms',
+  'CloudTrail',
+  'EventBridge',
+  'Dead-letter queue',
+  'SSM parameters',
+  'Slack',
+  // klaxon doctor --member-account
+  'Member account',
+  'Member subscription filters',
+  'Member EventBridge rule',
+  'Central destination',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CheckResult {
@@ -84,9 +102,10 @@ const configFileOf = (ctx: DoctorContext): string => ctx.configFile ?? `deploy/$
 
 const DEPLOY = (stage: string): string => `npx serverless deploy --stage ${stage}`;
 
-function result(section: Section, status: CheckStatus, title: string, details: string[] = [], fix: string[] = []): CheckResult {
+export function checkResult(section: Section, status: CheckStatus, title: string, details: string[] = [], fix: string[] = []): CheckResult {
   return { section, status, title, details, fix };
 }
+const result = checkResult;
 
 /** A failed result for an AWS call that threw: what AWS said, and for AccessDenied the IAM action to grant. */
 export function awsFailure(section: Section, title: string, err: unknown, action: string, region: string, resource?: string): CheckResult {
@@ -95,7 +114,7 @@ export function awsFailure(section: Section, title: string, err: unknown, action
   return result(section, 'fail', `${title}: could not check`, [described], denied ? [`allow ${action} to the AWS identity doctor runs as`] : []);
 }
 
-function errorName(err: unknown): string | undefined {
+export function errorName(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
 }
 
@@ -109,12 +128,7 @@ interface WatchedGroup {
 
 /** Every log group the config lists, with the parser it is routed to. */
 export function watchedGroups(config: StageConfig): WatchedGroup[] {
-  const { ssh, waf, cloudtrail } = config.logGroups;
-  return [
-    ...ssh.map((name) => ({ name, source: 'ssh' as const })),
-    ...waf.map((name) => ({ name, source: 'waf' as const })),
-    ...(cloudtrail === undefined ? [] : [{ name: cloudtrail, source: 'cloudtrail' as const }]),
-  ];
+  return logGroupRoutes(config.logGroups).map(({ logGroup, source }) => ({ name: logGroup, source }));
 }
 
 /** How to get logs into a group that does not exist yet. */
@@ -149,7 +163,8 @@ async function logGroupExists(client: CloudWatchLogsClient, name: string): Promi
   return false;
 }
 
-async function subscriptionFilters(client: CloudWatchLogsClient, logGroupName: string): Promise<SubscriptionFilter[]> {
+/** Every subscription filter on a log group (DescribeSubscriptionFilters, paged). */
+export async function subscriptionFilters(client: CloudWatchLogsClient, logGroupName: string): Promise<SubscriptionFilter[]> {
   const filters: SubscriptionFilter[] = [];
   let nextToken: string | undefined;
   do {

@@ -14,10 +14,14 @@ import { DEPLOY_DIR, DeployConfigError, EXAMPLE_CONFIG, loadStageConfig, STAGE_N
 import { stageNames } from '../deploy/names';
 import { describeAwsError, isSessionError, REGION_HINT } from '../aws/errors';
 import { doctorClients, runChecks, SECTIONS, watchedGroups, expectedAlarms, type CheckResult, type CheckStatus, type DoctorClients } from '../aws/doctor-checks';
+import { memberClients, memberCredentials, runMemberChecks, type MemberClients } from '../aws/member-checks';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { terminalSafe } from './terminal-safe';
 
-export const DOCTOR_USAGE = 'klaxon doctor [--stage S] [--region R]   (reads deploy/<stage>.yml, or $KLAXON_DEPLOY_DIR/<stage>.yml)';
+export const DOCTOR_USAGE = [
+  'klaxon doctor [--stage S] [--region R]   (reads deploy/<stage>.yml, or $KLAXON_DEPLOY_DIR/<stage>.yml)',
+  'klaxon doctor --stage S --member-account ID [--member-region R] [--member-profile P]   (a member account of a central stage)',
+].join('\n');
 
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -37,14 +41,22 @@ export function doctorCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** `klaxon doctor` over the given clients (tests), else the standard ones. */
-export async function doctor(args: string[], io: CliIo, given?: DoctorClients): Promise<number> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { stage: { type: 'string' }, region: { type: 'string' } } });
+export async function doctor(args: string[], io: CliIo, given?: DoctorClients, givenMember?: MemberClients): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { stage: { type: 'string' }, region: { type: 'string' }, 'member-account': { type: 'string' }, 'member-region': { type: 'string' }, 'member-profile': { type: 'string' } },
+  });
   const { stage, region: regionFlag } = stageAndRegion(values, positionals);
   const env = io.env ?? process.env;
   const dir = stageConfigDir(env);
   const report = new Report(io, colourful(io, env));
 
   const loaded = readConfig(stage, dir);
+  const member = values['member-account'];
+  if (member !== undefined) return doctorMember({ stage, account: member, region: values['member-region'] ?? regionFlag, profile: values['member-profile'], loaded, report, given: givenMember });
+  if (values['member-region'] !== undefined || values['member-profile'] !== undefined) throw new UsageError('--member-region and --member-profile go with --member-account');
   const names = stageNames(stage, loaded.config ?? {});
   const clients = given ?? doctorClients(regionFlag);
   const region = await clientRegion(clients);
@@ -64,6 +76,34 @@ export async function doctor(args: string[], io: CliIo, given?: DoctorClients): 
     await report.print([loaded.result, { section: 'AWS access', status: 'fail', title: 'cannot use AWS from here, so nothing in the account was checked', details: [described], fix: [] }]);
     return report.finish();
   }
+  await report.print([loaded.result, ...results]);
+  return report.finish();
+}
+
+/** `klaxon doctor --member-account ID`: the member's subscription filters and forwarding rule, and the central destination of its region. */
+async function doctorMember(options: { stage: string; account: string; region?: string; profile?: string; loaded: ConfigOutcome; report: Report; given?: MemberClients }): Promise<number> {
+  const { stage, account, loaded, report } = options;
+  if (!/^\d{12}$/.test(account)) throw new UsageError(`--member-account must be an AWS account id (12 digits), not "${account}"`);
+  if (options.region !== undefined && !REGION_PATTERN.test(options.region)) throw new UsageError(`--member-region must be an AWS region such as eu-west-1, not "${options.region}"`);
+  const organization = loaded.config?.organization;
+  if (organization === undefined) {
+    const problem: CheckResult = loaded.config === undefined ? loaded.result : { section: 'Stage config', status: 'fail', title: `${loaded.shown} has no organization: section: stage ${stage} is not a central account`, details: [], fix: ['README, "Many accounts"'] };
+    await report.print([problem]);
+    return report.finish();
+  }
+  const region = options.region ?? organization.homeRegion;
+  await report.line(`klaxon doctor: member account ${account} in ${region} of stage ${stage} (central account ${organization.centralAccount}, ${organization.homeRegion}), config ${loaded.shown}`);
+  const reach = memberCredentials(account, region, organization, options.profile);
+  if (options.given === undefined && reach === undefined) {
+    await report.print([
+      loaded.result,
+      { section: 'Member account', status: 'fail', title: `no way into ${account}: nothing was checked`, details: [], fix: [`pass --member-profile PROFILE (a profile for ${account}), or name a role to assume in every member as organization.memberRoleName in ${loaded.shown}`] },
+    ]);
+    return report.finish();
+  }
+  const clients = options.given ?? memberClients(region, (reach as NonNullable<typeof reach>).credentials);
+  const names = stageNames(stage, loaded.config ?? {});
+  const results = await runMemberChecks({ stage, account, region, names, organization, clients, reachedAs: reach?.reachedAs ?? 'the given clients' });
   await report.print([loaded.result, ...results]);
   return report.finish();
 }

@@ -13,7 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
@@ -59,11 +59,15 @@ export async function startKinesisStandIn(streamName = 'klaxon-test-members'): P
     client,
     async putPayloads(payloads) {
       const sequenceNumbers: string[] = [];
-      for (const payload of payloads) {
-        const data = Buffer.isBuffer(payload) ? payload : destinationRecordData(payload);
-        const partitionKey = Buffer.isBuffer(payload) ? 'raw' : payload.logStream || 'control';
-        const put = await client.send(new PutRecordCommand({ StreamName: streamName, Data: data, PartitionKey: partitionKey }));
-        sequenceNumbers.push(put.SequenceNumber as string);
+      // PutRecords takes 500 records a call, and keeps their order within a shard.
+      for (let i = 0; i < payloads.length; i += 500) {
+        const Records = payloads.slice(i, i + 500).map((payload) => ({
+          Data: Buffer.isBuffer(payload) ? payload : destinationRecordData(payload),
+          PartitionKey: Buffer.isBuffer(payload) ? 'raw' : payload.logStream || 'control',
+        }));
+        const put = await client.send(new PutRecordsCommand({ StreamName: streamName, Records }));
+        if ((put.FailedRecordCount ?? 0) > 0) throw new Error(`kinesalite refused ${put.FailedRecordCount} records`);
+        sequenceNumbers.push(...(put.Records ?? []).map((r) => r.SequenceNumber as string));
       }
       return sequenceNumbers;
     },
