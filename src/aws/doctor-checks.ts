@@ -380,6 +380,31 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** What is wrong with a rule's event pattern (as DescribeRule gives it) for Klaxon's security-group pattern: nothing, or the found and expected patterns. */
+export function securityGroupPatternProblems(eventPattern: string | undefined): string[] {
+  let pattern: unknown;
+  try {
+    pattern = JSON.parse(eventPattern ?? '');
+  } catch {
+    pattern = eventPattern;
+  }
+  const expected = securityGroupEventPattern();
+  if (canonicalJson(pattern) === canonicalJson(expected)) return [];
+  return [`its event pattern is not Klaxon's:`, `found:    ${eventPattern ?? '(none)'}`, `expected: ${JSON.stringify(expected)}`];
+}
+
+/** Every target of a rule (ListTargetsByRule, paged). */
+export async function ruleTargets(client: EventBridgeClient, rule: string): Promise<Target[]> {
+  const targets: Target[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListTargetsByRuleCommand({ Rule: rule, NextToken }));
+    targets.push(...(page.Targets ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined);
+  return targets;
+}
+
 export async function checkEventBridge(ctx: DoctorContext): Promise<CheckResult[]> {
   const { region, names, stage } = ctx;
   const ruleName = names.securityGroupRule;
@@ -393,15 +418,9 @@ export async function checkEventBridge(ctx: DoctorContext): Promise<CheckResult[
       problems.push(`the rule is ${rule.State ?? 'in no state'}, so no security-group change reaches Klaxon`);
       fix.push(`aws events enable-rule --name ${ruleName}`);
     }
-    let pattern: unknown;
-    try {
-      pattern = JSON.parse(rule.EventPattern ?? '');
-    } catch {
-      pattern = rule.EventPattern;
-    }
-    const expected = securityGroupEventPattern();
-    if (canonicalJson(pattern) !== canonicalJson(expected)) {
-      problems.push(`its event pattern is not Klaxon's:`, `found:    ${rule.EventPattern ?? '(none)'}`, `expected: ${JSON.stringify(expected)}`);
+    const patternProblems = securityGroupPatternProblems(rule.EventPattern);
+    if (patternProblems.length > 0) {
+      problems.push(...patternProblems);
       fix.push(`${DEPLOY(stage)} (it puts the pattern back)`);
     }
     if (problems.length > 0) out.push(result('EventBridge', 'fail', `rule ${ruleName}: not as deployed`, problems, [...new Set(fix)]));
@@ -416,13 +435,7 @@ export async function checkEventBridge(ctx: DoctorContext): Promise<CheckResult[
 
   const fn = names.functionName('cloudtrail');
   try {
-    const targets: Target[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await ctx.clients.events.send(new ListTargetsByRuleCommand({ Rule: ruleName, NextToken }));
-      targets.push(...(page.Targets ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    const targets = await ruleTargets(ctx.clients.events, ruleName);
     if (targets.some((t) => t.Arn !== undefined && lambdaFunctionName(t.Arn) === fn)) out.push(result('EventBridge', 'ok', `rule ${ruleName} → ${fn}`));
     else {
       out.push(

@@ -8,14 +8,14 @@
  * role `organization.memberRoleName` names.
  */
 import { CloudWatchLogsClient, DescribeDestinationsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type Target } from '@aws-sdk/client-eventbridge';
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { logGroupRoutes } from '../deploy/config-parts';
 import type { StageNames } from '../deploy/names';
 import type { OrganizationConfig } from '../deploy/organization-config';
-import { securityGroupEventPattern, SUBSCRIPTION_PATTERNS } from '../deploy/patterns';
+import { SUBSCRIPTION_PATTERNS } from '../deploy/patterns';
 import { FILTER_REGION_SEPARATOR } from '../sources/awslogs';
-import { awsFailure, canonicalJson, checkResult as result, errorName, subscriptionFilters, type CheckResult } from './doctor-checks';
+import { awsFailure, checkResult as result, errorName, ruleTargets, securityGroupPatternProblems, subscriptionFilters, type CheckResult } from './doctor-checks';
 
 export interface MemberClients {
   /** In the member account, in the member region. */
@@ -90,26 +90,14 @@ async function checkForwardRule(ctx: MemberContext): Promise<CheckResult[]> {
     const described = await ctx.clients.events.send(new DescribeRuleCommand({ Name: rule }));
     const problems: string[] = [];
     if (described.State !== 'ENABLED') problems.push(`it is ${described.State ?? 'in no state'}`);
-    let pattern: unknown;
-    try {
-      pattern = JSON.parse(described.EventPattern ?? 'null');
-    } catch {
-      pattern = undefined;
-    }
-    if (canonicalJson(pattern) !== canonicalJson(securityGroupEventPattern())) problems.push(`its event pattern is not Klaxon's: ${described.EventPattern ?? '(none)'}`);
+    problems.push(...securityGroupPatternProblems(described.EventPattern));
     out.push(problems.length > 0 ? result(section, 'fail', `rule ${rule} in ${ctx.account} ${ctx.region}: not as deployed`, problems, [MEMBER_TEMPLATE(ctx)]) : result(section, 'ok', `rule ${rule} in ${ctx.account} ${ctx.region}: ENABLED, pattern as deployed`));
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return [result(section, 'fail', `rule ${rule}: missing in ${ctx.account} ${ctx.region}`, ['no security-group call made there reaches the central account'], [MEMBER_TEMPLATE(ctx)])];
     return [awsFailure(section, `rule ${rule}`, err, 'events:DescribeRule', ctx.region)];
   }
   try {
-    const targets: Target[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await ctx.clients.events.send(new ListTargetsByRuleCommand({ Rule: rule, NextToken }));
-      targets.push(...(page.Targets ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined);
+    const targets = await ruleTargets(ctx.clients.events, rule);
     const central = targets.find((t) => t.Arn?.endsWith(busSuffix) === true);
     if (central === undefined) {
       out.push(result(section, 'fail', `rule ${rule}: the central bus ${ctx.names.memberEventBus} (${ctx.organization.centralAccount}, ${ctx.organization.homeRegion}) is not a target`, [`targets: ${targets.map((t) => t.Arn ?? '?').join(', ') || 'none'}`], [MEMBER_TEMPLATE(ctx)]));

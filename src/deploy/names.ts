@@ -45,8 +45,7 @@ export interface StageNames {
   memberEventBus: string;
   /** The rule on that bus that sends them to the `cloudtrail` function. */
   memberSecurityGroupRule: string;
-  /** The member stack, its EventBridge rule and its subscription filters. */
-  memberStack: string;
+  /** The member stack's EventBridge rule and its subscription filters (`NAME@REGION`). */
   memberForwardRule: string;
   memberSubscriptionFilter(source: string): string;
 }
@@ -91,7 +90,6 @@ export function stageNames(stage: string, config: Pick<StageConfig, 'parameterPr
     memberDestinationRole: `${prefix}-members-to-stream`,
     memberEventBus: `${prefix}-members`,
     memberSecurityGroupRule: `${prefix}-members-security-group-changes`,
-    memberStack: `${prefix}-member`,
     memberForwardRule: `${prefix}-forward-security-group-changes`,
     memberSubscriptionFilter: (source) => `${prefix}-${source}`,
   };

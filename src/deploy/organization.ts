@@ -38,8 +38,8 @@ export function memberEventBusArn(organization: OrganizationConfig, names: Stage
 
 /**
  * Who may subscribe a log group to the destination (its access policy, a JSON string):
- * any account of the organisation, or the listed accounts. `region` is that of the stack
- * that creates the destination.
+ * any account of the organisation, or the listed accounts, on the destination of the
+ * stack's own region.
  */
 export function destinationPolicy(config: StageConfig, names: StageNames): Sub {
   const organization = config.organization as OrganizationConfig;

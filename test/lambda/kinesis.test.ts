@@ -257,4 +257,22 @@ describe('exactly once across accounts and roads', () => {
     expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
     for (const p of posted) expect((await storedGroup(fn.store, p.fingerprint)).messages[0]?.alert.count).toBe(1);
   });
+
+  it('the same CloudTrail event by the bus and by the stream at the same moment (two containers, one table): posted once, counted once', async () => {
+    const fn = await coldStart<KinesisHandler>('kinesis');
+    const cloudtrail = await coldStart<CloudTrailHandler>('cloudtrail', fn.table);
+    const fixture = jsonFixture('cloudtrail', 'eventbridge-authorize-ingress-items').json as unknown as EventBridgeEvent<string, Record<string, unknown>>;
+    const detail: Record<string, unknown> = { ...fixture.detail, recipientAccountId: DATA_LAKE, eventID: 'c0ncurrent-0000-4000-8000-000000000001' };
+    await kinesis.putPayloads([memberPayload(DATA_LAKE, 'eu-west-1', 'aws-cloudtrail-logs-lake', [{ timestamp: Date.parse(String(detail.eventTime)) + MINUTE, message: JSON.stringify(detail) }])]);
+    const event = await kinesis.nextEvent();
+
+    const [stream, bus] = await Promise.allSettled([fn.handler(event, lambdaContext(fn.functionName)), cloudtrail.handler({ ...fixture, account: DATA_LAKE, detail }, lambdaContext(cloudtrail.functionName))]);
+    // A container whose alert the other is still sending may fail for Lambda to retry: the retry posts nothing more.
+    if (stream.status === 'rejected' || (stream.status === 'fulfilled' && stream.value.batchItemFailures.length > 0)) await fn.handler(event, lambdaContext(fn.functionName));
+    if (bus.status === 'rejected') await cloudtrail.handler({ ...fixture, account: DATA_LAKE, detail }, lambdaContext(cloudtrail.functionName));
+
+    const posted = postedAlerts(slack);
+    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-change', 'sg-open-to-world']);
+    for (const p of posted) expect((await storedGroup(fn.store, p.fingerprint)).messages[0]?.alert.count).toBe(1);
+  });
 });
