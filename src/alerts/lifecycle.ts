@@ -214,6 +214,12 @@ export class AlertLifecycle {
    * waiting for backoff or the update interval.
    */
   async refresh(fingerprint: string): Promise<DeliveryCounts> {
+    await this.markDue(fingerprint);
+    return deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(this.now()), true);
+  }
+
+  /** Puts the group's current message in the outbox for an update, without delivering it (no Slack at hand: the next run or drain does). */
+  async markDue(fingerprint: string): Promise<void> {
     const now = this.now();
     await mutateGroup(this.options.store, fingerprint, (data) => {
       const current = currentMessage(data);
@@ -224,7 +230,6 @@ export class AlertLifecycle {
       delete current.fallback;
       return true;
     });
-    return deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(now), true);
   }
 
   /** Runs the rule over one group's new events on top of its stored state and writes the result, with the events' digests, if the group has not changed since it was read. */

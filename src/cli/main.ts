@@ -1,4 +1,6 @@
+import { ALERTS_USAGE, alertsCommand, SILENCES_USAGE, silencesCommand } from './alerts-list';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
+import { ACK_USAGE, ackCommand, SILENCE_USAGE, silenceCommand, UNACK_USAGE, unackCommand, UNSILENCE_USAGE, unsilenceCommand } from './operate';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
 import { REDRIVE_USAGE, redriveCommand } from './redrive';
 import { REPLAY_USAGE, replayCommand } from './replay';
@@ -14,6 +16,12 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'check every rule file; problems as path:line:col: message' },
   test: { run: testCommand, usage: TEST_USAGE, summary: 'run the tests inside the rule files' },
   scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },
+  alerts: { run: alertsCommand, usage: ALERTS_USAGE, summary: 'the alerts on record (KLAXON_STATE or KLAXON_TABLE): severity, title, count, acknowledged, silenced, Slack link' },
+  ack: { run: ackCommand, usage: ACK_USAGE, summary: 'acknowledge an alert, as its Slack button does (audited; the Slack message is updated)' },
+  unack: { run: unackCommand, usage: UNACK_USAGE, summary: 'withdraw an acknowledgement' },
+  silence: { run: silenceCommand, usage: SILENCE_USAGE, summary: 'silence an alert or a whole rule for a while: matches are counted, not posted' },
+  silences: { run: silencesCommand, usage: SILENCES_USAGE, summary: 'the silences in force' },
+  unsilence: { run: unsilenceCommand, usage: UNSILENCE_USAGE, summary: 'lift a silence' },
   replay: { run: replayCommand, usage: REPLAY_USAGE, summary: "run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)" },
   doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: "check a deployed stage's wiring in the AWS account and Slack, with the fix for each problem" },
   redrive: { run: redriveCommand, usage: REDRIVE_USAGE, summary: "replay a stage's dead letters (events its functions failed on) and delete those that now succeed" },

@@ -13,8 +13,7 @@
  * finished before Slack gets its HTTP answer (a Lambda may be frozen right after it).
  */
 import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from '@slack/bolt';
-import type { Alert } from '../engine/alert';
-import { decodeGroupData, displayAlert, type GroupData } from '../alerts/group-data';
+import { decodeGroupData, shownAlert } from '../alerts/group-data';
 import type { AlertLifecycle } from '../alerts/lifecycle';
 import { mutateGroup } from '../alerts/mutate-group';
 import type { Notifier } from '../alerts/notifier';
@@ -116,13 +115,15 @@ export const COMMAND_USAGE = [
 const UNREADABLE_CONTROL = 'Klaxon could not read this control: the message may come from another Klaxon version. Use `/klaxon status`.';
 const EXPIRED_ALERT = 'Klaxon no longer has a record of this alert (its state expired after a long quiet period), so there is nothing to change. New matches will post a fresh alert.';
 
-/** Who clicked or typed, and how to answer them alone. */
-interface Requester {
+/** Who clicked or typed (or ran `klaxon ack`), and how to answer them alone. */
+export interface Requester {
   userId: string;
   /** Answers this user with an ephemeral message; never throws (a failure is logged). */
   tell(text: string): Promise<void>;
   /** The message that was clicked: where a thread line goes when its group has no posted message on record. */
   origin?: { fingerprint: string; channel: string; ts: string };
+  /** A terminal, which sees no message change: it is told the thread line as the confirmation. */
+  seesNoMessage?: boolean;
 }
 
 /** What a change did. */
@@ -160,8 +161,11 @@ class FollowUpError extends Error {
   }
 }
 
-/** The handlers behind the listeners, free of Bolt: each takes the requester and the parsed value. */
-class InteractionHandlers {
+/**
+ * The handlers behind the listeners, free of Bolt: each takes the requester and the parsed
+ * value. The CLI's `klaxon ack`, `silence` and `unsilence` run the same code.
+ */
+export class InteractionHandlers {
   readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly rulesById: Map<string, CompiledRule>;
@@ -213,24 +217,38 @@ class InteractionHandlers {
    * force for the same scope is replaced (the new end wins, longer or shorter), not stacked.
    */
   async silence(req: Requester, choice: SilenceChoice): Promise<void> {
-    await this.onGroup(req, 'silence', choice.fingerprint, async (record) => {
-      const now = this.now();
-      const fingerprint = choice.scope === 'alert' ? choice.fingerprint : undefined;
-      const replaced = (await this.deps.store.listSilences(now)).filter((s) => s.rule === record.rule && s.fingerprint === fingerprint);
-      const silence: Silence = { id: newSilenceId(), rule: record.rule, createdAt: now, until: now + choice.ms, createdBy: req.userId };
-      if (fingerprint !== undefined) silence.fingerprint = fingerprint;
-      // The new silence is in force before the old one goes: no moment without one.
-      await this.deps.store.putSilence(silence);
-      for (const old of replaced) await this.deps.store.deleteSilence(old.id);
-      const refresh = fingerprint !== undefined ? [fingerprint] : await this.openGroupsOf(record.rule, choice.fingerprint);
-      const replacedIds = replaced.map((s) => s.id).join(', ');
-      return {
-        detail: `silence ${silence.id} ${choice.scope === 'rule' ? 'whole rule' : 'alert'} until ${iso(silence.until)}${replaced.length > 0 ? ` replacing ${replacedIds}` : ''}`,
-        thread: silencedLine(silence, replaced, req.userId),
-        refresh,
-        replyTo: [choice.fingerprint],
-      };
-    });
+    await this.onGroup(req, 'silence', choice.fingerprint, (record) =>
+      this.placeSilence(req, { rule: record.rule, fingerprint: choice.scope === 'alert' ? choice.fingerprint : undefined, ms: choice.ms, anchor: choice.fingerprint }),
+    );
+  }
+
+  /** Silences one alert's group for `ms` (`klaxon silence --fingerprint FP`). */
+  async silenceAlert(req: Requester, fingerprint: string, ms: number, reason?: string): Promise<void> {
+    await this.onGroup(req, 'silence', fingerprint, (record) => this.placeSilence(req, { rule: record.rule, fingerprint, ms, anchor: fingerprint, reason }));
+  }
+
+  /** Silences every alert of a rule, with no alert to start from (`klaxon silence --rule R`). */
+  async silenceRule(req: Requester, rule: string, ms: number, reason?: string): Promise<void> {
+    await this.change(req, 'silence', { rule }, () => this.placeSilence(req, { rule, ms, reason }));
+  }
+
+  private async placeSilence(req: Requester, s: { rule: string; fingerprint?: string | undefined; ms: number; anchor?: string; reason?: string | undefined }): Promise<Changed> {
+    const now = this.now();
+    const replaced = (await this.deps.store.listSilences(now)).filter((old) => old.rule === s.rule && old.fingerprint === s.fingerprint);
+    const silence: Silence = { id: newSilenceId(), rule: s.rule, createdAt: now, until: now + s.ms, createdBy: req.userId };
+    if (s.fingerprint !== undefined) silence.fingerprint = s.fingerprint;
+    if (s.reason !== undefined && s.reason.trim() !== '') silence.reason = s.reason.trim();
+    // The new silence is in force before the old one goes: no moment without one.
+    await this.deps.store.putSilence(silence);
+    for (const old of replaced) await this.deps.store.deleteSilence(old.id);
+    const refresh = s.fingerprint !== undefined ? [s.fingerprint] : await this.openGroupsOf(s.rule, s.anchor);
+    const replacedIds = replaced.map((old) => old.id).join(', ');
+    return {
+      detail: `silence ${silence.id} ${s.fingerprint === undefined ? 'whole rule' : 'alert'} until ${iso(silence.until)}${replaced.length > 0 ? ` replacing ${replacedIds}` : ''}${silence.reason === undefined ? '' : ` (${silence.reason})`}`,
+      thread: silencedLine(silence, replaced, req.userId),
+      refresh,
+      replyTo: s.anchor !== undefined ? [s.anchor] : refresh,
+    };
   }
 
   /**
@@ -324,7 +342,8 @@ class InteractionHandlers {
     } catch (error) {
       throw new FollowUpError(`update the alert's Slack message (the ${action} itself is recorded)`, error);
     }
-    if (outcome.confirm !== undefined) await req.tell(outcome.confirm);
+    const confirmation = outcome.confirm ?? (req.seesNoMessage === true ? outcome.thread : undefined);
+    if (confirmation !== undefined) await req.tell(confirmation);
   }
 
   private async refuse(req: Requester, action: AuditAction, target: Target): Promise<void> {
@@ -354,7 +373,7 @@ class InteractionHandlers {
   /** The title of the alert a group shows, when the group is on record. */
   private async titleOf(fingerprint: string | undefined): Promise<string | undefined> {
     const record = fingerprint === undefined ? undefined : await this.deps.store.getGroup(fingerprint);
-    return record === undefined ? undefined : currentAlert(decodeGroupData(record.fingerprint, record.data))?.title;
+    return record === undefined ? undefined : shownAlert(decodeGroupData(record.fingerprint, record.data))?.title;
   }
 
   /** `first`, then the rule's other open alerts: the groups a whole-rule change shows on. */
@@ -395,7 +414,7 @@ class InteractionHandlers {
     const groups = await this.deps.store.getGroups(fingerprints);
     const lines = shown.map((s) => {
       const record = s.fingerprint === undefined ? undefined : groups.get(s.fingerprint);
-      const title = record === undefined ? undefined : currentAlert(decodeGroupData(record.fingerprint, record.data))?.title;
+      const title = record === undefined ? undefined : shownAlert(decodeGroupData(record.fingerprint, record.data))?.title;
       return `• ${code(s.id)} · ${silenceScope(s, title)} · until ${slackDate(s.until)} · by ${userMention(s.createdBy)}`;
     });
     return listing(`*Silences in force* (${silences.length})`, lines, silences.length);
@@ -457,7 +476,7 @@ function silenceScope(silence: Silence, title?: string): string {
 
 function statusLine(record: GroupRecord, silence: Silence | undefined): string {
   const data = decodeGroupData(record.fingerprint, record.data);
-  const alert = currentAlert(data);
+  const alert = shownAlert(data);
   const parts = [alert === undefined ? code(record.rule) : `${SEVERITY_BADGE[alert.severity]} ${code(record.rule)}`];
   if (alert !== undefined) parts.push(listedTitle(alert.title), plural(alert.count, 'event'), `last seen ${slackDate(alert.lastSeen)}`);
   if (data.acknowledged !== undefined) parts.push(`✅ acknowledged by ${userMention(data.acknowledged.by)}`);
@@ -466,11 +485,6 @@ function statusLine(record: GroupRecord, silence: Silence | undefined): string {
   return `• ${parts.join(' · ')}`;
 }
 
-/** The alert the group's latest message shows (with folded counts), or its open alert. */
-function currentAlert(data: GroupData): Alert | undefined {
-  const message = data.messages.at(-1);
-  return message === undefined ? data.engine.open?.alert : displayAlert(message);
-}
 
 function listedTitle(title: string): string {
   return literalWithin(title.replace(/\s+/g, ' '), LISTED_TITLE_MAX);
