@@ -13,6 +13,7 @@
  * finished before Slack gets its HTTP answer (a Lambda may be frozen right after it).
  */
 import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { decodeGroupData, shownAlert } from '../alerts/group-data';
 import type { AlertLifecycle } from '../alerts/lifecycle';
 import { mutateGroup } from '../alerts/mutate-group';
@@ -31,12 +32,13 @@ import {
   type SilenceChoice,
 } from './actions';
 import { slackDate } from './dates';
-import { escapeLiteral, escapeMrkdwn } from './escape';
-import { literalWithin, SLACK_LIMITS, truncate } from './limits';
-import { SEVERITY_BADGE } from './render';
+import { escapeLiteral } from './escape';
+import { SLACK_LIMITS, truncate } from './limits';
 import { plural, userMention } from './status';
 import { outboxStatus } from '../alerts/outbox';
+import { code, listing, silenceScope, statusLine } from './listings';
 import { replayGuard } from './replay-guard';
+import { HOME_UNSILENCE_ACTION_ID, homeView, type HomeSources } from './app-home';
 
 /** The slash command Klaxon answers. */
 export const KLAXON_COMMAND = '/klaxon';
@@ -46,9 +48,6 @@ export const MAX_LISTED = 25;
 
 /** A whole-rule silence re-renders at most this many of the rule's open alerts. */
 export const MAX_REFRESHED_GROUPS = 20;
-
-/** Longest alert title shown in a `/klaxon` listing. */
-const LISTED_TITLE_MAX = 150;
 
 export interface InteractionDeps {
   store: StateStore;
@@ -75,6 +74,11 @@ export interface InteractionDeps {
 export function registerInteractions(app: App, deps: InteractionDeps): void {
   app.use(replayGuard(deps.store));
   const handlers = new InteractionHandlers(deps);
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await handlers.publishHome(client, event.user);
+  });
+  onClick<ButtonAction>(app, HOME_UNSILENCE_ACTION_ID, 'lift the silence', handlers, (a) => a.value, (req, id) => handlers.liftSilence(req, id));
   onClick<ButtonAction>(app, ACKNOWLEDGE_ACTION_ID, 'acknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.acknowledge(req, fp));
   onClick<ButtonAction>(app, UNACKNOWLEDGE_ACTION_ID, 'unacknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.unacknowledge(req, fp));
   onClick<StaticSelectAction>(app, SILENCE_ACTION_ID, 'silence the alert', handlers, (a) => a.selected_option.value, async (req, value) => {
@@ -280,6 +284,23 @@ export class InteractionHandlers {
     });
   }
 
+  /** Publishes `userId`'s Home tab (with the answer to what they just did there); a failure is logged. */
+  async publishHome(client: Pick<WebClient, 'views'>, userId: string, notice?: string): Promise<void> {
+    try {
+      const sources: HomeSources = {
+        store: this.deps.store,
+        rules: this.deps.rules,
+        mayActOn: (user, rule) => this.mayActOn(user, rule),
+        mayRead: (user) => this.mayRead(user),
+        now: this.now(),
+      };
+      const view = await homeView(userId, sources, notice === '' ? undefined : notice);
+      await client.views.publish({ user_id: userId, view: view as unknown as Parameters<WebClient['views']['publish']>[0]['view'] });
+    } catch (error) {
+      this.log(`klaxon: could not publish the Home tab of ${userId}: ${reason(error)}`);
+    }
+  }
+
   /** `/klaxon <text>`. */
   async command(req: Requester, text: string): Promise<void> {
     const [sub = '', ...args] = text.trim().split(/\s+/);
@@ -351,10 +372,14 @@ export class InteractionHandlers {
     await req.tell(`Sorry, you are not allowed to ${action} alerts of rule ${code(target.rule)}. Ask someone on its allowed list (\`allowed_users\` in the rule, or KLAXON_ALLOWED_USERS).`);
   }
 
-  /** The read-only commands are open to all, unless someone restricted who may act: then to those people only. */
-  private async whenMayRead(req: Requester, what: string, text: () => Promise<string>): Promise<void> {
+  /** The read-only views are open to all, unless someone restricted who may act: then to those people only. */
+  private mayRead(userId: string): boolean {
     const lists = [this.deps.allowedUsers, ...this.deps.rules.map((r) => r.allowedUsers)].filter((l) => l.length > 0);
-    if (lists.length > 0 && !lists.some((l) => l.includes(req.userId))) {
+    return lists.length === 0 || lists.some((l) => l.includes(userId));
+  }
+
+  private async whenMayRead(req: Requester, what: string, text: () => Promise<string>): Promise<void> {
+    if (!this.mayRead(req.userId)) {
       await this.deps.store.appendAudit({ at: this.now(), actor: req.userId, action: 'refuse', detail: `${KLAXON_COMMAND} ${what}: not an allowed user` });
       await req.tell(`Sorry, \`${KLAXON_COMMAND} ${what}\` is only for the people allowed to act on alerts.`);
       return;
@@ -431,15 +456,27 @@ function onClick<A extends ButtonAction | StaticSelectAction>(
   run: (req: Requester, value: string) => Promise<void>,
 ): void {
   // Klaxon's action ids only ever come on block_actions payloads.
-  app.action<BlockAction<A>>(actionId, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction<A>>(actionId, async ({ ack, body, action, respond, client }) => {
     await ack();
     const value = valueOf(action);
-    const req: Requester = { userId: body.user.id, tell: teller(respond, handlers.log) };
+    // A click on the Home tab has no message and no response_url: the answer is shown on the tab, published again.
+    const fromHome = body.view?.type === 'home';
+    const notices: string[] = [];
+    const req: Requester = {
+      userId: body.user.id,
+      tell: fromHome
+        ? async (text) => {
+            notices.push(text);
+          }
+        : teller(respond, handlers.log),
+      seesNoMessage: fromHome,
+    };
     const fingerprint = fingerprintFromBlockId(action.block_id);
     const channel = body.channel?.id;
     const ts = body.message?.ts;
     if (fingerprint !== undefined && channel !== undefined && ts !== undefined) req.origin = { fingerprint, channel, ts };
     await handlers.guard(req, what, () => (value === undefined || value === '' ? req.tell(UNREADABLE_CONTROL) : run(req, value)));
+    if (fromHome) await handlers.publishHome(client, body.user.id, notices.join('\n'));
   });
 }
 
@@ -465,39 +502,6 @@ function silencedLine(silence: Silence, replaced: readonly Silence[], userId: st
     `🔕 Silenced ${scope} until ${slackDate(silence.until)} by ${userMention(userId)}: matches are counted, not posted.` +
     ` Silence ${code(silence.id)}; lift it with Unsilence or ${code(`${KLAXON_COMMAND} unsilence ${silence.id}`)}.${replacing}`
   );
-}
-
-/** "whole rule `r`" or "alert “title” (rule `r`)", escaped. */
-function silenceScope(silence: Silence, title?: string): string {
-  const rule = code(silence.rule);
-  if (silence.fingerprint === undefined) return `whole rule ${rule}`;
-  return title === undefined ? `alert ${code(silence.fingerprint)} (rule ${rule})` : `alert “${listedTitle(title)}” (rule ${rule})`;
-}
-
-function statusLine(record: GroupRecord, silence: Silence | undefined): string {
-  const data = decodeGroupData(record.fingerprint, record.data);
-  const alert = shownAlert(data);
-  const parts = [alert === undefined ? code(record.rule) : `${SEVERITY_BADGE[alert.severity]} ${code(record.rule)}`];
-  if (alert !== undefined) parts.push(listedTitle(alert.title), plural(alert.count, 'event'), `last seen ${slackDate(alert.lastSeen)}`);
-  if (data.acknowledged !== undefined) parts.push(`✅ acknowledged by ${userMention(data.acknowledged.by)}`);
-  if (silence !== undefined) parts.push(`🔕 silenced until ${slackDate(silence.until)} (${code(silence.id)})`);
-  if (data.suppressed > 0) parts.push(`${plural(data.suppressed, 'event')} suppressed`);
-  return `• ${parts.join(' · ')}`;
-}
-
-
-function listedTitle(title: string): string {
-  return literalWithin(title.replace(/\s+/g, ' '), LISTED_TITLE_MAX);
-}
-
-function listing(heading: string, lines: readonly string[], total: number): string {
-  const more = total > lines.length ? `\n…and ${total - lines.length} more` : '';
-  return `${heading}\n${lines.join('\n')}${more}`;
-}
-
-/** Inline code for text Klaxon did not write itself (ids, rule ids), escaped. */
-function code(text: string): string {
-  return `\`${escapeMrkdwn(text)}\``;
 }
 
 function iso(epochMs: number): string {

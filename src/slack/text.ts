@@ -31,6 +31,8 @@ function blockLines(block: Block): string[] {
     }
     case 'context':
       return [block.elements.map(textOf).join(' · ')];
+    case 'divider':
+      return ['───'];
     case 'actions':
       return [
         block.elements
