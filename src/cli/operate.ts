@@ -169,7 +169,8 @@ function outboxClient(env: NodeJS.ProcessEnv) {
   return client;
 }
 
-function operatorName(): string {
+/** Who a change from this terminal is recorded as: the OS user. */
+export function operatorName(): string {
   try {
     return userInfo().username;
   } catch {

@@ -78,22 +78,46 @@ export function registerInteractions(app: App, deps: InteractionDeps): void {
     if (event.tab !== 'home') return;
     await handlers.publishHome(client, event.user);
   });
-  onClick<ButtonAction>(app, HOME_UNSILENCE_ACTION_ID, 'lift the silence', handlers, (a) => a.value, (req, id) => handlers.liftSilence(req, id));
-  onClick<ButtonAction>(app, ACKNOWLEDGE_ACTION_ID, 'acknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.acknowledge(req, fp));
-  onClick<ButtonAction>(app, UNACKNOWLEDGE_ACTION_ID, 'unacknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.unacknowledge(req, fp));
-  onClick<StaticSelectAction>(app, SILENCE_ACTION_ID, 'silence the alert', handlers, (a) => a.selected_option.value, async (req, value) => {
-    const choice = parseSilenceValue(value);
-    await (choice === undefined ? req.tell(UNREADABLE_CONTROL) : handlers.silence(req, choice));
-  });
-  onClick<ButtonAction>(app, UNSILENCE_ACTION_ID, 'lift the silence', handlers, (a) => a.value, async (req, value) => {
-    const target = parseUnsilenceValue(value);
-    await (target === undefined ? req.tell(UNREADABLE_CONTROL) : handlers.liftSilence(req, target.silenceId, target.fingerprint));
-  });
+  for (const [actionId, control] of Object.entries(CONTROLS)) {
+    onClick<ButtonAction | StaticSelectAction>(app, actionId, control.what, handlers, controlValue, (req, value) => control.run(handlers, req, value));
+  }
   app.command(KLAXON_COMMAND, async ({ ack, command, respond }) => {
     await ack();
     const req: Requester = { userId: command.user_id, tell: teller(respond, handlers.log) };
     await handlers.guard(req, `run ${KLAXON_COMMAND}`, () => handlers.command(req, command.text));
   });
+}
+
+/** A control Klaxon puts on its messages and its Home tab: what it does, and how, given its value. */
+export interface Control {
+  what: string;
+  run(handlers: InteractionHandlers, req: Requester, value: string): Promise<void>;
+}
+
+/** Every control by action id: Slack's listeners and the local preview page run these same handlers. */
+export const CONTROLS: Record<string, Control> = {
+  [ACKNOWLEDGE_ACTION_ID]: { what: 'acknowledge the alert', run: (h, req, fp) => h.acknowledge(req, fp) },
+  [UNACKNOWLEDGE_ACTION_ID]: { what: 'unacknowledge the alert', run: (h, req, fp) => h.unacknowledge(req, fp) },
+  [SILENCE_ACTION_ID]: {
+    what: 'silence the alert',
+    run: async (h, req, value) => {
+      const choice = parseSilenceValue(value);
+      await (choice === undefined ? req.tell(UNREADABLE_CONTROL) : h.silence(req, choice));
+    },
+  },
+  [UNSILENCE_ACTION_ID]: {
+    what: 'lift the silence',
+    run: async (h, req, value) => {
+      const target = parseUnsilenceValue(value);
+      await (target === undefined ? req.tell(UNREADABLE_CONTROL) : h.liftSilence(req, target.silenceId, target.fingerprint));
+    },
+  },
+  [HOME_UNSILENCE_ACTION_ID]: { what: 'lift the silence', run: (h, req, id) => h.liftSilence(req, id) },
+};
+
+/** A button's value, or the option chosen in a menu. */
+function controlValue(action: ButtonAction | StaticSelectAction): string | undefined {
+  return action.type === 'static_select' ? action.selected_option.value : action.value;
 }
 
 /**
