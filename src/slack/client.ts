@@ -173,12 +173,15 @@ export interface AlertMetadata {
   sequence: number;
 }
 
+/** The arguments of the chat.postMessage call that posts `message` (what `klaxon scan --format blocks` prints). */
+export function postMessageArguments(channel: string, message: SlackMessage, alert?: AlertMetadata) {
+  const metadata = alert === undefined ? {} : { metadata: { event_type: ALERT_METADATA_EVENT, event_payload: { fingerprint: alert.fingerprint, sequence: alert.sequence } } };
+  return { channel, text: message.text, ...(message.blocks.length === 0 ? {} : { blocks: message.blocks }), unfurl_links: false, unfurl_media: false, ...metadata };
+}
+
 /** Posts a message, with the alert it shows as metadata when given; link and media previews are off. */
 export async function postMessage(client: WebClient, channel: string, message: SlackMessage, alert?: AlertMetadata): Promise<PostedMessage> {
-  const metadata = alert === undefined ? {} : { metadata: { event_type: ALERT_METADATA_EVENT, event_payload: { fingerprint: alert.fingerprint, sequence: alert.sequence } } };
-  const result = await call('chat.postMessage', channel, () =>
-    client.chat.postMessage({ channel, text: message.text, ...(message.blocks.length === 0 ? {} : { blocks: message.blocks }), unfurl_links: false, unfurl_media: false, ...metadata }),
-  );
+  const result = await call('chat.postMessage', channel, () => client.chat.postMessage(postMessageArguments(channel, message, alert)));
   return posted('chat.postMessage', channel, result);
 }
 
