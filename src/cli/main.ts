@@ -1,6 +1,7 @@
 import { ALERTS_USAGE, alertsCommand, SILENCES_USAGE, silencesCommand } from './alerts-list';
 import { DOCTOR_USAGE, doctorCommand } from './doctor';
 import { ACK_USAGE, ackCommand, SILENCE_USAGE, silenceCommand, UNACK_USAGE, unackCommand, UNSILENCE_USAGE, unsilenceCommand } from './operate';
+import { helpText } from './help';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
 import { REDRIVE_USAGE, redriveCommand } from './redrive';
 import { REPLAY_USAGE, replayCommand } from './replay';
@@ -31,9 +32,10 @@ export const USAGE = [
   'Usage: klaxon <command> [options]',
   '',
   'Commands:',
-  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n${c.usage.split('\n').map((line) => `            ${line.trim()}`).join('\n')}`),
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}\n${c.usage.split('\n').map((line) => `            ${line.trim()}`).join('\n')}`),
   '',
   'Rules come from --rules DIR, else $KLAXON_RULES, else ./rules, else the rules shipped with Klaxon.',
+  'klaxon <command> --help: its options, defaults, examples and exit codes.',
 ].join('\n');
 
 /**
@@ -55,7 +57,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    await write(io.stdout, `Usage: ${command.usage}\n`);
+    await write(io.stdout, `${helpText(name) ?? `Usage: ${command.usage}`}\n`);
     return 0;
   }
   try {
