@@ -1,7 +1,7 @@
 import type { Alert } from '../engine/alert';
 import { renderAlert } from '../slack/render';
 import type { TemplateSet } from '../slack/templates';
-import { postMessageArguments } from '../slack/client';
+import { postMessageArguments } from '../slack/post-message';
 import { write, type CliIo } from './io';
 import { alertForTerminal, alertJson, type EvidenceDetail } from './output';
 
