@@ -320,7 +320,8 @@ export class AlertLifecycle {
 function runGroup(rule: CompiledRule, stored: GroupSnapshot | undefined, items: readonly KeyedEvent[]): { snapshot: GroupSnapshot; alerts: Alert[] } {
   const alerts: Alert[] = [];
   const engine = new AlertEngine([rule], { restore: () => stored, onClosed: (alert) => alerts.push(alert) });
-  for (const { event } of items) engine.process(event);
+  // The batch's plan matched these events against the rule already: they are counted, not matched again.
+  for (const { event } of items) engine.processMatched(event);
   const [snapshot] = engine.touchedGroups();
   if (snapshot === undefined) throw new Error(`internal: rule ${rule.id} no longer matches its own group's events`);
   if (snapshot.open !== undefined && !alerts.includes(snapshot.open.alert)) alerts.push(snapshot.open.alert);

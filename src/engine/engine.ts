@@ -176,6 +176,18 @@ export class AlertEngine {
     if (++this.processed % (this.options.sweepEvery ?? SWEEP_EVERY) === 0 && this.options.restore === undefined) this.sweep();
   }
 
+  /**
+   * Counts an event known to match the engine's only rule (the lifecycle planned the batch
+   * with every rule once, and hands each group its own events): the rule is not evaluated
+   * again, so a batch is matched once.
+   */
+  processMatched(event: KlaxonEvent): void {
+    const [prepared, ...others] = this.prepared;
+    if (prepared === undefined || others.length > 0) throw new Error('internal: processMatched needs an engine of exactly one rule');
+    this.matchedEvents++;
+    this.matched(prepared, event);
+  }
+
   /** Every alert opened so far (unless handed to `onClosed`), in the order they opened, with their counts as of now. */
   alerts(): Alert[] {
     return [...this.emitted];
