@@ -10,6 +10,7 @@ import { openStore } from '../store/open-store';
 import type { GroupRecord, Silence } from '../store/types';
 import { EXIT_OK, UsageError, write, type CliIo } from './io';
 import { TERMINAL_CHANNEL } from './terminal-notifier';
+import { alertHeadJson } from './output';
 import { terminalSafe } from './terminal-safe';
 
 export const ALERTS_USAGE = 'klaxon alerts [--rule RULE] [--all] [--format pretty|json]   (open alerts; --all: every alert on record)';
@@ -81,13 +82,9 @@ export function alertListing(record: GroupRecord, silences: readonly Silence[], 
   const alert = shownAlert(data);
   if (alert === undefined) return undefined;
   const listing: AlertListing = {
+    ...alertHeadJson(alert),
     fingerprint: record.fingerprint,
     rule: record.rule,
-    severity: alert.severity,
-    title: alert.title,
-    count: alert.count,
-    first_seen: new Date(alert.firstSeen).toISOString(),
-    last_seen: new Date(alert.lastSeen).toISOString(),
     open: record.activeUntil !== undefined && record.activeUntil > now,
     waiting_for_slack: record.pendingSince !== undefined,
   };

@@ -5,8 +5,8 @@ import type { SlackMessage } from '../slack/render';
 import { messageToText, mrkdwnToText } from '../slack/text';
 import { terminalSafe } from './terminal-safe';
 
-/** The JSON line `klaxon scan` prints per alert: a stable contract, snake_case like the rule files. */
-export function alertJson(alert: Alert): Record<string, unknown> {
+/** What every JSON listing of an alert starts with (`klaxon scan`, `klaxon alerts`), snake_case like the rule files. */
+export function alertHeadJson(alert: Alert) {
   return {
     rule: alert.rule,
     severity: alert.severity,
@@ -15,6 +15,13 @@ export function alertJson(alert: Alert): Record<string, unknown> {
     count: alert.count,
     first_seen: new Date(alert.firstSeen).toISOString(),
     last_seen: new Date(alert.lastSeen).toISOString(),
+  };
+}
+
+/** The JSON line `klaxon scan` prints per alert: a stable contract. */
+export function alertJson(alert: Alert): Record<string, unknown> {
+  return {
+    ...alertHeadJson(alert),
     fields: alert.fields,
     sources: alert.sources,
     evidence: alert.samples.map(evidenceOf),
