@@ -149,7 +149,12 @@ type SshEvent =
   | 'ConnectionClosed'
   | 'ConnectionReset'
   | 'NoIdentification'
-  | 'BreakInAttempt';
+  | 'BreakInAttempt'
+  | 'RootLoginRefused'
+  | 'Disconnected'
+  | 'NegotiationFailed'
+  | 'BadProtocolVersion'
+  | 'RefusedConnect';
 
 /**
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
@@ -254,8 +259,11 @@ function readPort(digits: string): number | undefined {
 }
 
 type TailCheck = (endpoint: Endpoint) => boolean;
-/** `... port N ssh2[: signature]` as Accepted/Failed lines end. */
-const LOGIN_TAIL: TailCheck = (e) => e.port !== undefined && (e.rest === '' || e.rest === ' ssh2' || e.rest.startsWith(' ssh2: '));
+/**
+ * How Accepted/Failed lines end: `port N ssh2[: signature]`, `ssh1` for the old protocol, and
+ * on some platforms and versions no port (auth.c: "%s %s%s from %.200s port %d %s%s%s").
+ */
+const LOGIN_TAIL: TailCheck = (e) => e.rest === '' || e.rest === ' ssh2' || e.rest === ' ssh1' || e.rest.startsWith(' ssh2: ') || e.rest.startsWith(' ssh1: ');
 const NOTHING_AFTER: TailCheck = (e) => e.rest === '';
 
 /**
@@ -310,6 +318,11 @@ const NO_IDENT = 'Did not receive identification string from ';
 const REVERSE_MAPPING = 'reverse mapping checking getaddrinfo for ';
 const NOT_ALLOWED = ' not allowed because ';
 const NOT_AUTH = 'sshd message is not an authentication event';
+const ROOT_REFUSED = 'ROOT LOGIN REFUSED FROM ';
+const DISCONNECTED = 'Disconnected from ';
+const UNABLE_TO_NEGOTIATE = 'Unable to negotiate with ';
+const BAD_PROTOCOL = 'Bad protocol version identification ';
+const REFUSED_CONNECT = 'refused connect from ';
 
 function parseSshMessage(message: string): MessageResult {
   const body = message.endsWith(PREAUTH) ? message.slice(0, -PREAUTH.length) : message;
@@ -322,7 +335,11 @@ function parseSshMessage(message: string): MessageResult {
       if (body.startsWith('Connection closed by ')) return parseConnectionEnd(body, 21, 'ConnectionClosed');
       if (body.startsWith('Connection reset by ')) return parseConnectionEnd(body, 20, 'ConnectionReset');
       break;
+    case 66 /* B */:
+      if (body.startsWith(BAD_PROTOCOL)) return parseBadProtocol(body);
+      break;
     case 68 /* D */:
+      if (body.startsWith(DISCONNECTED)) return parseConnectionEnd(body, DISCONNECTED.length, 'Disconnected');
       if (body.startsWith('Disconnecting')) return parseTooManyFailures(body);
       if (body.startsWith(NO_IDENT)) return parseNoIdentification(body);
       break;
@@ -332,8 +349,12 @@ function parseSshMessage(message: string): MessageResult {
     case 73 /* I */:
       if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
       break;
+    case 82 /* R */:
+      if (body.startsWith(ROOT_REFUSED)) return parseRootRefused(body);
+      break;
     case 85 /* U */:
       if (body.startsWith('User ')) return parseNotAllowed(body);
+      if (body.startsWith(UNABLE_TO_NEGOTIATE)) return parseNegotiationFailure(body);
       break;
     case 97 /* a */:
       if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
@@ -347,6 +368,7 @@ function parseSshMessage(message: string): MessageResult {
       break;
     case 114 /* r */:
       if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
+      if (body.startsWith(REFUSED_CONNECT)) return parseRefusedConnect(body);
       break;
   }
   return skip(NOT_AUTH);
@@ -420,8 +442,57 @@ function parseNotAllowed(body: string): MessageResult {
   return event(login('NotAllowed', 'failure', split.user, split.endpoint));
 }
 
-/** `Connection closed|reset by [authenticating user U |invalid user U ]ADDR[ port N]`: a failure when a login was under way. */
-function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset'): MessageResult {
+/** `ROOT LOGIN REFUSED FROM ADDR`: a root login refused by PermitRootLogin (older OpenSSH and Solaris). */
+function parseRootRefused(body: string): MessageResult {
+  const endpoint = readEndpoint(body, ROOT_REFUSED.length);
+  if (endpoint === undefined || !LOGIN_TAIL(endpoint)) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  return event(login('RootLoginRefused', 'failure', 'root', endpoint));
+}
+
+/** `Unable to negotiate with ADDR port N: no matching ... found. Their offer: ...`: typically a scanner. */
+function parseNegotiationFailure(body: string): MessageResult {
+  const endpoint = readEndpoint(body, UNABLE_TO_NEGOTIATE.length);
+  // readEndpoint stops at a space: here the port (or the address) ends with a colon.
+  const colon = body.indexOf(': ', UNABLE_TO_NEGOTIATE.length);
+  const fixed = endpoint ?? (colon < 0 ? undefined : readEndpoint(`${body.slice(0, colon)} `, UNABLE_TO_NEGOTIATE.length));
+  if (fixed === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('NegotiationFailed', CONNECTION, { ...fixed, rest: '' });
+  f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/**
+ * `Bad protocol version identification 'TEXT' from ADDR[ port N]`: a client that spoke
+ * something else (an HTTP request, a scanner). TEXT is the client's own: the address is the
+ * last one, at the end of the line.
+ */
+function parseBadProtocol(body: string): MessageResult {
+  for (let at = body.lastIndexOf(' from '); at >= BAD_PROTOCOL.length; at = body.lastIndexOf(' from ', at - 1)) {
+    const endpoint = readEndpoint(body, at + 6);
+    if (endpoint !== undefined && endpoint.rest === '') {
+      const f = connection('BadProtocolVersion', CONNECTION, endpoint);
+      f['event.outcome'] = 'failure';
+      return event(f);
+    }
+  }
+  return fail(`cannot read the address in '${clip(body, 60)}'`);
+}
+
+/** `refused connect from NAME (ADDR)`: TCP wrappers (hosts.deny) turned the client away. */
+function parseRefusedConnect(body: string): MessageResult {
+  const open = body.lastIndexOf(' (');
+  const address = open < 0 || !body.endsWith(')') ? undefined : readAddress(body.slice(open + 2, -1));
+  if (address === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('RefusedConnect', CONNECTION, { address: address.address, ip: address.ip, port: undefined, rest: '' });
+  f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/**
+ * `Connection closed|reset by …`, `Disconnected from …`, each `[authenticating user U |invalid
+ * user U |user U ]ADDR[ port N]`: a failure when a login was under way.
+ */
+function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset' | 'Disconnected'): MessageResult {
   const remote = readRemoteId(body.slice(prefixLength));
   if (remote === undefined) return fail(`cannot read the remote in '${clip(body, 60)}'`);
   const f = connection(sshEvent, CONNECTION_END, remote.endpoint);
