@@ -154,7 +154,10 @@ type SshEvent =
   | 'Disconnected'
   | 'NegotiationFailed'
   | 'BadProtocolVersion'
-  | 'RefusedConnect';
+  | 'RefusedConnect'
+  | 'Postponed'
+  | 'ClientGaveUp'
+  | 'ReceivedDisconnect';
 
 /**
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
@@ -323,6 +326,12 @@ const DISCONNECTED = 'Disconnected from ';
 const UNABLE_TO_NEGOTIATE = 'Unable to negotiate with ';
 const BAD_PROTOCOL = 'Bad protocol version identification ';
 const REFUSED_CONNECT = 'refused connect from ';
+const RECEIVED_DISCONNECT = 'Received disconnect from ';
+const PAM_UNKNOWN_USER = 'error: PAM: User not known to the underlying authentication module for ';
+const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?;/;
+const PAM_SUCCEED_IF = /^pam_succeed_if\(sshd:auth\): requirement ".*" not met by user "([^"]*)"$/;
+/** What JSch-based clients (scanners among them) send when they give up authenticating. */
+const AUTH_FAIL = 'Auth fail';
 
 function parseSshMessage(message: string): MessageResult {
   const body = message.endsWith(PREAUTH) ? message.slice(0, -PREAUTH.length) : message;
@@ -349,8 +358,13 @@ function parseSshMessage(message: string): MessageResult {
     case 73 /* I */:
       if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
       break;
+    case 80 /* P */:
+      if (body.startsWith('Postponed ')) return parseAttempt(body, 'Postponed');
+      if (body.startsWith('PAM ')) return parsePamMoreFailures(body);
+      break;
     case 82 /* R */:
       if (body.startsWith(ROOT_REFUSED)) return parseRootRefused(body);
+      if (body.startsWith(RECEIVED_DISCONNECT)) return parseReceivedDisconnect(body);
       break;
     case 85 /* U */:
       if (body.startsWith('User ')) return parseNotAllowed(body);
@@ -360,11 +374,13 @@ function parseSshMessage(message: string): MessageResult {
       if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
       break;
     case 101 /* e */:
-      if (body.startsWith(PAM_ERROR)) return parsePamError(body);
+      if (body.startsWith(PAM_ERROR)) return parsePamError(body, PAM_ERROR.length);
+      if (body.startsWith(PAM_UNKNOWN_USER)) return parsePamError(body, PAM_UNKNOWN_USER.length);
       if (body.startsWith(MAX_TRIES)) return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
       break;
     case 112 /* p */:
       if (body.startsWith(PAM_SSHD_FAILURE)) return parsePamFailure(body);
+      if (body.startsWith('pam_succeed_if(')) return parsePamSucceedIf(body);
       break;
     case 114 /* r */:
       if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
@@ -374,8 +390,8 @@ function parseSshMessage(message: string): MessageResult {
   return skip(NOT_AUTH);
 }
 
-/** `Accepted|Failed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`. */
-function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed'): MessageResult {
+/** `Accepted|Failed|Postponed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`; Postponed (more to come) has no outcome. */
+function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed' | 'Postponed'): MessageResult {
   const methodStart = sshEvent.length + 1;
   const methodEnd = body.indexOf(' ', methodStart);
   if (methodEnd <= methodStart || !body.startsWith(' for ', methodEnd)) return skip(`'${sshEvent}' message is not a login attempt`);
@@ -384,6 +400,7 @@ function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed'): MessageRes
   const split = splitUserFrom(body, userStart, LOGIN_TAIL);
   if (split === undefined) return fail(`cannot read user, address and port in '${clip(body, 60)}'`);
   const f = login(sshEvent, sshEvent === 'Accepted' ? 'success' : 'failure', split.user, split.endpoint);
+  if (sshEvent === 'Postponed') delete f['event.outcome'];
   f['system.auth.ssh.method'] = body.slice(methodStart, methodEnd);
   if (split.endpoint.rest.length > 7) f['system.auth.ssh.signature'] = split.endpoint.rest.slice(7);
   return event(f);
@@ -398,9 +415,9 @@ function parseUserFrom(body: string, prefixLength: number, sshEvent: SshEvent, c
   return event(login(sshEvent, 'failure', split.user, split.endpoint));
 }
 
-/** `error: PAM: Authentication failure for [illegal user ]USER from ADDR`. */
-function parsePamError(body: string): MessageResult {
-  let userStart = PAM_ERROR.length;
+/** `error: PAM: Authentication failure for|User not known to the underlying authentication module for [illegal user ]USER from ADDR`. */
+function parsePamError(body: string, prefixLength: number): MessageResult {
+  let userStart = prefixLength;
   if (body.startsWith('illegal user ', userStart)) userStart += 13;
   const split = splitUserFrom(body, userStart, NOTHING_AFTER);
   if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
@@ -440,6 +457,38 @@ function parseNotAllowed(body: string): MessageResult {
   const split = splitUserFrom(body.slice(0, because), 5, NOTHING_AFTER);
   if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
   return event(login('NotAllowed', 'failure', split.user, split.endpoint));
+}
+
+/** `PAM N more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=USER`: failures beyond the one logged. */
+function parsePamMoreFailures(body: string): MessageResult {
+  const more = PAM_MORE_FAILURES.exec(body);
+  if (more === null) return skip(NOT_AUTH);
+  const result = parsePamFailure(body.slice(body.indexOf(';') + 1));
+  if (result.kind === 'event') result.fields['system.auth.ssh.repeated'] = Number(more[1]);
+  return result;
+}
+
+/** `pam_succeed_if(sshd:auth): requirement "…" not met by user "USER"`: PAM turned the account away. */
+function parsePamSucceedIf(body: string): MessageResult {
+  const m = PAM_SUCCEED_IF.exec(body);
+  if (m === null) return skip(NOT_AUTH);
+  return event(login('AuthFailure', 'failure', m[1], undefined));
+}
+
+/**
+ * `Received disconnect from ADDR port N:CODE: TEXT` (older: `from ADDR: CODE: TEXT`). A client
+ * that ends with JSch's "Auth fail" gave up authenticating: a failure; otherwise a plain end.
+ */
+function parseReceivedDisconnect(body: string): MessageResult {
+  const rest = body.slice(RECEIVED_DISCONNECT.length);
+  const portAt = rest.indexOf(' port ');
+  const end = portAt >= 0 ? scanDigits(rest, portAt + 6) : rest.indexOf(': ');
+  const endpoint = end < 0 || rest.charCodeAt(end) !== 58 /* : */ ? undefined : readEndpoint(rest.slice(0, end), 0);
+  if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const gaveUp = body.endsWith(AUTH_FAIL);
+  const f = connection(gaveUp ? 'ClientGaveUp' : 'ReceivedDisconnect', CONNECTION_END, endpoint);
+  if (gaveUp) f['event.outcome'] = 'failure';
+  return event(f);
 }
 
 /** `ROOT LOGIN REFUSED FROM ADDR`: a root login refused by PermitRootLogin (older OpenSSH and Solaris). */

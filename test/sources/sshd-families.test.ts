@@ -54,6 +54,44 @@ describe('sshd families', () => {
     expect(pick(fields(message), ...CONNECTION)).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': 'failure', 'system.auth.ssh.event': event, 'source.ip': '203.0.113.5', 'source.port': port });
   });
 
+  it('Postponed: an attempt that is not decided yet, with no outcome', () => {
+    expect(pick(fields('Postponed keyboard-interactive for root from 203.0.113.5 port 22 ssh2 [preauth]'), ...LOGIN, 'system.auth.ssh.method')).toEqual({
+      'event.action': 'ssh_login',
+      'event.outcome': undefined,
+      'system.auth.ssh.event': 'Postponed',
+      'user.name': 'root',
+      'source.ip': '203.0.113.5',
+      'source.port': 22,
+      'system.auth.ssh.method': 'keyboard-interactive',
+    });
+  });
+
+  it.each([
+    ['error: PAM: User not known to the underlying authentication module for illegal user admin from 203.0.113.5', 'admin', '203.0.113.5', undefined],
+    ['PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user=root', 'root', '203.0.113.5', 2],
+    ['pam_succeed_if(sshd:auth): requirement "uid >= 1000" not met by user "root"', 'root', undefined, undefined],
+  ])('%s: PAM refused the login', (message, user, ip, repeated) => {
+    expect(pick(fields(message), 'event.action', 'event.outcome', 'system.auth.ssh.event', 'user.name', 'source.ip', 'system.auth.ssh.repeated')).toEqual({
+      'event.action': 'ssh_login',
+      'event.outcome': 'failure',
+      'system.auth.ssh.event': 'AuthFailure',
+      'user.name': user,
+      'source.ip': ip,
+      'system.auth.ssh.repeated': repeated,
+    });
+  });
+
+  it.each([
+    ['Received disconnect from 203.0.113.5 port 51022:3: com.jcraft.jsch.JSchException: Auth fail [preauth]', 'ClientGaveUp', 'failure', 51022],
+    ['Received disconnect from 203.0.113.5 port 51022:11: Bye Bye [preauth]', 'ReceivedDisconnect', undefined, 51022],
+    ['Received disconnect from 2001:db8::5 port 51022:11: disconnected by user', 'ReceivedDisconnect', undefined, 51022],
+    ['Received disconnect from 203.0.113.5: 11: Bye Bye', 'ReceivedDisconnect', undefined, undefined],
+  ])('%s', (message, event, outcome, port) => {
+    const f = fields(message);
+    expect(pick(f, 'event.action', 'event.outcome', 'system.auth.ssh.event', 'source.port')).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': outcome, 'system.auth.ssh.event': event, 'source.port': port });
+    expect(f['source.ip']).toMatch(/^(203\.0\.113\.5|2001:db8::5)$/);
+  });
+
   it('unreadable variants are errors, not wrong events', () => {
     for (const message of ['ROOT LOGIN REFUSED FROM not an address!', "Bad protocol version identification 'x'", 'refused connect from nowhere']) {
       expect(parseAuthLine(PREFIX + message, { year: 2024, now: 0 }).status).toBe('error');
