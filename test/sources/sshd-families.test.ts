@@ -92,6 +92,17 @@ describe('sshd families', () => {
     expect(f['source.ip']).toMatch(/^(203\.0\.113\.5|2001:db8::5)$/);
   });
 
+  it('the Solaris message ID after the tag, and a program written [sshd] with no pid', () => {
+    const solaris = parseAuthLine('Nov  2 10:00:00 sol-1 sshd[4242]: [ID 800047 auth.info] Failed password for root from 203.0.113.5 port 22 ssh2', { year: 2024, now: 0 });
+    const bracketed = parseAuthLine('Nov  2 10:00:00 box [sshd]: Failed password for root from 203.0.113.5 port 22 ssh2', { year: 2024, now: 0 });
+    for (const result of [solaris, bracketed]) {
+      expect(result.status).toBe('ok');
+      if (result.status !== 'ok') continue;
+      expect(pick(result.events[0]?.fields ?? {}, 'process.name', 'system.auth.ssh.event', 'user.name', 'source.ip')).toEqual({ 'process.name': 'sshd', 'system.auth.ssh.event': 'Failed', 'user.name': 'root', 'source.ip': '203.0.113.5' });
+    }
+    if (solaris.status === 'ok') expect(solaris.events[0]?.fields.message).toBe('Failed password for root from 203.0.113.5 port 22 ssh2');
+  });
+
   it('unreadable variants are errors, not wrong events', () => {
     for (const message of ['ROOT LOGIN REFUSED FROM not an address!', "Bad protocol version identification 'x'", 'refused connect from nowhere']) {
       expect(parseAuthLine(PREFIX + message, { year: 2024, now: 0 }).status).toBe('error');
