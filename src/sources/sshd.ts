@@ -1,5 +1,6 @@
 import { ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
 import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
+import { ACCOUNT_PROGRAMS, parseAccountMessage, parsePamSession } from './account-programs';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { toIsoString } from './syslog-time';
 
@@ -54,7 +55,13 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
   if ('error' in header) return parseError(header.error);
   const program = header.program;
   if (program === undefined) return skipped('syslog line without a program name');
-  const handler = SSH_PROGRAMS.has(program) ? parseSshMessage : program === 'sudo' ? parseSudoMessage : undefined;
+  const handler = SSH_PROGRAMS.has(program)
+    ? parseSshMessage
+    : program === 'sudo'
+      ? parseSudoMessage
+      : ACCOUNT_PROGRAMS.has(program)
+        ? (text: string) => parseAccountMessage(program, text)
+        : undefined;
   if (handler === undefined) return skipped(`program '${clip(program)}' does not log authentication`);
 
   let message = header.message;
@@ -381,6 +388,7 @@ function parseSshMessage(message: string): MessageResult {
     case 112 /* p */:
       if (body.startsWith(PAM_SSHD_FAILURE)) return parsePamFailure(body);
       if (body.startsWith('pam_succeed_if(')) return parsePamSucceedIf(body);
+      if (body.startsWith('pam_unix(sshd:session)')) return parsePamSession(body) ?? skip(NOT_AUTH);
       break;
     case 114 /* r */:
       if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
@@ -628,6 +636,7 @@ function parseSudoMessage(message: string): MessageResult {
     if (pam.tty !== undefined) f['system.auth.sudo.tty'] = pam.tty;
     return event(f);
   }
+  if (message.startsWith('pam_unix(sudo:session)')) return parsePamSession(message) ?? skip('sudo message is not a command log');
   const separator = message.indexOf(' : ');
   if (separator <= 0) return skip('sudo message is not a command log');
   return parseSudoCommand(message.slice(0, separator), message.slice(separator + 3));
