@@ -80,6 +80,7 @@ export function parseAccountMessage(program: string, message: string): ProgramRe
 
 /** PAM's session lines of any service (`sshd`, `su`, `cron`…), wherever they are logged. */
 export function parsePamSession(message: string): ProgramResult | undefined {
+  if (message.length > MAX_MESSAGE) return undefined;
   let m = SESSION_OPENED.exec(message);
   if (m !== null) {
     const f = fields('session-opened', SESSION, START, 'success');
