@@ -4,7 +4,11 @@
  * Used by bench/scan.ts, one fresh process per measurement.
  */
 import { Writable } from 'node:stream';
-import { main } from '../src/cli/main';
+import type { main as Main } from '../src/cli/main';
+
+// What `klaxon scan` runs: the build when it is up to date, else the sources (bin/load-cli.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { main, built } = (require('../bin/load-cli') as { loadMain(): { main: typeof Main; built: boolean } }).loadMain();
 
 async function run(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,7 +32,7 @@ async function run(): Promise<void> {
   const lines = Buffer.concat(errs).toString('utf8').split('\n');
   const summary = lines[0];
   const stateCap = lines.find((l) => l.includes('state cap reached'))?.trim();
-  process.stdout.write(`${JSON.stringify({ code, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, outBytes, summary, stateCap })}\n`);
+  process.stdout.write(`${JSON.stringify({ code, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, outBytes, summary, stateCap, built })}\n`);
 }
 
 void run();

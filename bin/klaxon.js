@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Shim: the CLI is the function `main` in src/cli/main.ts; tsx compiles it on load, so there is no build step.
-require('tsx/cjs');
-const { main } = require('../src/cli/main.ts');
+// The CLI is the function `main` in src/cli/main.ts, run from its build when that is up to date (bin/load-cli.js).
+const { main } = require('./load-cli').loadMain();
 
 // A reader that stops early (`klaxon scan … | head`) is not an error.
 process.stdout.on('error', (err) => {

@@ -102,6 +102,12 @@ export function pendingSince(data: GroupData): number | undefined {
   return since;
 }
 
+/** The alert the group's latest message shows (with folded counts), or its open alert. */
+export function shownAlert(data: GroupData): Alert | undefined {
+  const message = data.messages.at(-1);
+  return message === undefined ? data.engine.open?.alert : displayAlert(message);
+}
+
 /** The alert as its message shows it: folded earlier counts included. */
 export function displayAlert(message: MessageRecord): Alert {
   const { alert, folded } = message;

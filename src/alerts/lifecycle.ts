@@ -224,6 +224,12 @@ export class AlertLifecycle {
    * waiting for backoff or the update interval.
    */
   async refresh(fingerprint: string): Promise<DeliveryCounts> {
+    await this.markDue(fingerprint);
+    return deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(this.now()), true);
+  }
+
+  /** Puts the group's current message in the outbox for an update, without delivering it (no Slack at hand: the next run or drain does). */
+  async markDue(fingerprint: string): Promise<void> {
     const now = this.now();
     await mutateGroup(this.options.store, fingerprint, (data) => {
       const current = currentMessage(data);
@@ -234,7 +240,6 @@ export class AlertLifecycle {
       delete current.fallback;
       return true;
     });
-    return deliverGroup(this.delivery, fingerprint, await this.options.store.listSilences(now), true);
   }
 
   /** Runs the rule over one group's new events on top of its stored state and writes the result, with the events' digests, if the group has not changed since it was read. */
@@ -326,7 +331,8 @@ export class AlertLifecycle {
 function runGroup(rule: CompiledRule, stored: GroupSnapshot | undefined, items: readonly KeyedEvent[]): { snapshot: GroupSnapshot; alerts: Alert[] } {
   const alerts: Alert[] = [];
   const engine = new AlertEngine([rule], { restore: () => stored, onClosed: (alert) => alerts.push(alert) });
-  for (const { event } of items) engine.process(event);
+  // The batch's plan matched these events against the rule already: they are counted, not matched again.
+  for (const { event } of items) engine.processMatched(event);
   const [snapshot] = engine.touchedGroups();
   if (snapshot === undefined) throw new Error(`internal: rule ${rule.id} no longer matches its own group's events`);
   if (snapshot.open !== undefined && !alerts.includes(snapshot.open.alert)) alerts.push(snapshot.open.alert);

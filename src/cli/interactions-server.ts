@@ -71,6 +71,11 @@ export async function startInteractions(setup: InteractionSetup): Promise<Intera
   };
 }
 
+/** PORT, or the default (3000). */
+export function listenPort(env: NodeJS.ProcessEnv): number {
+  return parsePort(env.PORT);
+}
+
 function parsePort(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_PORT;
   const port = Number(value);

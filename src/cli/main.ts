@@ -1,37 +1,140 @@
-import { DOCTOR_USAGE, doctorCommand } from './doctor';
+import type * as Run from './run';
+import type * as Validate from './validate';
+import type * as Test from './test';
+import type * as Scan from './scan';
+import type * as AlertsList from './alerts-list';
+import type * as Operate from './operate';
+import type * as Replay from './replay';
+import type * as Doctor from './doctor';
+import type * as Redrive from './redrive';
+import type * as MemberTemplate from './member-template';
+import { HELP, helpText } from './help';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
-import { MEMBER_TEMPLATE_USAGE, memberTemplateCommand } from './member-template';
-import { REDRIVE_USAGE, redriveCommand } from './redrive';
-import { REPLAY_USAGE, replayCommand } from './replay';
-import { RUN_USAGE, runCommand } from './run';
-import { SCAN_USAGE, scanCommand } from './scan';
-import { TEST_USAGE, testCommand } from './test';
-import { VALIDATE_USAGE, validateCommand } from './validate';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
-  run: { run: runCommand, usage: RUN_USAGE, summary: 'the main job: alerts from log files (or --follow) to Slack, or printed here without SLACK_BOT_TOKEN' },
-  validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'check every rule file; problems as path:line:col: message' },
-  test: { run: testCommand, usage: TEST_USAGE, summary: 'run the tests inside the rule files' },
-  scan: { run: scanCommand, usage: SCAN_USAGE, summary: 'run the rules over log files and print the alerts (or --events)' },
-  replay: { run: replayCommand, usage: REPLAY_USAGE, summary: "run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)" },
-  doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: "check a deployed stage's wiring in the AWS account and Slack, with the fix for each problem" },
-  'member-template': {
-    run: memberTemplateCommand,
-    usage: MEMBER_TEMPLATE_USAGE,
-    summary: "write the CloudFormation templates of a central stage's member accounts (many accounts)",
+/**
+ * Each command's module is required when the command runs, not before: `klaxon --help` and
+ * `klaxon validate` load neither Bolt nor the AWS SDK nor SQLite. `usage` goes with a usage error.
+ */
+interface Entry {
+  summary: string;
+  load(): { run: Command; usage: string };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the lazy loading described at Entry */
+const COMMANDS: Record<string, Entry> = {
+  run: {
+    summary: 'the main job: alerts from log files (or --follow) to Slack, or printed here without SLACK_BOT_TOKEN',
+    load: () => {
+      const m = require('./run') as typeof Run;
+      return { run: m.runCommand, usage: m.RUN_USAGE };
+    },
   },
-  redrive: { run: redriveCommand, usage: REDRIVE_USAGE, summary: "replay a stage's dead letters (events its functions failed on) and delete those that now succeed" },
+  validate: {
+    summary: 'check every rule file; problems as path:line:col: message',
+    load: () => {
+      const m = require('./validate') as typeof Validate;
+      return { run: m.validateCommand, usage: m.VALIDATE_USAGE };
+    },
+  },
+  test: {
+    summary: 'run the tests inside the rule files',
+    load: () => {
+      const m = require('./test') as typeof Test;
+      return { run: m.testCommand, usage: m.TEST_USAGE };
+    },
+  },
+  scan: {
+    summary: 'run the rules over log files and print the alerts (or --events)',
+    load: () => {
+      const m = require('./scan') as typeof Scan;
+      return { run: m.scanCommand, usage: m.SCAN_USAGE };
+    },
+  },
+  alerts: {
+    summary: 'the alerts on record (KLAXON_STATE or KLAXON_TABLE): severity, title, count, acknowledged, silenced, Slack link',
+    load: () => {
+      const m = require('./alerts-list') as typeof AlertsList;
+      return { run: m.alertsCommand, usage: m.ALERTS_USAGE };
+    },
+  },
+  ack: {
+    summary: 'acknowledge an alert, as its Slack button does (audited; the Slack message is updated)',
+    load: () => {
+      const m = require('./operate') as typeof Operate;
+      return { run: m.ackCommand, usage: m.ACK_USAGE };
+    },
+  },
+  unack: {
+    summary: 'withdraw an acknowledgement',
+    load: () => {
+      const m = require('./operate') as typeof Operate;
+      return { run: m.unackCommand, usage: m.UNACK_USAGE };
+    },
+  },
+  silence: {
+    summary: 'silence an alert or a whole rule for a while: matches are counted, not posted',
+    load: () => {
+      const m = require('./operate') as typeof Operate;
+      return { run: m.silenceCommand, usage: m.SILENCE_USAGE };
+    },
+  },
+  silences: {
+    summary: 'the silences in force',
+    load: () => {
+      const m = require('./alerts-list') as typeof AlertsList;
+      return { run: m.silencesCommand, usage: m.SILENCES_USAGE };
+    },
+  },
+  unsilence: {
+    summary: 'lift a silence',
+    load: () => {
+      const m = require('./operate') as typeof Operate;
+      return { run: m.unsilenceCommand, usage: m.UNSILENCE_USAGE };
+    },
+  },
+  replay: {
+    summary: "run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)",
+    load: () => {
+      const m = require('./replay') as typeof Replay;
+      return { run: m.replayCommand, usage: m.REPLAY_USAGE };
+    },
+  },
+  doctor: {
+    summary: "check a deployed stage's wiring in the AWS account and Slack, with the fix for each problem",
+    load: () => {
+      const m = require('./doctor') as typeof Doctor;
+      return { run: m.doctorCommand, usage: m.DOCTOR_USAGE };
+    },
+  },
+  'member-template': {
+    summary: "write the CloudFormation templates of a central stage's member accounts (many accounts)",
+    load: () => {
+      const m = require('./member-template') as typeof MemberTemplate;
+      return { run: m.memberTemplateCommand, usage: m.MEMBER_TEMPLATE_USAGE };
+    },
+  },
+  redrive: {
+    summary: "replay a stage's dead letters (events its functions failed on) and delete those that now succeed",
+    load: () => {
+      const m = require('./redrive') as typeof Redrive;
+      return { run: m.redriveCommand, usage: m.REDRIVE_USAGE };
+    },
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 1;
 
 export const USAGE = [
   'Usage: klaxon <command> [options]',
   '',
   'Commands:',
-  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n${c.usage.split('\n').map((line) => `            ${line.trim()}`).join('\n')}`),
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)} ${c.summary}\n${' '.repeat(NAME_WIDTH + 3)}${HELP[name]?.usage ?? ''}`),
   '',
   'Rules come from --rules DIR, else $KLAXON_RULES, else ./rules, else the rules shipped with Klaxon.',
+  'klaxon <command> --help: its options, defaults, examples and exit codes.',
 ].join('\n');
 
 /**
@@ -53,14 +156,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    await write(io.stdout, `Usage: ${command.usage}\n`);
+    await write(io.stdout, `${helpText(name) ?? `Usage: ${HELP[name]?.usage ?? name}`}\n`);
     return 0;
   }
+  const { run, usage } = command.load();
   try {
-    return await command.run(args, io);
+    return await run(args, io);
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
-      await write(io.stderr, `klaxon ${name}: ${(err as Error).message}\nUsage: ${command.usage}\n`);
+      await write(io.stderr, `klaxon ${name}: ${(err as Error).message}\nUsage: ${usage}\n`);
       return EXIT_USAGE;
     }
     throw err;

@@ -26,9 +26,11 @@ import { summary } from './progress';
 import { plural } from '../slack/status';
 import { SAMPLE_FILES, SAMPLES_DIR } from './scan';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
-import { startInteractions, type InteractionServer, type InteractionSetup } from './interactions-server';
+import { listenPort, startInteractions, type InteractionServer, type InteractionSetup } from './interactions-server';
+import { startLocalPage, type LocalPageSetup } from './local-page';
+import { operatorName } from './operate';
 
-export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--year YYYY] [--follow] [--once] [FILE...] (no FILE: replay the bundled samples)';
+export const RUN_USAGE = 'klaxon run [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--year YYYY] [--follow] [--once] [--serve] [FILE...] (no FILE: replay the bundled samples; --serve without SLACK_BOT_TOKEN: the alerts and their buttons at http://127.0.0.1:PORT/ until Ctrl-C)';
 
 /** Where the sample replay keeps its state: its own file, started afresh each time, so `npm start` always shows the alerts. */
 export const SAMPLES_STATE_FILE = 'samples.db';
@@ -40,6 +42,7 @@ interface RunFlags {
   year?: number;
   follow: boolean;
   once: boolean;
+  serve: boolean;
   files: string[];
 }
 
@@ -52,12 +55,14 @@ function parseRunArgs(args: string[]): RunFlags {
       ...INPUT_OPTIONS,
       follow: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
+      serve: { type: 'boolean', default: false },
     },
   });
+  if (values.serve && values.once) throw new UsageError('--serve and --once exclude each other');
   if (values.follow && values.once) throw new UsageError('--follow and --once exclude each other');
   if (values.follow && positionals.length === 0) throw new UsageError('--follow needs the FILEs to follow');
   if (values.follow && positionals.includes('-')) throw new UsageError('--follow cannot follow stdin');
-  return { rules: values.rules, templates: values.templates, ...inputFlags(values), follow: values.follow, once: values.once, files: positionals };
+  return { rules: values.rules, templates: values.templates, ...inputFlags(values), follow: values.follow, once: values.once, serve: values.serve, files: positionals };
 }
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
@@ -87,6 +92,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   let waiting: OutboxStatus | undefined;
   try {
     if (slack !== undefined && !flags.once) server = await startInteractionsOrWarn({ env, io, store: store.store, lifecycle, notifier, rules: loaded.rules, slackClient: slack.client }, say);
+    if (slack === undefined && (flags.serve || flags.follow)) server = await startLocalPageOrWarn({ store: store.store, lifecycle, notifier, rules: loaded.rules, templates: loaded.templates, operator: operatorName(), port: listenPort(env), log: say }, flags.serve);
     // Delivery goes on in the background: an outage of Slack delays alerts, never the reading.
     outbox.start();
     if (flags.follow) await followAll(files, options, stats, batches, io);
@@ -117,6 +123,20 @@ async function startInteractionsOrWarn(setup: InteractionSetup, say: (line: stri
   } catch (err) {
     if (err instanceof UsageError) throw err;
     say(`Acknowledge and Silence are off for this run: the Slack app could not start (${err instanceof Error ? err.message : String(err)}); alerts still go out`);
+    return undefined;
+  }
+}
+
+/** The local page; when it cannot listen (the port is taken), `--serve` fails as a usage error and `--follow` goes on without it. */
+async function startLocalPageOrWarn(setup: LocalPageSetup, required: boolean): Promise<InteractionServer | undefined> {
+  try {
+    const page = await startLocalPage(setup);
+    setup.log(`no SLACK_BOT_TOKEN: the alerts, with working Acknowledge and Silence, are at ${page.url} (Ctrl-C to stop)`);
+    return page;
+  } catch (err) {
+    const why = `the local page could not listen on 127.0.0.1:${setup.port} (${err instanceof Error ? err.message : String(err)}); set PORT to a free port`;
+    if (required) throw new UsageError(why);
+    setup.log(`${why}; following without it`);
     return undefined;
   }
 }

@@ -5,14 +5,14 @@ import { AlertEngine } from '../engine/engine';
 import { InputReadError } from '../input/open';
 import type { SourceChoice } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
-import { AlertWriter } from './alert-writer';
+import { AlertWriter, type AlertFormat } from './alert-writer';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
-import { eventPretty } from './output';
+import { eventPretty, type EvidenceDetail } from './output';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
 import { maxGroupsPerRule, stateCapLine } from './state-cap';
 
-export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--format json|pretty] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
+export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--format json|pretty|blocks] [--evidence short|full] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
 
 /** The sample logs shipped with Klaxon: an SSH brute force and root login, a WAF block burst, a security group opened to the world. */
 export const SAMPLES_DIR = resolve(__dirname, '..', '..', 'samples');
@@ -23,7 +23,8 @@ export interface ScanFlags {
   templates?: string;
   source: SourceChoice;
   events: boolean;
-  format: 'json' | 'pretty';
+  format: AlertFormat;
+  evidence: EvidenceDetail;
   year?: number;
   files: string[];
 }
@@ -37,11 +38,16 @@ export function parseScanArgs(args: string[]): ScanFlags {
       ...INPUT_OPTIONS,
       events: { type: 'boolean', default: false },
       format: { type: 'string', default: 'json' },
+      evidence: { type: 'string', default: 'short' },
     },
   });
-  if (values.format !== 'json' && values.format !== 'pretty') throw new UsageError(`--format must be json or pretty, not "${values.format}"`);
+  const format = values.format;
+  if (format !== 'json' && format !== 'pretty' && format !== 'blocks') throw new UsageError(`--format must be json, pretty or blocks, not "${format}"`);
+  if (values.events && format === 'blocks') throw new UsageError('--format blocks prints alerts as Slack messages; with --events use json or pretty');
+  const evidence = values.evidence;
+  if (evidence !== 'short' && evidence !== 'full') throw new UsageError(`--evidence must be short or full, not "${evidence}"`);
   const { source, year } = inputFlags(values);
-  return { rules: values.rules, templates: values.templates, source, events: values.events, format: values.format, year, files: positionals };
+  return { rules: values.rules, templates: values.templates, source, events: values.events, format, evidence, year, files: positionals };
 }
 
 /**
@@ -59,14 +65,14 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
     flags.files = SAMPLE_FILES;
     await write(io.stderr, `klaxon scan: no FILE given, scanning the bundled samples in ${SAMPLES_DIR}\n`);
   }
-  const alerts = new AlertWriter(io, flags.format, loaded.templates);
+  const alerts = new AlertWriter(io, flags.format, loaded.templates, flags.evidence, (io.env ?? process.env).SLACK_CHANNEL || '$SLACK_CHANNEL');
   const cap = maxGroupsPerRule(io.env ?? process.env);
   const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert), maxGroupsPerRule: cap });
   const stats = new ReadStats(20);
   const progress = new Progress(io.stderr, stats);
   let unreadable = 0;
   const onEvents = flags.events
-    ? eventWriter(io, flags.format)
+    ? eventWriter(io, flags.format === 'json' ? 'json' : 'pretty')
     : (events: KlaxonEvent[]) => {
         for (const e of events) engine.process(e);
         return alerts.flush();

@@ -5,10 +5,9 @@
 import type { AlertView, Notifier } from '../alerts/notifier';
 import { renderAlert } from '../slack/render';
 import { plural } from '../slack/status';
-import { messageToText } from '../slack/text';
 import type { TemplateSet } from '../slack/templates';
 import { write } from './io';
-import { alertPretty } from './output';
+import { alertForTerminal } from './output';
 import { terminalSafe } from './terminal-safe';
 
 export const TERMINAL_CHANNEL = 'terminal';
@@ -22,15 +21,17 @@ export class TerminalNotifier implements Notifier {
   ) {}
 
   async post(channel: string, view: AlertView): Promise<{ channel: string; ts: string }> {
-    const text = messageToText(renderAlert(view.alert, this.templates, { status: view.status }));
-    await write(this.out, alertPretty(view.alert, text));
-    return { channel, ts: `local.${++this.posted}` };
+    const message = renderAlert(view.alert, this.templates, { status: view.status });
+    const ts = `local.${++this.posted}`;
+    await write(this.out, alertForTerminal(view.alert, message, 'short', false).replace(/^━━ /, `━━ [${ts}] `));
+    return { channel, ts };
   }
 
   async update(_channel: string, ts: string, view: AlertView): Promise<void> {
     const { alert } = view;
     const state = view.status.acknowledged !== undefined ? ' · acknowledged' : view.status.silenced !== undefined ? ' · silenced' : '';
-    const line = `   ↻ ${alert.title} (${ts}): now ${plural(alert.count, 'event')}, last seen ${new Date(alert.lastSeen).toISOString()}${state}`;
+    // The alert printed earlier as [ts] has changed: as its Slack message would be edited in place.
+    const line = `   ↻ [${ts}] updated: ${alert.title} now counts ${plural(alert.count, 'event')}, last seen ${new Date(alert.lastSeen).toISOString()}${state}`;
     await write(this.out, `${terminalSafe(line)}\n`);
   }
 

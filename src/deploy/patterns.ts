@@ -17,10 +17,19 @@ export const SUBSCRIPTION_PATTERNS: Record<Exclude<EventSource, 'alarm'>, string
   cloudtrail: `{ ($.eventSource = "ec2.amazonaws.com") && (${[...SECURITY_GROUP_EVENTS].map((name) => `($.eventName = "${name}")`).join(' || ')}) }`,
 };
 
-/** Which log groups each alarm's metric filter goes on, and its pattern. */
+/** sshd's authentication methods (auth2.c), as they appear in its Failed/Accepted lines. */
+const SSH_METHODS = ['password', 'publickey', 'keyboard-interactive', 'hostbased', 'gssapi-with-mic', 'none'];
+
+/**
+ * Which log groups each alarm's metric filter goes on, and its pattern. The SSH ones count
+ * the same sshd message families as the rules (test/deploy/filter-patterns.test.ts checks it):
+ * failures as ssh-brute-force counts them (Failed by any method, Invalid user, not allowed
+ * because AllowUsers/DenyUsers), logins by any method. A filter cannot test an address
+ * range, so the login alarm counts logins from ssh-login's trusted networks too.
+ */
 export const METRIC_FILTERS: Record<AlarmName, { source: Exclude<EventSource, 'alarm'>; pattern: string }> = {
-  failedSshLogins: { source: 'ssh', pattern: '?"Failed password" ?"Failed publickey" ?"Failed keyboard-interactive"' },
-  successfulSshLogins: { source: 'ssh', pattern: '?"Accepted password" ?"Accepted publickey" ?"Accepted keyboard-interactive"' },
+  failedSshLogins: { source: 'ssh', pattern: [...SSH_METHODS.map((m) => `?"Failed ${m}"`), '?"Invalid user"', '?"not allowed because"'].join(' ') },
+  successfulSshLogins: { source: 'ssh', pattern: SSH_METHODS.filter((m) => m !== 'none').map((m) => `?"Accepted ${m}"`).join(' ') },
   wafBlockedRequests: { source: 'waf', pattern: '{ $.action = "BLOCK" }' },
   // CIS AWS Foundations Benchmark, "security group changes" (CloudWatch.10 / 4.10).
   securityGroupChanges: {

@@ -106,6 +106,8 @@ export interface EngineOptions {
    * a restoring engine runs over one bounded batch and must keep every group it touched.
    */
   maxGroupsPerRule?: number;
+  /** How many processed events between sweeps (SWEEP_EVERY); tests vary it to show it changes nothing. */
+  sweepEvery?: number;
 }
 
 /**
@@ -171,7 +173,19 @@ export class AlertEngine {
       if (any) this.matchedEvents++;
     }
     // A restoring engine runs over one bounded batch and must not forget groups: a forgotten group would be restored stale.
-    if (++this.processed % SWEEP_EVERY === 0 && this.options.restore === undefined) this.sweep();
+    if (++this.processed % (this.options.sweepEvery ?? SWEEP_EVERY) === 0 && this.options.restore === undefined) this.sweep();
+  }
+
+  /**
+   * Counts an event known to match the engine's only rule (the lifecycle planned the batch
+   * with every rule once, and hands each group its own events): the rule is not evaluated
+   * again, so a batch is matched once.
+   */
+  processMatched(event: KlaxonEvent): void {
+    const [prepared, ...others] = this.prepared;
+    if (prepared === undefined || others.length > 0) throw new Error('internal: processMatched needs an engine of exactly one rule');
+    this.matchedEvents++;
+    this.matched(prepared, event);
   }
 
   /** Every alert opened so far (unless handed to `onClosed`), in the order they opened, with their counts as of now. */
@@ -202,6 +216,8 @@ export class AlertEngine {
     const values = groupValues(prepared.groupAccessors, event);
     const key = groupKey(values);
     let group = prepared.groups.get(key);
+    // What a sweep would have done by now, done here: so how often sweeps run changes nothing.
+    if (group !== undefined && this.options.restore === undefined) group = this.settle(prepared, key, group);
     if (group === undefined) {
       const id = fingerprint(rule.id, values);
       const stored = this.options.restore?.(rule.id, id);
@@ -250,6 +266,9 @@ export class AlertEngine {
    */
   private evict(prepared: PreparedRule): void {
     const { groups } = prepared;
+    // Expired groups go first, as a sweep would have taken them: only live groups count toward the cap.
+    for (const [key, group] of groups) this.settle(prepared, key, group);
+    if (groups.size < this.maxGroups) return;
     const order = new Float64Array(groups.size);
     let i = 0;
     for (const group of groups.values()) order[i++] = evictionOrder(group);
@@ -266,25 +285,35 @@ export class AlertEngine {
 
   /**
    * Hands over alerts that can no longer change (their rule's clock is past their realert
-   * window by the allowed lateness), then forgets groups with nothing pending.
+   * window by the allowed lateness), then forgets groups with nothing pending: early, what
+   * `settle` does to each group at its next match.
    */
   private sweep(): void {
-    for (const { rule, groups, clock } of this.prepared) {
-      const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs) - ALLOWED_LATENESS_MS;
-      for (const [key, group] of groups) {
-        if (this.options.onClosed !== undefined && group.open !== undefined && group.open.opensAt + rule.realertMs + ALLOWED_LATENESS_MS <= clock) {
-          this.options.onClosed(group.open.alert);
-          group.open = undefined;
-        }
-        const lastWindow = group.window.times.at(-1) ?? -Infinity;
-        const lastOpen = group.open === undefined ? -Infinity : group.open.opensAt;
-        if (Math.max(lastWindow, lastOpen) < horizon) groups.delete(key);
-      }
+    for (const prepared of this.prepared) {
+      for (const [key, group] of prepared.groups) this.settle(prepared, key, group);
     }
+  }
+
+  /**
+   * Brings a group up to its rule's clock, by event time alone: an open alert past its realert
+   * window and the allowed lateness is handed over; a group whose last activity is older than
+   * the rule's horizon is forgotten (undefined is returned), as if it had never matched.
+   */
+  private settle(prepared: PreparedRule, key: string, group: GroupState): GroupState | undefined {
+    const { rule, clock } = prepared;
+    if (group.open !== undefined && group.open.opensAt + rule.realertMs + ALLOWED_LATENESS_MS <= clock) {
+      this.options.onClosed?.(group.open.alert);
+      group.previousAlertSeen = group.open.alert.lastSeen;
+      group.open = undefined;
+    }
+    const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs) - ALLOWED_LATENESS_MS;
+    const lastActivity = Math.max(group.window.times.at(-1) ?? -Infinity, group.open?.opensAt ?? -Infinity, group.previousAlertSeen ?? -Infinity);
+    if (lastActivity >= horizon) return group;
+    prepared.groups.delete(key);
+    return undefined;
   }
 }
 
-/** Lower goes first: groups with one pending match and no open alert, then the rest, each least recently seen first. */
 function evictionOrder(group: GroupState): number {
   const oneOff = group.open === undefined && group.window.times.length - group.window.head <= 1;
   return oneOff ? group.seen : PROTECTED + group.seen;

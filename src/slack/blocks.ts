@@ -27,6 +27,11 @@ export interface SectionBlock {
   block_id?: string;
   text?: Mrkdwn;
   fields?: Mrkdwn[];
+  accessory?: ButtonElement;
+}
+
+export interface DividerBlock {
+  type: 'divider';
 }
 
 export interface ContextBlock {
@@ -61,7 +66,7 @@ export interface ActionsBlock {
   elements: Array<ButtonElement | StaticSelectElement>;
 }
 
-export type Block = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock;
+export type Block = HeaderBlock | SectionBlock | ContextBlock | ActionsBlock | DividerBlock;
 
 /** A plain_text object, truncated to `limit`; `emoji: false` where it holds log text, so `:skull:` shows as typed. */
 export function plainText(text: string, limit: number, emoji = true): PlainText {

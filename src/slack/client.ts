@@ -13,6 +13,7 @@ import { format } from 'node:util';
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, WebClient } from '@slack/web-api';
 import type { FetchFunction, Logger, RetryOptions } from '@slack/web-api';
 import { DeliveryFailure, type FailureKind } from '../alerts/notifier';
+import { ALERT_METADATA_EVENT, postMessageArguments, type AlertMetadata } from './post-message';
 import type { SlackMessage } from './render';
 
 /** Where the client's warnings and errors go (`console` fits). */
@@ -165,20 +166,9 @@ const NOT_SENT_CAUSES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOS
 /** Slack's API errors that may clear up on their own. */
 const TRANSIENT_API_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
-/** Slack message metadata naming the alert a message shows, so that a message whose posting was in doubt can be found. */
-export const ALERT_METADATA_EVENT = 'klaxon_alert';
-
-export interface AlertMetadata {
-  fingerprint: string;
-  sequence: number;
-}
-
 /** Posts a message, with the alert it shows as metadata when given; link and media previews are off. */
 export async function postMessage(client: WebClient, channel: string, message: SlackMessage, alert?: AlertMetadata): Promise<PostedMessage> {
-  const metadata = alert === undefined ? {} : { metadata: { event_type: ALERT_METADATA_EVENT, event_payload: { fingerprint: alert.fingerprint, sequence: alert.sequence } } };
-  const result = await call('chat.postMessage', channel, () =>
-    client.chat.postMessage({ channel, text: message.text, ...(message.blocks.length === 0 ? {} : { blocks: message.blocks }), unfurl_links: false, unfurl_media: false, ...metadata }),
-  );
+  const result = await call('chat.postMessage', channel, () => client.chat.postMessage(postMessageArguments(channel, message, alert)));
   return posted('chat.postMessage', channel, result);
 }
 

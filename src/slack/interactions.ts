@@ -13,8 +13,8 @@
  * finished before Slack gets its HTTP answer (a Lambda may be frozen right after it).
  */
 import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from '@slack/bolt';
-import type { Alert } from '../engine/alert';
-import { decodeGroupData, displayAlert, type GroupData } from '../alerts/group-data';
+import type { WebClient } from '@slack/web-api';
+import { decodeGroupData, shownAlert } from '../alerts/group-data';
 import type { AlertLifecycle } from '../alerts/lifecycle';
 import { mutateGroup } from '../alerts/mutate-group';
 import type { Notifier } from '../alerts/notifier';
@@ -32,12 +32,13 @@ import {
   type SilenceChoice,
 } from './actions';
 import { slackDate } from './dates';
-import { escapeLiteral, escapeMrkdwn } from './escape';
-import { literalWithin, SLACK_LIMITS, truncate } from './limits';
-import { SEVERITY_BADGE } from './render';
+import { escapeLiteral } from './escape';
+import { SLACK_LIMITS, truncate } from './limits';
 import { plural, userMention } from './status';
 import { outboxStatus } from '../alerts/outbox';
+import { code, listing, silenceScope, statusLine } from './listings';
 import { replayGuard } from './replay-guard';
+import { HOME_UNSILENCE_ACTION_ID, homeView, type HomeSources } from './app-home';
 
 /** The slash command Klaxon answers. */
 export const KLAXON_COMMAND = '/klaxon';
@@ -47,9 +48,6 @@ export const MAX_LISTED = 25;
 
 /** A whole-rule silence re-renders at most this many of the rule's open alerts. */
 export const MAX_REFRESHED_GROUPS = 20;
-
-/** Longest alert title shown in a `/klaxon` listing. */
-const LISTED_TITLE_MAX = 150;
 
 export interface InteractionDeps {
   store: StateStore;
@@ -76,21 +74,50 @@ export interface InteractionDeps {
 export function registerInteractions(app: App, deps: InteractionDeps): void {
   app.use(replayGuard(deps.store));
   const handlers = new InteractionHandlers(deps);
-  onClick<ButtonAction>(app, ACKNOWLEDGE_ACTION_ID, 'acknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.acknowledge(req, fp));
-  onClick<ButtonAction>(app, UNACKNOWLEDGE_ACTION_ID, 'unacknowledge the alert', handlers, (a) => a.value, (req, fp) => handlers.unacknowledge(req, fp));
-  onClick<StaticSelectAction>(app, SILENCE_ACTION_ID, 'silence the alert', handlers, (a) => a.selected_option.value, async (req, value) => {
-    const choice = parseSilenceValue(value);
-    await (choice === undefined ? req.tell(UNREADABLE_CONTROL) : handlers.silence(req, choice));
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await handlers.publishHome(client, event.user);
   });
-  onClick<ButtonAction>(app, UNSILENCE_ACTION_ID, 'lift the silence', handlers, (a) => a.value, async (req, value) => {
-    const target = parseUnsilenceValue(value);
-    await (target === undefined ? req.tell(UNREADABLE_CONTROL) : handlers.liftSilence(req, target.silenceId, target.fingerprint));
-  });
+  for (const [actionId, control] of Object.entries(CONTROLS)) {
+    onClick<ButtonAction | StaticSelectAction>(app, actionId, control.what, handlers, controlValue, (req, value) => control.run(handlers, req, value));
+  }
   app.command(KLAXON_COMMAND, async ({ ack, command, respond }) => {
     await ack();
     const req: Requester = { userId: command.user_id, tell: teller(respond, handlers.log) };
     await handlers.guard(req, `run ${KLAXON_COMMAND}`, () => handlers.command(req, command.text));
   });
+}
+
+/** A control Klaxon puts on its messages and its Home tab: what it does, and how, given its value. */
+export interface Control {
+  what: string;
+  run(handlers: InteractionHandlers, req: Requester, value: string): Promise<void>;
+}
+
+/** Every control by action id: Slack's listeners and the local preview page run these same handlers. */
+export const CONTROLS: Record<string, Control> = {
+  [ACKNOWLEDGE_ACTION_ID]: { what: 'acknowledge the alert', run: (h, req, fp) => h.acknowledge(req, fp) },
+  [UNACKNOWLEDGE_ACTION_ID]: { what: 'unacknowledge the alert', run: (h, req, fp) => h.unacknowledge(req, fp) },
+  [SILENCE_ACTION_ID]: {
+    what: 'silence the alert',
+    run: async (h, req, value) => {
+      const choice = parseSilenceValue(value);
+      await (choice === undefined ? req.tell(UNREADABLE_CONTROL) : h.silence(req, choice));
+    },
+  },
+  [UNSILENCE_ACTION_ID]: {
+    what: 'lift the silence',
+    run: async (h, req, value) => {
+      const target = parseUnsilenceValue(value);
+      await (target === undefined ? req.tell(UNREADABLE_CONTROL) : h.liftSilence(req, target.silenceId, target.fingerprint));
+    },
+  },
+  [HOME_UNSILENCE_ACTION_ID]: { what: 'lift the silence', run: (h, req, id) => h.liftSilence(req, id) },
+};
+
+/** A button's value, or the option chosen in a menu. */
+function controlValue(action: ButtonAction | StaticSelectAction): string | undefined {
+  return action.type === 'static_select' ? action.selected_option.value : action.value;
 }
 
 /**
@@ -116,13 +143,15 @@ export const COMMAND_USAGE = [
 const UNREADABLE_CONTROL = 'Klaxon could not read this control: the message may come from another Klaxon version. Use `/klaxon status`.';
 const EXPIRED_ALERT = 'Klaxon no longer has a record of this alert (its state expired after a long quiet period), so there is nothing to change. New matches will post a fresh alert.';
 
-/** Who clicked or typed, and how to answer them alone. */
-interface Requester {
+/** Who clicked or typed (or ran `klaxon ack`), and how to answer them alone. */
+export interface Requester {
   userId: string;
   /** Answers this user with an ephemeral message; never throws (a failure is logged). */
   tell(text: string): Promise<void>;
   /** The message that was clicked: where a thread line goes when its group has no posted message on record. */
   origin?: { fingerprint: string; channel: string; ts: string };
+  /** A terminal, which sees no message change: it is told the thread line as the confirmation. */
+  seesNoMessage?: boolean;
 }
 
 /** What a change did. */
@@ -160,8 +189,11 @@ class FollowUpError extends Error {
   }
 }
 
-/** The handlers behind the listeners, free of Bolt: each takes the requester and the parsed value. */
-class InteractionHandlers {
+/**
+ * The handlers behind the listeners, free of Bolt: each takes the requester and the parsed
+ * value. The CLI's `klaxon ack`, `silence` and `unsilence` run the same code.
+ */
+export class InteractionHandlers {
   readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly rulesById: Map<string, CompiledRule>;
@@ -213,24 +245,38 @@ class InteractionHandlers {
    * force for the same scope is replaced (the new end wins, longer or shorter), not stacked.
    */
   async silence(req: Requester, choice: SilenceChoice): Promise<void> {
-    await this.onGroup(req, 'silence', choice.fingerprint, async (record) => {
-      const now = this.now();
-      const fingerprint = choice.scope === 'alert' ? choice.fingerprint : undefined;
-      const replaced = (await this.deps.store.listSilences(now)).filter((s) => s.rule === record.rule && s.fingerprint === fingerprint);
-      const silence: Silence = { id: newSilenceId(), rule: record.rule, createdAt: now, until: now + choice.ms, createdBy: req.userId };
-      if (fingerprint !== undefined) silence.fingerprint = fingerprint;
-      // The new silence is in force before the old one goes: no moment without one.
-      await this.deps.store.putSilence(silence);
-      for (const old of replaced) await this.deps.store.deleteSilence(old.id);
-      const refresh = fingerprint !== undefined ? [fingerprint] : await this.openGroupsOf(record.rule, choice.fingerprint);
-      const replacedIds = replaced.map((s) => s.id).join(', ');
-      return {
-        detail: `silence ${silence.id} ${choice.scope === 'rule' ? 'whole rule' : 'alert'} until ${iso(silence.until)}${replaced.length > 0 ? ` replacing ${replacedIds}` : ''}`,
-        thread: silencedLine(silence, replaced, req.userId),
-        refresh,
-        replyTo: [choice.fingerprint],
-      };
-    });
+    await this.onGroup(req, 'silence', choice.fingerprint, (record) =>
+      this.placeSilence(req, { rule: record.rule, fingerprint: choice.scope === 'alert' ? choice.fingerprint : undefined, ms: choice.ms, anchor: choice.fingerprint }),
+    );
+  }
+
+  /** Silences one alert's group for `ms` (`klaxon silence --fingerprint FP`). */
+  async silenceAlert(req: Requester, fingerprint: string, ms: number, reason?: string): Promise<void> {
+    await this.onGroup(req, 'silence', fingerprint, (record) => this.placeSilence(req, { rule: record.rule, fingerprint, ms, anchor: fingerprint, reason }));
+  }
+
+  /** Silences every alert of a rule, with no alert to start from (`klaxon silence --rule R`). */
+  async silenceRule(req: Requester, rule: string, ms: number, reason?: string): Promise<void> {
+    await this.change(req, 'silence', { rule }, () => this.placeSilence(req, { rule, ms, reason }));
+  }
+
+  private async placeSilence(req: Requester, s: { rule: string; fingerprint?: string | undefined; ms: number; anchor?: string; reason?: string | undefined }): Promise<Changed> {
+    const now = this.now();
+    const replaced = (await this.deps.store.listSilences(now)).filter((old) => old.rule === s.rule && old.fingerprint === s.fingerprint);
+    const silence: Silence = { id: newSilenceId(), rule: s.rule, createdAt: now, until: now + s.ms, createdBy: req.userId };
+    if (s.fingerprint !== undefined) silence.fingerprint = s.fingerprint;
+    if (s.reason !== undefined && s.reason.trim() !== '') silence.reason = s.reason.trim();
+    // The new silence is in force before the old one goes: no moment without one.
+    await this.deps.store.putSilence(silence);
+    for (const old of replaced) await this.deps.store.deleteSilence(old.id);
+    const refresh = s.fingerprint !== undefined ? [s.fingerprint] : await this.openGroupsOf(s.rule, s.anchor);
+    const replacedIds = replaced.map((old) => old.id).join(', ');
+    return {
+      detail: `silence ${silence.id} ${s.fingerprint === undefined ? 'whole rule' : 'alert'} until ${iso(silence.until)}${replaced.length > 0 ? ` replacing ${replacedIds}` : ''}${silence.reason === undefined ? '' : ` (${silence.reason})`}`,
+      thread: silencedLine(silence, replaced, req.userId),
+      refresh,
+      replyTo: s.anchor !== undefined ? [s.anchor] : refresh,
+    };
   }
 
   /**
@@ -260,6 +306,23 @@ class InteractionHandlers {
         confirm: `Lifted silence ${code(silence.id)}: ${scope}.`,
       };
     });
+  }
+
+  /** Publishes `userId`'s Home tab (with the answer to what they just did there); a failure is logged. */
+  async publishHome(client: Pick<WebClient, 'views'>, userId: string, notice?: string): Promise<void> {
+    try {
+      const sources: HomeSources = {
+        store: this.deps.store,
+        rules: this.deps.rules,
+        mayActOn: (user, rule) => this.mayActOn(user, rule),
+        mayRead: (user) => this.mayRead(user),
+        now: this.now(),
+      };
+      const view = await homeView(userId, sources, notice === '' ? undefined : notice);
+      await client.views.publish({ user_id: userId, view: view as unknown as Parameters<WebClient['views']['publish']>[0]['view'] });
+    } catch (error) {
+      this.log(`klaxon: could not publish the Home tab of ${userId}: ${reason(error)}`);
+    }
   }
 
   /** `/klaxon <text>`. */
@@ -324,7 +387,8 @@ class InteractionHandlers {
     } catch (error) {
       throw new FollowUpError(`update the alert's Slack message (the ${action} itself is recorded)`, error);
     }
-    if (outcome.confirm !== undefined) await req.tell(outcome.confirm);
+    const confirmation = outcome.confirm ?? (req.seesNoMessage === true ? outcome.thread : undefined);
+    if (confirmation !== undefined) await req.tell(confirmation);
   }
 
   private async refuse(req: Requester, action: AuditAction, target: Target): Promise<void> {
@@ -332,10 +396,14 @@ class InteractionHandlers {
     await req.tell(`Sorry, you are not allowed to ${action} alerts of rule ${code(target.rule)}. Ask someone on its allowed list (\`allowed_users\` in the rule, or KLAXON_ALLOWED_USERS).`);
   }
 
-  /** The read-only commands are open to all, unless someone restricted who may act: then to those people only. */
-  private async whenMayRead(req: Requester, what: string, text: () => Promise<string>): Promise<void> {
+  /** The read-only views are open to all, unless someone restricted who may act: then to those people only. */
+  private mayRead(userId: string): boolean {
     const lists = [this.deps.allowedUsers, ...this.deps.rules.map((r) => r.allowedUsers)].filter((l) => l.length > 0);
-    if (lists.length > 0 && !lists.some((l) => l.includes(req.userId))) {
+    return lists.length === 0 || lists.some((l) => l.includes(userId));
+  }
+
+  private async whenMayRead(req: Requester, what: string, text: () => Promise<string>): Promise<void> {
+    if (!this.mayRead(req.userId)) {
       await this.deps.store.appendAudit({ at: this.now(), actor: req.userId, action: 'refuse', detail: `${KLAXON_COMMAND} ${what}: not an allowed user` });
       await req.tell(`Sorry, \`${KLAXON_COMMAND} ${what}\` is only for the people allowed to act on alerts.`);
       return;
@@ -354,7 +422,7 @@ class InteractionHandlers {
   /** The title of the alert a group shows, when the group is on record. */
   private async titleOf(fingerprint: string | undefined): Promise<string | undefined> {
     const record = fingerprint === undefined ? undefined : await this.deps.store.getGroup(fingerprint);
-    return record === undefined ? undefined : currentAlert(decodeGroupData(record.fingerprint, record.data))?.title;
+    return record === undefined ? undefined : shownAlert(decodeGroupData(record.fingerprint, record.data))?.title;
   }
 
   /** `first`, then the rule's other open alerts: the groups a whole-rule change shows on. */
@@ -395,7 +463,7 @@ class InteractionHandlers {
     const groups = await this.deps.store.getGroups(fingerprints);
     const lines = shown.map((s) => {
       const record = s.fingerprint === undefined ? undefined : groups.get(s.fingerprint);
-      const title = record === undefined ? undefined : currentAlert(decodeGroupData(record.fingerprint, record.data))?.title;
+      const title = record === undefined ? undefined : shownAlert(decodeGroupData(record.fingerprint, record.data))?.title;
       return `• ${code(s.id)} · ${silenceScope(s, title)} · until ${slackDate(s.until)} · by ${userMention(s.createdBy)}`;
     });
     return listing(`*Silences in force* (${silences.length})`, lines, silences.length);
@@ -412,15 +480,27 @@ function onClick<A extends ButtonAction | StaticSelectAction>(
   run: (req: Requester, value: string) => Promise<void>,
 ): void {
   // Klaxon's action ids only ever come on block_actions payloads.
-  app.action<BlockAction<A>>(actionId, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction<A>>(actionId, async ({ ack, body, action, respond, client }) => {
     await ack();
     const value = valueOf(action);
-    const req: Requester = { userId: body.user.id, tell: teller(respond, handlers.log) };
+    // A click on the Home tab has no message and no response_url: the answer is shown on the tab, published again.
+    const fromHome = body.view?.type === 'home';
+    const notices: string[] = [];
+    const req: Requester = {
+      userId: body.user.id,
+      tell: fromHome
+        ? async (text) => {
+            notices.push(text);
+          }
+        : teller(respond, handlers.log),
+      seesNoMessage: fromHome,
+    };
     const fingerprint = fingerprintFromBlockId(action.block_id);
     const channel = body.channel?.id;
     const ts = body.message?.ts;
     if (fingerprint !== undefined && channel !== undefined && ts !== undefined) req.origin = { fingerprint, channel, ts };
     await handlers.guard(req, what, () => (value === undefined || value === '' ? req.tell(UNREADABLE_CONTROL) : run(req, value)));
+    if (fromHome) await handlers.publishHome(client, body.user.id, notices.join('\n'));
   });
 }
 
@@ -446,44 +526,6 @@ function silencedLine(silence: Silence, replaced: readonly Silence[], userId: st
     `🔕 Silenced ${scope} until ${slackDate(silence.until)} by ${userMention(userId)}: matches are counted, not posted.` +
     ` Silence ${code(silence.id)}; lift it with Unsilence or ${code(`${KLAXON_COMMAND} unsilence ${silence.id}`)}.${replacing}`
   );
-}
-
-/** "whole rule `r`" or "alert “title” (rule `r`)", escaped. */
-function silenceScope(silence: Silence, title?: string): string {
-  const rule = code(silence.rule);
-  if (silence.fingerprint === undefined) return `whole rule ${rule}`;
-  return title === undefined ? `alert ${code(silence.fingerprint)} (rule ${rule})` : `alert “${listedTitle(title)}” (rule ${rule})`;
-}
-
-function statusLine(record: GroupRecord, silence: Silence | undefined): string {
-  const data = decodeGroupData(record.fingerprint, record.data);
-  const alert = currentAlert(data);
-  const parts = [alert === undefined ? code(record.rule) : `${SEVERITY_BADGE[alert.severity]} ${code(record.rule)}`];
-  if (alert !== undefined) parts.push(listedTitle(alert.title), plural(alert.count, 'event'), `last seen ${slackDate(alert.lastSeen)}`);
-  if (data.acknowledged !== undefined) parts.push(`✅ acknowledged by ${userMention(data.acknowledged.by)}`);
-  if (silence !== undefined) parts.push(`🔕 silenced until ${slackDate(silence.until)} (${code(silence.id)})`);
-  if (data.suppressed > 0) parts.push(`${plural(data.suppressed, 'event')} suppressed`);
-  return `• ${parts.join(' · ')}`;
-}
-
-/** The alert the group's latest message shows (with folded counts), or its open alert. */
-function currentAlert(data: GroupData): Alert | undefined {
-  const message = data.messages.at(-1);
-  return message === undefined ? data.engine.open?.alert : displayAlert(message);
-}
-
-function listedTitle(title: string): string {
-  return literalWithin(title.replace(/\s+/g, ' '), LISTED_TITLE_MAX);
-}
-
-function listing(heading: string, lines: readonly string[], total: number): string {
-  const more = total > lines.length ? `\n…and ${total - lines.length} more` : '';
-  return `${heading}\n${lines.join('\n')}${more}`;
-}
-
-/** Inline code for text Klaxon did not write itself (ids, rule ids), escaped. */
-function code(text: string): string {
-  return `\`${escapeMrkdwn(text)}\``;
 }
 
 function iso(epochMs: number): string {

@@ -11,9 +11,9 @@ import { actionsBlock, type ActionsState } from './actions';
 import { mrkdwn, plainText } from './blocks';
 import type { Block, Mrkdwn } from './blocks';
 import { slackDate } from './dates';
-import { escapeLiteral, escapeMrkdwn, escapePlain } from './escape';
+import { escapeMrkdwn, escapePlain } from './escape';
 import { evidenceLinks, linkMarkup, runbookText, sampleCodeBlock } from './evidence';
-import { SLACK_LIMITS, truncate } from './limits';
+import { literalWithin, SLACK_LIMITS, truncate } from './limits';
 import { mentionLine } from './mentions';
 import { plural, statusText, type MessageStatus } from './status';
 import { alertLookup, fillFirst } from './placeholders';
@@ -94,7 +94,7 @@ export function renderAlert(alert: Alert, templates: TemplateSet, options: Rende
   const actions = actionsBlock(alert.fingerprint, actionsState);
   const tail: Block = actions ?? { type: 'context', elements: [mrkdwn('Acknowledge and Silence are unavailable: the alert fingerprint is too long.')] };
 
-  const text = truncate(`${label}: ${oneLine(escapeLiteral(alert.title))} (${oneLine(escapeMrkdwn(alert.rule))})`, FALLBACK_TEXT_MAX);
+  const text = truncate(`${label}: ${oneLine(literalWithin(alert.title, FALLBACK_TEXT_MAX))} (${oneLine(escapeMrkdwn(alert.rule))})`, FALLBACK_TEXT_MAX);
   return { text, blocks: capBlocks(blocks, tail) };
 }
 

@@ -16,10 +16,8 @@ const templateText = z
   .refine(wellFormedPlaceholders, { message: 'malformed placeholder: write {{field.name}} (letters, digits, _ @ . : -)' });
 
 // A text, or a list of alternatives: the first whose placeholders all have values is shown.
-const alternatives = z.preprocess(
-  (v) => (typeof v === 'string' ? [v] : v),
-  z.array(templateText, { error: 'expected a text or a list of texts' }).min(1).max(5),
-);
+const alternatives = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(templateText, { error: 'expected a text or a list of texts' }).min(1).max(max));
 
 const fieldSchema = z.strictObject({
   label: z
@@ -27,11 +25,12 @@ const fieldSchema = z.strictObject({
     .min(1)
     .max(100)
     .regex(/^[^\n*`]+$/, { message: 'a label is one line without * or `' }),
-  value: alternatives,
+  value: alternatives(5),
 });
 
 export const templateFileSchema = z.strictObject({
-  summary: alternatives.optional(),
+  // One template serves a source's every kind of event (the ssh one: logins, sudo, su, account changes).
+  summary: alternatives(10).optional(),
   fields: z.array(fieldSchema).max(30).default([]),
 });
 

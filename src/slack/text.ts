@@ -31,6 +31,8 @@ function blockLines(block: Block): string[] {
     }
     case 'context':
       return [block.elements.map(textOf).join(' · ')];
+    case 'divider':
+      return ['───'];
     case 'actions':
       return [
         block.elements
@@ -61,7 +63,7 @@ function textOf(text: PlainText | Mrkdwn): string {
 }
 
 /** Code blocks indented, Klaxon's own `<...>` markup as words, entities as characters. */
-function mrkdwnToText(text: string): string {
+export function mrkdwnToText(text: string): string {
   return text
     .split(/```\n?/)
         // Klaxon's `*Heading*` lines are read before the markup is: a log's own `*` is a date fallback until then.

@@ -28,6 +28,14 @@ export const SSH_FIELDS: FieldCatalogue = {
     'system.auth.sudo.command',
     'system.auth.sudo.error',
     'system.auth.sudo.attempts',
+    // account and session programs (src/sources/account-programs.ts)
+    'user.id',
+    'user.target.name',
+    'group.name',
+    'group.id',
+    'system.auth.su.tty',
+    'system.auth.pam.service',
+    'system.auth.session.id',
   ],
   prefixes: [],
 };

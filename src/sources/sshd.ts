@@ -1,5 +1,6 @@
 import { ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
 import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
+import { ACCOUNT_PROGRAMS, parseAccountMessage, parsePamSession } from './account-programs';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { toIsoString } from './syslog-time';
 
@@ -54,7 +55,13 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
   if ('error' in header) return parseError(header.error);
   const program = header.program;
   if (program === undefined) return skipped('syslog line without a program name');
-  const handler = SSH_PROGRAMS.has(program) ? parseSshMessage : program === 'sudo' ? parseSudoMessage : undefined;
+  const handler = SSH_PROGRAMS.has(program)
+    ? parseSshMessage
+    : program === 'sudo'
+      ? parseSudoMessage
+      : ACCOUNT_PROGRAMS.has(program)
+        ? (text: string) => parseAccountMessage(program, text)
+        : undefined;
   if (handler === undefined) return skipped(`program '${clip(program)}' does not log authentication`);
 
   let message = header.message;
@@ -149,7 +156,15 @@ type SshEvent =
   | 'ConnectionClosed'
   | 'ConnectionReset'
   | 'NoIdentification'
-  | 'BreakInAttempt';
+  | 'BreakInAttempt'
+  | 'RootLoginRefused'
+  | 'Disconnected'
+  | 'NegotiationFailed'
+  | 'BadProtocolVersion'
+  | 'RefusedConnect'
+  | 'Postponed'
+  | 'ClientGaveUp'
+  | 'ReceivedDisconnect';
 
 /**
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
@@ -254,8 +269,11 @@ function readPort(digits: string): number | undefined {
 }
 
 type TailCheck = (endpoint: Endpoint) => boolean;
-/** `... port N ssh2[: signature]` as Accepted/Failed lines end. */
-const LOGIN_TAIL: TailCheck = (e) => e.port !== undefined && (e.rest === '' || e.rest === ' ssh2' || e.rest.startsWith(' ssh2: '));
+/**
+ * How Accepted/Failed lines end: `port N ssh2[: signature]`, `ssh1` for the old protocol, and
+ * on some platforms and versions no port (auth.c: "%s %s%s from %.200s port %d %s%s%s").
+ */
+const LOGIN_TAIL: TailCheck = (e) => e.rest === '' || e.rest === ' ssh2' || e.rest === ' ssh1' || e.rest.startsWith(' ssh2: ') || e.rest.startsWith(' ssh1: ');
 const NOTHING_AFTER: TailCheck = (e) => e.rest === '';
 
 /**
@@ -310,6 +328,17 @@ const NO_IDENT = 'Did not receive identification string from ';
 const REVERSE_MAPPING = 'reverse mapping checking getaddrinfo for ';
 const NOT_ALLOWED = ' not allowed because ';
 const NOT_AUTH = 'sshd message is not an authentication event';
+const ROOT_REFUSED = 'ROOT LOGIN REFUSED FROM ';
+const DISCONNECTED = 'Disconnected from ';
+const UNABLE_TO_NEGOTIATE = 'Unable to negotiate with ';
+const BAD_PROTOCOL = 'Bad protocol version identification ';
+const REFUSED_CONNECT = 'refused connect from ';
+const RECEIVED_DISCONNECT = 'Received disconnect from ';
+const PAM_UNKNOWN_USER = 'error: PAM: User not known to the underlying authentication module for ';
+const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?;/;
+const PAM_SUCCEED_IF = /^pam_succeed_if\(sshd:auth\): requirement ".*" not met by user "([^"]*)"$/;
+/** What JSch-based clients (scanners among them) send when they give up authenticating. */
+const AUTH_FAIL = 'Auth fail';
 
 function parseSshMessage(message: string): MessageResult {
   const body = message.endsWith(PREAUTH) ? message.slice(0, -PREAUTH.length) : message;
@@ -322,7 +351,11 @@ function parseSshMessage(message: string): MessageResult {
       if (body.startsWith('Connection closed by ')) return parseConnectionEnd(body, 21, 'ConnectionClosed');
       if (body.startsWith('Connection reset by ')) return parseConnectionEnd(body, 20, 'ConnectionReset');
       break;
+    case 66 /* B */:
+      if (body.startsWith(BAD_PROTOCOL)) return parseBadProtocol(body);
+      break;
     case 68 /* D */:
+      if (body.startsWith(DISCONNECTED)) return parseConnectionEnd(body, DISCONNECTED.length, 'Disconnected');
       if (body.startsWith('Disconnecting')) return parseTooManyFailures(body);
       if (body.startsWith(NO_IDENT)) return parseNoIdentification(body);
       break;
@@ -332,28 +365,41 @@ function parseSshMessage(message: string): MessageResult {
     case 73 /* I */:
       if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
       break;
+    case 80 /* P */:
+      if (body.startsWith('Postponed ')) return parseAttempt(body, 'Postponed');
+      if (body.startsWith('PAM ')) return parsePamMoreFailures(body);
+      break;
+    case 82 /* R */:
+      if (body.startsWith(ROOT_REFUSED)) return parseRootRefused(body);
+      if (body.startsWith(RECEIVED_DISCONNECT)) return parseReceivedDisconnect(body);
+      break;
     case 85 /* U */:
       if (body.startsWith('User ')) return parseNotAllowed(body);
+      if (body.startsWith(UNABLE_TO_NEGOTIATE)) return parseNegotiationFailure(body);
       break;
     case 97 /* a */:
       if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
       break;
     case 101 /* e */:
-      if (body.startsWith(PAM_ERROR)) return parsePamError(body);
+      if (body.startsWith(PAM_ERROR)) return parsePamError(body, PAM_ERROR.length);
+      if (body.startsWith(PAM_UNKNOWN_USER)) return parsePamError(body, PAM_UNKNOWN_USER.length);
       if (body.startsWith(MAX_TRIES)) return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
       break;
     case 112 /* p */:
       if (body.startsWith(PAM_SSHD_FAILURE)) return parsePamFailure(body);
+      if (body.startsWith('pam_succeed_if(')) return parsePamSucceedIf(body);
+      if (body.startsWith('pam_unix(sshd:session)')) return parsePamSession(body) ?? skip(NOT_AUTH);
       break;
     case 114 /* r */:
       if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
+      if (body.startsWith(REFUSED_CONNECT)) return parseRefusedConnect(body);
       break;
   }
   return skip(NOT_AUTH);
 }
 
-/** `Accepted|Failed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`. */
-function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed'): MessageResult {
+/** `Accepted|Failed|Postponed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`; Postponed (more to come) has no outcome. */
+function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed' | 'Postponed'): MessageResult {
   const methodStart = sshEvent.length + 1;
   const methodEnd = body.indexOf(' ', methodStart);
   if (methodEnd <= methodStart || !body.startsWith(' for ', methodEnd)) return skip(`'${sshEvent}' message is not a login attempt`);
@@ -362,6 +408,7 @@ function parseAttempt(body: string, sshEvent: 'Accepted' | 'Failed'): MessageRes
   const split = splitUserFrom(body, userStart, LOGIN_TAIL);
   if (split === undefined) return fail(`cannot read user, address and port in '${clip(body, 60)}'`);
   const f = login(sshEvent, sshEvent === 'Accepted' ? 'success' : 'failure', split.user, split.endpoint);
+  if (sshEvent === 'Postponed') delete f['event.outcome'];
   f['system.auth.ssh.method'] = body.slice(methodStart, methodEnd);
   if (split.endpoint.rest.length > 7) f['system.auth.ssh.signature'] = split.endpoint.rest.slice(7);
   return event(f);
@@ -376,9 +423,9 @@ function parseUserFrom(body: string, prefixLength: number, sshEvent: SshEvent, c
   return event(login(sshEvent, 'failure', split.user, split.endpoint));
 }
 
-/** `error: PAM: Authentication failure for [illegal user ]USER from ADDR`. */
-function parsePamError(body: string): MessageResult {
-  let userStart = PAM_ERROR.length;
+/** `error: PAM: Authentication failure for|User not known to the underlying authentication module for [illegal user ]USER from ADDR`. */
+function parsePamError(body: string, prefixLength: number): MessageResult {
+  let userStart = prefixLength;
   if (body.startsWith('illegal user ', userStart)) userStart += 13;
   const split = splitUserFrom(body, userStart, NOTHING_AFTER);
   if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
@@ -420,8 +467,89 @@ function parseNotAllowed(body: string): MessageResult {
   return event(login('NotAllowed', 'failure', split.user, split.endpoint));
 }
 
-/** `Connection closed|reset by [authenticating user U |invalid user U ]ADDR[ port N]`: a failure when a login was under way. */
-function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset'): MessageResult {
+/** `PAM N more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=USER`: failures beyond the one logged. */
+function parsePamMoreFailures(body: string): MessageResult {
+  const more = PAM_MORE_FAILURES.exec(body);
+  if (more === null) return skip(NOT_AUTH);
+  const result = parsePamFailure(body.slice(body.indexOf(';') + 1));
+  if (result.kind === 'event') result.fields['system.auth.ssh.repeated'] = Number(more[1]);
+  return result;
+}
+
+/** `pam_succeed_if(sshd:auth): requirement "…" not met by user "USER"`: PAM turned the account away. */
+function parsePamSucceedIf(body: string): MessageResult {
+  const m = PAM_SUCCEED_IF.exec(body);
+  if (m === null) return skip(NOT_AUTH);
+  return event(login('AuthFailure', 'failure', m[1], undefined));
+}
+
+/**
+ * `Received disconnect from ADDR port N:CODE: TEXT` (older: `from ADDR: CODE: TEXT`). A client
+ * that ends with JSch's "Auth fail" gave up authenticating: a failure; otherwise a plain end.
+ */
+function parseReceivedDisconnect(body: string): MessageResult {
+  const rest = body.slice(RECEIVED_DISCONNECT.length);
+  const portAt = rest.indexOf(' port ');
+  const end = portAt >= 0 ? scanDigits(rest, portAt + 6) : rest.indexOf(': ');
+  const endpoint = end < 0 || rest.charCodeAt(end) !== 58 /* : */ ? undefined : readEndpoint(rest.slice(0, end), 0);
+  if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const gaveUp = body.endsWith(AUTH_FAIL);
+  const f = connection(gaveUp ? 'ClientGaveUp' : 'ReceivedDisconnect', CONNECTION_END, endpoint);
+  if (gaveUp) f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/** `ROOT LOGIN REFUSED FROM ADDR`: a root login refused by PermitRootLogin (older OpenSSH and Solaris). */
+function parseRootRefused(body: string): MessageResult {
+  const endpoint = readEndpoint(body, ROOT_REFUSED.length);
+  if (endpoint === undefined || !LOGIN_TAIL(endpoint)) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  return event(login('RootLoginRefused', 'failure', 'root', endpoint));
+}
+
+/** `Unable to negotiate with ADDR port N: no matching ... found. Their offer: ...`: typically a scanner. */
+function parseNegotiationFailure(body: string): MessageResult {
+  const endpoint = readEndpoint(body, UNABLE_TO_NEGOTIATE.length);
+  // readEndpoint stops at a space: here the port (or the address) ends with a colon.
+  const colon = body.indexOf(': ', UNABLE_TO_NEGOTIATE.length);
+  const fixed = endpoint ?? (colon < 0 ? undefined : readEndpoint(`${body.slice(0, colon)} `, UNABLE_TO_NEGOTIATE.length));
+  if (fixed === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('NegotiationFailed', CONNECTION, { ...fixed, rest: '' });
+  f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/**
+ * `Bad protocol version identification 'TEXT' from ADDR[ port N]`: a client that spoke
+ * something else (an HTTP request, a scanner). TEXT is the client's own: the address is the
+ * last one, at the end of the line.
+ */
+function parseBadProtocol(body: string): MessageResult {
+  for (let at = body.lastIndexOf(' from '); at >= BAD_PROTOCOL.length; at = body.lastIndexOf(' from ', at - 1)) {
+    const endpoint = readEndpoint(body, at + 6);
+    if (endpoint !== undefined && endpoint.rest === '') {
+      const f = connection('BadProtocolVersion', CONNECTION, endpoint);
+      f['event.outcome'] = 'failure';
+      return event(f);
+    }
+  }
+  return fail(`cannot read the address in '${clip(body, 60)}'`);
+}
+
+/** `refused connect from NAME (ADDR)`: TCP wrappers (hosts.deny) turned the client away. */
+function parseRefusedConnect(body: string): MessageResult {
+  const open = body.lastIndexOf(' (');
+  const address = open < 0 || !body.endsWith(')') ? undefined : readAddress(body.slice(open + 2, -1));
+  if (address === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('RefusedConnect', CONNECTION, { address: address.address, ip: address.ip, port: undefined, rest: '' });
+  f['event.outcome'] = 'failure';
+  return event(f);
+}
+
+/**
+ * `Connection closed|reset by …`, `Disconnected from …`, each `[authenticating user U |invalid
+ * user U |user U ]ADDR[ port N]`: a failure when a login was under way.
+ */
+function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'ConnectionClosed' | 'ConnectionReset' | 'Disconnected'): MessageResult {
   const remote = readRemoteId(body.slice(prefixLength));
   if (remote === undefined) return fail(`cannot read the remote in '${clip(body, 60)}'`);
   const f = connection(sshEvent, CONNECTION_END, remote.endpoint);
@@ -508,6 +636,7 @@ function parseSudoMessage(message: string): MessageResult {
     if (pam.tty !== undefined) f['system.auth.sudo.tty'] = pam.tty;
     return event(f);
   }
+  if (message.startsWith('pam_unix(sudo:session)')) return parsePamSession(message) ?? skip('sudo message is not a command log');
   const separator = message.indexOf(' : ');
   if (separator <= 0) return skip('sudo message is not a command log');
   return parseSudoCommand(message.slice(0, separator), message.slice(separator + 3));

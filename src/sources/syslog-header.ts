@@ -75,8 +75,14 @@ function readHostAndTag(line: string, start: number, time: number, priority: Sys
   if (tag === undefined) {
     return { error: timestamped ? "no 'program[pid]:' tag after the timestamp and host" : "not a syslog line: no timestamp and no 'host program[pid]:' header" };
   }
-  return { time, hostname, program: tag.program, pid: tag.pid, message: line.slice(skipSpaces(line, tag.end)), priority };
+  let message = line.slice(skipSpaces(line, tag.end));
+  // Solaris and illumos put a message ID and facility.level before the text: `[ID 800047 auth.info] `.
+  const solarisId = SOLARIS_MESSAGE_ID.exec(message);
+  if (solarisId !== null) message = message.slice(solarisId[0].length);
+  return { time, hostname, program: tag.program, pid: tag.pid, message, priority };
 }
+
+const SOLARIS_MESSAGE_ID = /^\[ID \d+ [a-z0-9]+\.[a-z]+\] /;
 
 interface Tag {
   program: string;
@@ -84,8 +90,15 @@ interface Tag {
   end: number;
 }
 
-/** Reads `prog[pid]:` or `prog:` followed by a space or the end of the line. */
+/** Reads `prog[pid]:`, `prog:` or `[prog]:` (a program with no pid, as some platforms write it), followed by a space or the end of the line. */
 function scanTag(line: string, start: number): Tag | undefined {
+  if (line.charCodeAt(start) === 91 /* [ */) {
+    const close = line.indexOf(']:', start + 1);
+    const program = close < 0 ? '' : line.slice(start + 1, close);
+    if (program === '' || /[\s[\]:]/.test(program)) return undefined;
+    const end = close + 2;
+    return end < line.length && line.charCodeAt(end) !== SPACE ? undefined : { program, pid: undefined, end };
+  }
   let i = start;
   for (; i < line.length; i++) {
     const c = line.charCodeAt(i);

@@ -229,8 +229,10 @@ describe('klaxon doctor: a healthy stage', () => {
 
   it('is registered in the CLI and documented in its usage', async () => {
     expect(typeof doctorCommand).toBe('function');
-    const help = await runCli(['help']);
-    expect(help.stdout).toContain('klaxon doctor [--stage S] [--region R]');
+    expect((await runCli(['help'])).stdout).toContain('klaxon doctor [options]');
+    const help = await runCli(['doctor', '--help']);
+    expect(help.stdout).toMatch(/^ {2}--stage S +the stage config deploy\/<S>\.yml/m);
+    expect(help.stdout).toMatch(/^ {2}--region R /m);
   });
 });
 

@@ -376,7 +376,7 @@ describe('klaxon replay usage', () => {
 
   it('is listed in klaxon help', async () => {
     const result = await runCli(['help']);
-    expect(result.stdout).toContain("replay    run the rules over past CloudWatch Logs or CloudTrail events (try a rule on last week's logs)");
+    expect(result.stdout).toMatch(/^ {2}replay +run the rules over past CloudWatch Logs or CloudTrail events \(try a rule on last week's logs\)$/m);
   });
 });
 

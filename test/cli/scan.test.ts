@@ -122,14 +122,45 @@ describe('klaxon scan', () => {
     }
   });
 
-  it('--format pretty shows the alert and the Slack message a person would read', async () => {
+  it('--format pretty is one compact block per alert, with a Block Kit Builder link to the exact message; --evidence full prints the whole message', async () => {
     const dir = tempDir();
     const file = join(dir, 'auth.log');
     writeFileSync(file, bruteForce('203.0.113.9', 5));
     const { stdout } = await runCli(['scan', '--format', 'pretty', '--rules', RULES, file], { now: NOW });
-    expect(stdout).toContain('SSH brute force from 203.0.113.9');
-    expect(stdout).toContain('Slack message:');
-    expect(stdout).toContain('Acknowledge');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('━━ HIGH SSH brute force from 203.0.113.9');
+    expect(lines).toContain('   User: root · Source: 203.0.113.9 port 40000 · Host: bastion · Method: password · Result: Failed · Process: sshd[100]');
+    expect(lines).toContain('   evidence: Nov  2 10:00:00 bastion sshd[100]: Failed password for root from 203.0.113.9 port 40000 ssh2');
+    const preview = lines.find((l) => l.startsWith('   preview: '))?.slice('   preview: '.length) ?? '';
+    const url = new URL(preview);
+    expect(url.origin + url.pathname).toBe('https://app.slack.com/block-kit-builder');
+    const blocks = (JSON.parse(decodeURIComponent(url.hash.slice(1))) as { blocks: Array<{ type: string }> }).blocks;
+    const [payload] = jsonLines((await runCli(['scan', '--format', 'blocks', '--rules', RULES, file], { now: NOW })).stdout);
+    expect(blocks).toEqual(payload?.blocks);
+    expect(lines.length).toBeLessThanOrEqual(7);
+
+    const full = await runCli(['scan', '--format', 'pretty', '--evidence', 'full', '--rules', RULES, file], { now: NOW });
+    expect(full.stdout).toContain('Slack message:');
+    expect(full.stdout).toContain('[Acknowledge] [Silence ▾');
+  });
+
+  it('--format blocks prints exactly what chat.postMessage would receive, per alert', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'auth.log');
+    writeFileSync(file, bruteForce('203.0.113.9', 5));
+    const { code, stdout } = await runCli(['scan', '--format', 'blocks', '--rules', RULES, file], { now: NOW, env: { SLACK_CHANNEL: 'C0ALERTS' } });
+    expect(code).toBe(0);
+    const [payload] = jsonLines(stdout);
+    expect(payload).toMatchObject({
+      channel: 'C0ALERTS',
+      text: 'HIGH: SSH brute force from 203.0.113.9 (ssh-brute-force)',
+      unfurl_links: false,
+      unfurl_media: false,
+      metadata: { event_type: 'klaxon_alert', event_payload: { fingerprint: expect.stringMatching(/^ssh-brute-force:/), sequence: 1 } },
+    });
+    expect((payload?.blocks as Array<{ type: string }>).map((b) => b.type)).toEqual(['header', 'section', 'section', 'context', 'section', 'actions']);
+    expect((await runCli(['scan', '--format', 'blocks', '--events', file])).code).toBe(2);
+    expect((await runCli(['scan', '--evidence', 'most', file])).stderr).toContain('--evidence must be short or full, not "most"');
   });
 
   it('--year sets the year of syslog lines that carry none', async () => {

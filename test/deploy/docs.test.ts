@@ -24,7 +24,7 @@ interface SlashCommand {
 
 interface Manifest {
   display_information: { name: string; description?: string };
-  features: { bot_user: { display_name: string; always_online?: boolean }; slash_commands: SlashCommand[] };
+  features: { bot_user: { display_name: string; always_online?: boolean }; slash_commands: SlashCommand[]; app_home?: { home_tab_enabled?: boolean } };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
     interactivity: { is_enabled: boolean; request_url: string };
@@ -73,7 +73,7 @@ describe('slack/manifest.yml', () => {
     for (const sub of subcommands) expect(command?.usage_hint).toContain(sub);
   });
 
-  it('sends interactivity to the same URL as the slash command, over HTTP, with no Events API subscription', () => {
+  it('sends interactivity and the one Events API event (app_home_opened, for the Home tab) to the same URL as the slash command, over HTTP', () => {
     const { interactivity } = manifest.settings;
     expect(interactivity.is_enabled).toBe(true);
     expect(new URL(interactivity.request_url).pathname).toBe(EVENTS_PATH);
@@ -82,7 +82,8 @@ describe('slack/manifest.yml', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(false);
     expect(manifest.settings.token_rotation_enabled).toBe(false);
     expect(manifest.settings.org_deploy_enabled).toBe(false);
-    expect(manifest.settings.event_subscriptions).toBeUndefined();
+    expect(manifest.settings.event_subscriptions).toEqual({ request_url: interactivity.request_url, bot_events: ['app_home_opened'] });
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true });
   });
 
   it('has an always-online bot user', () => {

@@ -6,13 +6,17 @@ import fc from 'fast-check';
  */
 export type Path = Array<string | number>;
 
-/** Every path into a JSON value (objects and arrays), the root excluded. */
-export function paths(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (value === null || typeof value !== 'object') return out;
+/**
+ * Every path into a JSON value (objects and arrays), the root excluded. A mutation may insert
+ * a value fast-check built with a cycle in it: each object is walked once, so a cycle ends.
+ */
+export function paths(value: unknown, prefix: Path = [], out: Path[] = [], seen: Set<object> = new Set()): Path[] {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return out;
+  seen.add(value);
   for (const [key, child] of Object.entries(value)) {
     const path = [...prefix, Array.isArray(value) ? Number(key) : key];
     out.push(path);
-    paths(child, path, out);
+    paths(child, path, out, seen);
   }
   return out;
 }

@@ -97,6 +97,8 @@ export interface SlackStandIn {
   message(channel: string, ts: string): StoredMessage | undefined;
   /** Every message posted here, in posting order. */
   messages(): StoredMessage[];
+  /** The Home tab last published for `user` (views.publish), or undefined. */
+  homeView(user: string): Record<string, unknown> | undefined;
   /** The next `times` calls to `method` get `fault`. Use `'response_url'` as the method for response URLs. */
   failNext(method: string, fault: SlackFault, times?: number): void;
   /** Every call to `method` gets `fault` until {@link reset}. */
@@ -149,6 +151,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const handlers = new Map<string, MethodHandler>();
   let policy: ((method: string, body: Record<string, unknown>) => SlackFault | undefined) | undefined;
   const messages = new Map<string, StoredMessage>();
+  const homeViews = new Map<string, Record<string, unknown>>();
 
   /** A unique, increasing Slack ts from the wall clock, as Slack's are: seconds, then six digits. */
   let lastMicros = 0;
@@ -235,6 +238,15 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         .sort((a, b) => Number(b.ts) - Number(a.ts))
         .map((m) => ({ type: 'message', ts: m.ts, text: m.text ?? '', ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) }));
       return { messages: found, has_more: false };
+    },
+    // A Home tab: Slack refuses a view that is not a home view or holds more than 100 blocks.
+    'views.publish': (body) => {
+      const user = str(body.user_id);
+      const view = body.view;
+      if (user === undefined) return { ok: false, error: 'user_not_found' };
+      if (!isRecord(view) || view.type !== 'home' || !Array.isArray(view.blocks) || view.blocks.length > 100) return { ok: false, error: 'invalid_arguments' };
+      homeViews.set(user, view);
+      return { view: { id: `V${user}`, ...view } };
     },
     'conversations.info': (body) => {
       const channel = str(body.channel);
@@ -325,7 +337,11 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     faultPolicy(next) {
       policy = next;
     },
+    homeView(user: string) {
+      return homeViews.get(user);
+    },
     reset() {
+      homeViews.clear();
       calls.length = 0;
       responses.length = 0;
       faults.clear();

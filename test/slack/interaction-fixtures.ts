@@ -67,6 +67,10 @@ export interface Harness {
     message?: { channel: string; ts: string };
   }): Promise<HttpAnswer>;
   command(userId: string, text: string, responseId?: string): Promise<HttpAnswer>;
+  /** Opens `userId`'s App Home tab (an `app_home_opened` event callback). */
+  openHome(userId: string): Promise<HttpAnswer>;
+  /** Uses a control on the App Home tab: no message, no response_url. */
+  clickHome(input: { userId: string; actionId: string; blockId: string; value?: string; selectedOptionValue?: string }): Promise<HttpAnswer>;
   /** POSTs `body` to /slack/events with the given headers. */
   post(body: string, headers: Record<string, string>): Promise<HttpAnswer>;
   close(): Promise<void>;
@@ -146,6 +150,36 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async command(userId, text, responseId = 'command') {
       const raw = slashCommandBody({ userId, text, channelId: CHANNEL, responseUrl: slack.responseUrl(responseId) });
       const { headers, body } = signedRequest(SIGNING_SECRET, raw);
+      return post(body, { ...headers });
+    },
+    async openHome(userId) {
+      const raw = JSON.stringify({
+        token: 'verification',
+        team_id: 'T0TEST',
+        api_app_id: 'A0KLAXON',
+        type: 'event_callback',
+        event_id: `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: 'app_home_opened', user: userId, channel: 'D0HOME', tab: 'home', event_ts: `${Date.now() / 1000}` },
+      });
+      const { headers, body } = signedRequest(SIGNING_SECRET, raw);
+      return post(body, { ...headers, 'Content-Type': 'application/json' });
+    },
+    async clickHome(input) {
+      const payload = blockActionsPayload({
+        userId: input.userId,
+        actionId: input.actionId,
+        blockId: input.blockId,
+        channelId: 'unused',
+        messageTs: 'unused',
+        responseUrl: 'unused',
+        ...(input.value === undefined ? {} : { value: input.value }),
+        ...(input.selectedOptionValue === undefined ? {} : { selectedOptionValue: input.selectedOptionValue }),
+      });
+      // As Slack sends a click on a Home tab: the view instead of a channel, message and response_url.
+      const fromHome: Record<string, unknown> = { ...payload, container: { type: 'view', view_id: `V${input.userId}` }, view: { id: `V${input.userId}`, type: 'home', blocks: [] } };
+      for (const key of ['channel', 'message', 'response_url']) delete fromHome[key];
+      const { headers, body } = signedRequest(SIGNING_SECRET, blockActionsBody(fromHome));
       return post(body, { ...headers });
     },
     post,

@@ -1,0 +1,111 @@
+import { parseAuthLine } from '../../src/sources/sshd';
+import type { FieldValue } from '../../src/events/event';
+
+/**
+ * Issue 11, part 2 (a first share): sshd message families that were skipped or unreadable,
+ * written as OpenSSH and the platforms log them. The source address is always the one sshd
+ * wrote in its own place, never text the client chose.
+ */
+const PREFIX = 'Nov  2 10:00:00 bastion sshd[4242]: ';
+
+function fields(message: string): Record<string, FieldValue> {
+  const result = parseAuthLine(PREFIX + message, { year: 2024, now: Date.UTC(2024, 11, 1) });
+  if (result.status !== 'ok') throw new Error(`${message}: ${result.status === 'error' ? result.message : result.reason}`);
+  return (result.events[0] as { fields: Record<string, FieldValue> }).fields;
+}
+
+const pick = (f: Record<string, FieldValue>, ...keys: string[]) => Object.fromEntries(keys.map((k) => [k, f[k]]));
+const LOGIN = ['event.action', 'event.outcome', 'system.auth.ssh.event', 'user.name', 'source.ip', 'source.port'];
+const CONNECTION = ['event.action', 'event.outcome', 'system.auth.ssh.event', 'source.ip', 'source.port'];
+
+describe('sshd families', () => {
+  it.each([
+    ['Failed password for root from 203.0.113.5 port 22 ssh1', 'Failed', 'failure', 22],
+    ['Failed password for root from 203.0.113.5', 'Failed', 'failure', undefined],
+    ['Accepted password for root from 203.0.113.5', 'Accepted', 'success', undefined],
+    ['Accepted publickey for root from 203.0.113.5 port 22 ssh1: RSA 2048 aa:bb', 'Accepted', 'success', 22],
+  ])('%s: the SSH-1 suffix, or no port at all', (message, event, outcome, port) => {
+    expect(pick(fields(message), ...LOGIN)).toEqual({ 'event.action': 'ssh_login', 'event.outcome': outcome, 'system.auth.ssh.event': event, 'user.name': 'root', 'source.ip': '203.0.113.5', 'source.port': port });
+  });
+
+  it('a user name that spells " from ADDR port N" never becomes the address, with or without the port', () => {
+    expect(pick(fields('Failed password for x from 1.2.3.4 port 1 ssh2 from 203.0.113.5'), 'user.name', 'source.ip')).toEqual({ 'user.name': 'x from 1.2.3.4 port 1 ssh2', 'source.ip': '203.0.113.5' });
+    expect(pick(fields('Failed password for invalid user y from 1.2.3.4 from 203.0.113.5 port 22 ssh2'), 'user.name', 'source.ip')).toEqual({ 'user.name': 'y from 1.2.3.4', 'source.ip': '203.0.113.5' });
+  });
+
+  it('ROOT LOGIN REFUSED FROM: a refused root login', () => {
+    expect(pick(fields('ROOT LOGIN REFUSED FROM 203.0.113.5'), ...LOGIN)).toEqual({ 'event.action': 'ssh_login', 'event.outcome': 'failure', 'system.auth.ssh.event': 'RootLoginRefused', 'user.name': 'root', 'source.ip': '203.0.113.5', 'source.port': undefined });
+  });
+
+  it.each([
+    ['Disconnected from invalid user admin 203.0.113.5 port 51022 [preauth]', 'failure', 'admin'],
+    ['Disconnected from authenticating user root 203.0.113.5 port 51022 [preauth]', 'failure', 'root'],
+    ['Disconnected from user alice 203.0.113.5 port 51022', undefined, 'alice'],
+  ])('%s', (message, outcome, user) => {
+    expect(pick(fields(message), ...CONNECTION, 'user.name')).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': outcome, 'system.auth.ssh.event': 'Disconnected', 'source.ip': '203.0.113.5', 'source.port': 51022, 'user.name': user });
+  });
+
+  it.each([
+    ['Unable to negotiate with 203.0.113.5 port 51022: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]', 'NegotiationFailed', 51022],
+    ["Bad protocol version identification 'GET / HTTP/1.1' from 203.0.113.5 port 51022", 'BadProtocolVersion', 51022],
+    ["Bad protocol version identification 'SSH-1.5 from 198.51.100.1 port 22' from 203.0.113.5", 'BadProtocolVersion', undefined],
+    ['refused connect from scanner.example (203.0.113.5)', 'RefusedConnect', undefined],
+  ])('%s: a client turned away before authenticating', (message, event, port) => {
+    expect(pick(fields(message), ...CONNECTION)).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': 'failure', 'system.auth.ssh.event': event, 'source.ip': '203.0.113.5', 'source.port': port });
+  });
+
+  it('Postponed: an attempt that is not decided yet, with no outcome', () => {
+    expect(pick(fields('Postponed keyboard-interactive for root from 203.0.113.5 port 22 ssh2 [preauth]'), ...LOGIN, 'system.auth.ssh.method')).toEqual({
+      'event.action': 'ssh_login',
+      'event.outcome': undefined,
+      'system.auth.ssh.event': 'Postponed',
+      'user.name': 'root',
+      'source.ip': '203.0.113.5',
+      'source.port': 22,
+      'system.auth.ssh.method': 'keyboard-interactive',
+    });
+  });
+
+  it.each([
+    ['error: PAM: User not known to the underlying authentication module for illegal user admin from 203.0.113.5', 'admin', '203.0.113.5', undefined],
+    ['PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.5  user=root', 'root', '203.0.113.5', 2],
+    ['pam_succeed_if(sshd:auth): requirement "uid >= 1000" not met by user "root"', 'root', undefined, undefined],
+  ])('%s: PAM refused the login', (message, user, ip, repeated) => {
+    expect(pick(fields(message), 'event.action', 'event.outcome', 'system.auth.ssh.event', 'user.name', 'source.ip', 'system.auth.ssh.repeated')).toEqual({
+      'event.action': 'ssh_login',
+      'event.outcome': 'failure',
+      'system.auth.ssh.event': 'AuthFailure',
+      'user.name': user,
+      'source.ip': ip,
+      'system.auth.ssh.repeated': repeated,
+    });
+  });
+
+  it.each([
+    ['Received disconnect from 203.0.113.5 port 51022:3: com.jcraft.jsch.JSchException: Auth fail [preauth]', 'ClientGaveUp', 'failure', 51022],
+    ['Received disconnect from 203.0.113.5 port 51022:11: Bye Bye [preauth]', 'ReceivedDisconnect', undefined, 51022],
+    ['Received disconnect from 2001:db8::5 port 51022:11: disconnected by user', 'ReceivedDisconnect', undefined, 51022],
+    ['Received disconnect from 203.0.113.5: 11: Bye Bye', 'ReceivedDisconnect', undefined, undefined],
+  ])('%s', (message, event, outcome, port) => {
+    const f = fields(message);
+    expect(pick(f, 'event.action', 'event.outcome', 'system.auth.ssh.event', 'source.port')).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': outcome, 'system.auth.ssh.event': event, 'source.port': port });
+    expect(f['source.ip']).toMatch(/^(203\.0\.113\.5|2001:db8::5)$/);
+  });
+
+  it('the Solaris message ID after the tag, and a program written [sshd] with no pid', () => {
+    const solaris = parseAuthLine('Nov  2 10:00:00 sol-1 sshd[4242]: [ID 800047 auth.info] Failed password for root from 203.0.113.5 port 22 ssh2', { year: 2024, now: 0 });
+    const bracketed = parseAuthLine('Nov  2 10:00:00 box [sshd]: Failed password for root from 203.0.113.5 port 22 ssh2', { year: 2024, now: 0 });
+    for (const result of [solaris, bracketed]) {
+      expect(result.status).toBe('ok');
+      if (result.status !== 'ok') continue;
+      expect(pick(result.events[0]?.fields ?? {}, 'process.name', 'system.auth.ssh.event', 'user.name', 'source.ip')).toEqual({ 'process.name': 'sshd', 'system.auth.ssh.event': 'Failed', 'user.name': 'root', 'source.ip': '203.0.113.5' });
+    }
+    if (solaris.status === 'ok') expect(solaris.events[0]?.fields.message).toBe('Failed password for root from 203.0.113.5 port 22 ssh2');
+  });
+
+  it('unreadable variants are errors, not wrong events', () => {
+    for (const message of ['ROOT LOGIN REFUSED FROM not an address!', "Bad protocol version identification 'x'", 'refused connect from nowhere']) {
+      expect(parseAuthLine(PREFIX + message, { year: 2024, now: 0 }).status).toBe('error');
+    }
+  });
+});
