@@ -37,13 +37,21 @@ export class Progress {
 export function summary(stats: ReadStats, read: number | string, alerts: number | undefined, command = 'scan'): string {
   const parts = [
     typeof read === 'string' ? read : `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${read} file${read === 1 ? '' : 's'}`,
-    `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}`,
+    `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}${genericNote(stats)}`,
     `${stats.skipped.toLocaleString('en')} skipped (not security-relevant)`,
     `${stats.errors.toLocaleString('en')} could not be parsed`,
   ];
   if (alerts !== undefined) parts.push(`${alerts} alert${alerts === 1 ? '' : 's'}`);
   const lines = [`klaxon ${command}: ${parts.join(', ')}`];
-  for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${terminalSafe(p.message)}`);
-  if (stats.errors > stats.problems.length) lines.push(`  … and ${stats.errors - stats.problems.length} more`);
+  for (const p of stats.problems) lines.push(`  ${describeLocation(p.location)}${p.part ? ` ${p.part}` : ''}: ${p.partial ? 'read in part: ' : ''}${terminalSafe(p.message)}`);
+  const unshown = stats.errors + stats.partial - stats.problems.length;
+  if (unshown > 0) lines.push(`  … and ${unshown} more`);
   return `${lines.join('\n')}\n`;
+}
+
+/** How many lines became generic events (header and message only), and how many of those Klaxon could read only in part. */
+function genericNote(stats: ReadStats): string {
+  if (stats.generic === 0) return '';
+  const partial = stats.partial > 0 ? `, ${stats.partial.toLocaleString('en')} read in part` : '';
+  return ` (${stats.generic.toLocaleString('en')} from lines whose message Klaxon does not know: header and message only${partial})`;
 }

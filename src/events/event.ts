@@ -21,14 +21,24 @@ export interface KlaxonEvent {
   raw?: Record<string, unknown>;
 }
 
-/** The result of reading one line or record: events, a line that is not for us, or a located problem. */
+/**
+ * The result of reading one line or record: events, a line that is not for us, or a located
+ * problem. `generic` marks events that carry only what every line of the format has (an
+ * auth-log line's header and message): Klaxon does not know the message. `problem` says why a
+ * message of a kind Klaxon knows could not be read, when that left it generic.
+ */
 export type ParseResult =
-  | { status: 'ok'; events: KlaxonEvent[] }
+  | { status: 'ok'; events: KlaxonEvent[]; generic?: true; problem?: string }
   | { status: 'skipped'; reason: string }
   | { status: 'error'; message: string };
 
 export function ok(events: KlaxonEvent[]): ParseResult {
   return { status: 'ok', events };
+}
+
+/** Events read only as generic ones; `problem` when the message looked known but could not be read. */
+export function generic(events: KlaxonEvent[], problem?: string): ParseResult {
+  return problem === undefined ? { status: 'ok', events, generic: true } : { status: 'ok', events, generic: true, problem };
 }
 
 export function skipped(reason: string): ParseResult {

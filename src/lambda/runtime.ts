@@ -106,6 +106,8 @@ export interface InvocationSummary {
   records: number;
   events: number;
   parseErrors: number;
+  /** Lines whose message Klaxon does not know (events with the header fields only). */
+  generic: number;
   skipped: number;
   report?: BatchReport;
 }
@@ -162,7 +164,7 @@ export async function processDecoded(
     recordBatch(stats, report);
     metrics.publishStoredMetrics();
   }
-  const summary: InvocationSummary = { records: stats.units, events: stats.events, parseErrors: stats.errors, skipped: stats.skipped, ...(report ? { report } : {}) };
+  const summary: InvocationSummary = { records: stats.units, events: stats.events, parseErrors: stats.errors, generic: stats.generic, skipped: stats.skipped, ...(report ? { report } : {}) };
   logger.info('batch processed', { origin, ...summary, ...(report?.failure ? { report: { ...report, failure: report.failure.message } } : {}) });
   if (report !== undefined && report.waiting > 0) {
     if (options.retryUndelivered) throw new UndeliveredError(report);

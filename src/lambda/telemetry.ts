@@ -15,6 +15,7 @@ export const metrics = new Metrics({ serviceName: 'klaxon', namespace: process.e
 export const METRIC = {
   parsed: 'EventsParsed',
   parseErrors: 'ParseErrors',
+  generic: 'LinesGeneric',
   skipped: 'RecordsSkipped',
   matched: 'EventsMatched',
   duplicates: 'DuplicateEvents',
@@ -31,6 +32,7 @@ export const METRIC = {
 export function recordBatch(stats: ReadStats, report: BatchReport | undefined): void {
   metrics.addMetric(METRIC.parsed, MetricUnit.Count, stats.events);
   metrics.addMetric(METRIC.parseErrors, MetricUnit.Count, stats.errors);
+  metrics.addMetric(METRIC.generic, MetricUnit.Count, stats.generic);
   metrics.addMetric(METRIC.skipped, MetricUnit.Count, stats.skipped);
   metrics.addMetric(METRIC.matched, MetricUnit.Count, report?.matched ?? 0);
   metrics.addMetric(METRIC.duplicates, MetricUnit.Count, report?.duplicates ?? 0);

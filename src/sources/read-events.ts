@@ -9,6 +9,8 @@ export interface ReadProblem {
   location: InputLocation;
   part?: string;
   message: string;
+  /** The line is an event, but its message, of a kind Klaxon knows, could not be read. */
+  partial?: true;
 }
 
 /** What reading inputs found: counts, and the first problems with where they are. */
@@ -16,8 +18,13 @@ export class ReadStats {
   /** Lines, records or log events read. */
   units = 0;
   events = 0;
+  /** Lines read only as generic events: their message is not one Klaxon knows. */
+  generic = 0;
+  /** Of those, lines whose message looked known but could not be read (each a `partial` problem). */
+  partial = 0;
   skipped = 0;
   errors = 0;
+  /** The first errors, then the first lines read in part, each with where it is. */
   readonly problems: ReadProblem[] = [];
 
   constructor(private readonly keepProblems = 100) {}
@@ -29,8 +36,16 @@ export class ReadStats {
   /** As `record`, for a result not wrapped in a Decoded (the per-line path, which avoids that allocation). */
   recordResult(result: ParseResult, location: InputLocation, part?: string): void {
     this.units++;
-    if (result.status === 'ok') this.events += result.events.length;
-    else if (result.status === 'skipped') this.skipped++;
+    if (result.status === 'ok') {
+      this.events += result.events.length;
+      if (result.generic === true) {
+        this.generic++;
+        if (result.problem !== undefined) {
+          this.partial++;
+          if (this.problems.length < this.keepProblems) this.problems.push({ location, part, message: result.problem, partial: true });
+        }
+      }
+    } else if (result.status === 'skipped') this.skipped++;
     else {
       this.errors++;
       if (this.problems.length < this.keepProblems) this.problems.push({ location, part, message: result.message });

@@ -36,6 +36,8 @@ export const SSH_FIELDS: FieldCatalogue = {
     'system.auth.su.tty',
     'system.auth.pam.service',
     'system.auth.session.id',
+    // why a message of a kind the parser knows could not be read (the line is then a generic event)
+    'error.message',
   ],
   prefixes: [],
 };

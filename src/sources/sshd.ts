@@ -1,4 +1,4 @@
-import { ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
+import { generic, ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
 import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
 import { ACCOUNT_PROGRAMS, parseAccountMessage, parsePamSession } from './account-programs';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
@@ -54,28 +54,40 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
   const header = parseSyslogHeader(text, ctx);
   if ('error' in header) return parseError(header.error);
   const program = header.program;
-  if (program === undefined) return skipped('syslog line without a program name');
-  const handler = SSH_PROGRAMS.has(program)
-    ? parseSshMessage
-    : program === 'sudo'
-      ? parseSudoMessage
-      : ACCOUNT_PROGRAMS.has(program)
-        ? (text: string) => parseAccountMessage(program, text)
-        : undefined;
-  if (handler === undefined) return skipped(`program '${clip(program)}' does not log authentication`);
+  const handler =
+    program === undefined
+      ? undefined
+      : SSH_PROGRAMS.has(program)
+        ? parseSshMessage
+        : program === 'sudo'
+          ? parseSudoMessage
+          : ACCOUNT_PROGRAMS.has(program)
+            ? (text: string) => parseAccountMessage(program, text)
+            : undefined;
 
   let message = header.message;
   /** The N of `message repeated N times`, undefined for a plain line. */
   let count: number | undefined;
   if (message.startsWith(REPEATED)) {
     const repeated = readRepeated(message);
-    if (repeated === undefined) return parseError(`${program}: malformed 'message repeated N times: [ ... ]'`);
+    if (repeated === undefined) return unknownMessage(header, line, message, undefined, "malformed 'message repeated N times: [ ... ]'");
     ({ message, count } = repeated);
   }
-  const result = handler(message);
-  if (result.kind === 'skip') return skipped(result.reason);
-  if (result.kind === 'error') return parseError(`${program}: ${result.message}`);
+  const result = handler?.(message);
+  if (result === undefined || result.kind === 'skip') return unknownMessage(header, line, message, count);
+  if (result.kind === 'error') return unknownMessage(header, line, message, count, result.message);
   return ok(buildEvents(header, line, message, result.fields, count));
+}
+
+/**
+ * Every line whose header reads is an event, so a rule can match any program's line by
+ * `process.name` and `message`: a message Klaxon does not know (or knows but could not read:
+ * `problem`, also in `error.message`) carries the header fields only.
+ */
+function unknownMessage(header: SyslogHeader, line: string, message: string, count: number | undefined, problem?: string): ParseResult {
+  const located = problem === undefined ? undefined : header.program === undefined ? problem : `${clip(header.program)}: ${problem}`;
+  const fields: Fields = located === undefined ? {} : { 'error.message': located };
+  return generic(buildEvents(header, line, message, fields, count), located);
 }
 
 function withoutLineEnd(line: string): string {

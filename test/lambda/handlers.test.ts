@@ -143,8 +143,8 @@ describe('logs: CloudWatch Logs subscription deliveries', () => {
 
     const summary = await logs.handler(event, lambdaContext(logs.functionName, requestId));
 
-    expect(summary).toMatchObject({ records: 8, events: 6, parseErrors: 1, skipped: 1 });
-    expect(summary.report).toMatchObject({ events: 6, duplicates: 0, matched: 6, posted: 1 });
+    expect(summary).toMatchObject({ records: 8, events: 7, parseErrors: 1, generic: 1, skipped: 0 });
+    expect(summary.report).toMatchObject({ events: 7, duplicates: 0, matched: 6, posted: 1 });
     const posted = postedAlerts(slack);
     expect(posted.map((p) => p.rule)).toEqual(['ssh-brute-force']);
     const [alert] = posted;
@@ -160,8 +160,8 @@ describe('logs: CloudWatch Logs subscription deliveries', () => {
     // Lambda retries with the same request id; the asynchronous queue may also deliver it again under a new one.
     for (const retryId of [requestId, 'c0ffee00-0000-4000-8000-000000000002']) {
       const retry = await logs.handler(event, lambdaContext(logs.functionName, retryId));
-      expect(retry).toMatchObject({ records: 8, events: 6, parseErrors: 1 });
-      expect(retry.report).toMatchObject({ duplicates: 6, matched: 0, posted: 0, updated: 0 });
+      expect(retry).toMatchObject({ records: 8, events: 7, parseErrors: 1 });
+      expect(retry.report).toMatchObject({ duplicates: 7, matched: 0, posted: 0, updated: 0 });
     }
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(slack.callsTo('chat.update')).toHaveLength(0);
@@ -183,14 +183,14 @@ describe('logs: CloudWatch Logs subscription deliveries', () => {
   it('a CONTROL_MESSAGE does nothing: no Slack call, no SSM read, no error', async () => {
     const before = logs.getParameterCalls().length;
     const summary = await logs.handler(encodeAwsLogsEvent(controlPayload()), lambdaContext(logs.functionName));
-    expect(summary).toEqual({ records: 0, events: 0, parseErrors: 0, skipped: 0 });
+    expect(summary).toEqual({ records: 0, events: 0, parseErrors: 0, generic: 0, skipped: 0 });
     expect(slack.calls).toHaveLength(0);
     expect(logs.getParameterCalls()).toHaveLength(before);
   });
 
   it('a garbage event returns with a parse error and does not throw', async () => {
     const empty = await logs.handler({} as CloudWatchLogsEvent, lambdaContext(logs.functionName));
-    expect(empty).toEqual({ records: 1, events: 0, parseErrors: 1, skipped: 0 });
+    expect(empty).toEqual({ records: 1, events: 0, parseErrors: 1, generic: 0, skipped: 0 });
 
     const notGzip = await logs.handler({ awslogs: { data: Buffer.from('not gzip at all').toString('base64') } }, lambdaContext(logs.functionName));
     expect(notGzip).toMatchObject({ records: 1, events: 0, parseErrors: 1 });
@@ -338,19 +338,19 @@ describe('Slack down', () => {
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(error.message).toMatch(/1 alert message\(s\) of this batch are not in Slack yet/);
     // The metrics were published for the failed attempt too.
-    expect(emfRecords().at(-1)).toMatchObject({ EventsParsed: 6, AlertsPosted: 0 });
+    expect(emfRecords().at(-1)).toMatchObject({ EventsParsed: 7, AlertsPosted: 0 });
 
     slack.reset();
     const retry = await logs.handler(event, lambdaContext(logs.functionName, requestId));
 
-    expect(retry.report).toMatchObject({ duplicates: 6, posted: 1 });
+    expect(retry.report).toMatchObject({ duplicates: 7, posted: 1 });
     expect(postedAlerts(slack).map((p) => p.rule)).toEqual(['ssh-brute-force']);
     const fingerprint = postedAlerts(slack)[0]?.fingerprint ?? '';
     expect((await storedGroup(logs.store, fingerprint)).messages[0]).toMatchObject({ alert: { count: 6 }, ts: expect.any(String) });
 
     // A later duplicate (a redrive from the dead-letter queue) posts nothing more.
     const redrive = await logs.handler(event, lambdaContext(logs.functionName, 'deadbeef-0000-4000-8000-000000000006'));
-    expect(redrive.report).toMatchObject({ duplicates: 6, posted: 0 });
+    expect(redrive.report).toMatchObject({ duplicates: 7, posted: 0 });
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
@@ -415,13 +415,13 @@ describe('telemetry', () => {
         { Name: 'DuplicateEvents', Unit: 'Count' },
       ]),
     );
-    expect(first).toMatchObject({ service: 'klaxon', EventsParsed: 6, ParseErrors: 1, RecordsSkipped: 1, EventsMatched: 6, DuplicateEvents: 0, AlertsPosted: 1 });
-    expect(retry).toMatchObject({ EventsParsed: 6, ParseErrors: 1, EventsMatched: 0, DuplicateEvents: 6, AlertsPosted: 0 });
+    expect(first).toMatchObject({ service: 'klaxon', EventsParsed: 7, ParseErrors: 1, LinesGeneric: 1, RecordsSkipped: 0, EventsMatched: 6, DuplicateEvents: 0, AlertsPosted: 1 });
+    expect(retry).toMatchObject({ EventsParsed: 7, ParseErrors: 1, EventsMatched: 0, DuplicateEvents: 7, AlertsPosted: 0 });
 
     // Every line is JSON (checked after each test); the summary line names the log group.
     const processed = logRecords().filter((r) => r.message === 'batch processed');
     expect(processed).toHaveLength(2);
-    expect(processed[0]).toMatchObject({ level: 'INFO', service: 'klaxon', origin: AUTH_LOG_GROUP, records: 8, events: 6, parseErrors: 1, report: { posted: 1 } });
+    expect(processed[0]).toMatchObject({ level: 'INFO', service: 'klaxon', origin: AUTH_LOG_GROUP, records: 8, events: 7, parseErrors: 1, report: { posted: 1 } });
     expect(typeof processed[0]?.timestamp).toBe('string');
     // The token reached Slack, and no line of output.
     expect(slack.callsTo('chat.postMessage')[0]?.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);

@@ -31,12 +31,17 @@ describe('account and session programs', () => {
     expect(summary(line)).toMatchObject({ ...expected, 'process.name': expect.any(String) });
   });
 
-  it('a forged overlong line under an account program name is skipped, not run through the regexes', () => {
+  it('a forged overlong line under an account program name is not run through the regexes: a generic event', () => {
     const line = `${H}usermod[1]: add '${"x' to group '".repeat(20_000)}'`;
-    expect(parseAuthLine(line, { year: 2024, now: 0 })).toMatchObject({ status: 'skipped', reason: expect.stringContaining('longer than 4096') });
+    const result = parseAuthLine(line, { year: 2024, now: 0 });
+    expect(result).toMatchObject({ status: 'ok', generic: true });
+    expect(result.status === 'ok' ? result.events[0]?.fields['group.name'] : 'not ok').toBeUndefined();
   });
 
-  it('messages of no known kind are skipped with the reason', () => {
-    expect(parseAuthLine(`${H}useradd[1]: something else`, { year: 2024, now: 0 })).toMatchObject({ status: 'skipped', reason: 'account message of no known kind' });
+  it('messages of no known kind are generic events: header, message, nothing read from the text', () => {
+    const result = parseAuthLine(`${H}useradd[1]: something else`, { year: 2024, now: 0 });
+    expect(result).toMatchObject({ status: 'ok', generic: true });
+    expect(result.status === 'ok' ? result.events[0]?.fields : undefined).toMatchObject({ 'process.name': 'useradd', message: 'something else' });
+    expect(result.status === 'ok' ? result.events[0]?.fields['event.category'] : 'not ok').toBeUndefined();
   });
 });

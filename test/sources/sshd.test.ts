@@ -86,6 +86,26 @@ function expectSsh(message: string, expected: Fields): void {
   expect(fieldsOf(HEADER + message)).toEqual({ ...base(message), ...expected });
 }
 
+/** A line whose header reads but whose message of a known kind does not: a generic event that says why. */
+function expectReadInPart(line: string, problem: string): void {
+  const result = parseAuthLine(line, CTX);
+  expect(result).toMatchObject({ status: 'ok', generic: true, problem });
+  const [event] = (result as { events: KlaxonEvent[] }).events;
+  expect(event?.fields['error.message']).toBe(problem);
+  expect(event?.fields['event.original']).toBe(line);
+  expect('event.action' in (event?.fields ?? {})).toBe(false);
+}
+
+/** A line whose header reads and whose message Klaxon does not know: a generic event with the header fields. */
+function expectGeneric(line: string): Fields {
+  const result = parseAuthLine(line, CTX);
+  expect(result).toMatchObject({ status: 'ok', generic: true });
+  expect('problem' in result).toBe(false);
+  const events = (result as { events: KlaxonEvent[] }).events;
+  expect(events).toHaveLength(1);
+  return (events[0] as KlaxonEvent).fields;
+}
+
 function expectStatus(line: string, status: ParseResult['status'], ctx: AuthLineContext = CTX): ParseResult {
   const result = parseAuthLine(line, ctx);
   expect(result.status).toBe(status);
@@ -410,14 +430,11 @@ describe('parseAuthLine: addresses', () => {
     expect('related.ip' in f).toBe(false);
     expect('source.ip' in fieldsOf(`${HEADER}Connection closed by ${text} port 22 [preauth]`)).toBe(false);
     // no IP, no break-in event: the check needs an address
-    expect(parseAuthLine(`${HEADER}Address ${text} maps to x.example, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!`, CTX).status).toBe('error');
+    expect(parseAuthLine(`${HEADER}Address ${text} maps to x.example, but this does not map back to the address - POSSIBLE BREAK-IN ATTEMPT!`, CTX)).toMatchObject({ generic: true, problem: expect.any(String) });
   });
 
   it('a leading zero inside an IPv4-mapped IPv6 address is not an address at all (as node reads it)', () => {
-    expect(expectStatus(`${HEADER}Invalid user a from ::ffff:010.1.2.3`, 'error')).toEqual({
-      status: 'error',
-      message: "sshd: cannot read user and address in 'Invalid user a from ::ffff:010.1.2.3'",
-    });
+    expectReadInPart(`${HEADER}Invalid user a from ::ffff:010.1.2.3`, "sshd: cannot read user and address in 'Invalid user a from ::ffff:010.1.2.3'");
   });
 
   it('a host name goes to source.address only', () => {
@@ -534,23 +551,48 @@ describe('parseAuthLine: sudo', () => {
   });
 });
 
-describe('parseAuthLine: skipped lines', () => {
-  it.each([
-    ['', 'empty line'],
-    ['   \t ', 'empty line'],
-    ['\n', 'empty line'],
-    ['Nov  2 10:05:00 web-1 CRON[1100]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)', "program 'CRON' does not log authentication"],
-    ['Nov  2 10:05:00 web-1 systemd[1]: Started Session 7 of user ubuntu.', "program 'systemd' does not log authentication"],
-    ['Nov  2 10:00:00 web-1 sshd[1001]: Server listening on 0.0.0.0 port 22.', 'sshd message is not an authentication event'],
-    ['Nov  2 10:00:00 web-1 sshd[1001]: Disconnecting: Change of username or service not allowed: (a,ssh-connection) -> (b,ssh-connection) [preauth]', 'sshd message is not an authentication event'],
-    ['Nov  2 10:00:00 web-1 sshd[1001]: Failed to release session: Interrupted system call', "'Failed' message is not a login attempt"],
-    ['<13>1 2024-11-02T10:00:00Z web-1 - - - - hello', 'syslog line without a program name'],
-  ])('%j', (line, reason) => {
-    expect(parseAuthLine(line, CTX)).toEqual({ status: 'skipped', reason });
+describe('parseAuthLine: blank lines are skipped', () => {
+  it.each(['', '   \t ', '\n'])('%j', (line) => {
+    expect(parseAuthLine(line, CTX)).toEqual({ status: 'skipped', reason: 'empty line' });
   });
 });
 
-describe('parseAuthLine: errors', () => {
+describe('parseAuthLine: every line whose header reads is an event', () => {
+  it.each([
+    ['Nov  2 10:05:00 web-1 CRON[1100]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)', 'CRON', 1100, 'pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)'],
+    ['Nov  2 10:05:00 web-1 systemd[1]: Started Session 7 of user ubuntu.', 'systemd', 1, 'Started Session 7 of user ubuntu.'],
+    ['Nov  2 10:00:00 web-1 sshd[1001]: Server listening on 0.0.0.0 port 22.', 'sshd', 1001, 'Server listening on 0.0.0.0 port 22.'],
+    ['Nov  2 10:00:00 web-1 sshd[1001]: Disconnecting: Change of username or service not allowed: (a,ssh-connection) -> (b,ssh-connection) [preauth]', 'sshd', 1001, 'Disconnecting: Change of username or service not allowed: (a,ssh-connection) -> (b,ssh-connection) [preauth]'],
+    ['Nov  2 10:00:00 web-1 sshd[1001]: Failed to release session: Interrupted system call', 'sshd', 1001, 'Failed to release session: Interrupted system call'],
+    ['Nov  2 10:00:00 web-1 kernel: [ 12.3] audit: type=1400 apparmor="DENIED"', 'kernel', undefined, '[ 12.3] audit: type=1400 apparmor="DENIED"'],
+  ])('%j: the header fields, message and event.original, nothing else', (line, program, pid, message) => {
+    const f = expectGeneric(line);
+    const expected: Fields = {
+      '@timestamp': `2024-11-02T${line.slice(7, 15)}.000Z`,
+      'event.source': 'ssh',
+      'event.kind': 'event',
+      'event.original': line,
+      message,
+      'host.hostname': 'web-1',
+      'process.name': program,
+    };
+    if (pid !== undefined) expected['process.pid'] = pid;
+    expect(f).toEqual(expected);
+  });
+
+  it('an RFC 5424 line with no APP-NAME is an event with its message', () => {
+    const f = expectGeneric('<13>1 2024-11-02T10:00:00Z web-1 - - - - hello');
+    expect(f).toMatchObject({ '@timestamp': '2024-11-02T10:00:00.000Z', 'host.hostname': 'web-1', message: 'hello' });
+    expect('process.name' in f).toBe(false);
+  });
+
+  it('a rule can match any program by process.name and message', () => {
+    const f = expectGeneric('Nov  2 10:00:00 web-1 polkitd[88]: Operator of unix-session:3 FAILED to authenticate to gain authorization for action org.freedesktop.systemd1.manage-units');
+    expect([f['process.name'], f['message']]).toEqual(['polkitd', expect.stringContaining('FAILED to authenticate')]);
+  });
+});
+
+describe('parseAuthLine: errors (the header cannot be read)', () => {
   it.each([
     ['hello world', "not a syslog line: no timestamp and no 'host program[pid]:' header"],
     ['{"eventName":"AuthorizeSecurityGroupIngress"}', "not a syslog line: no timestamp and no 'host program[pid]:' header"],
@@ -563,6 +605,13 @@ describe('parseAuthLine: errors', () => {
     ['<999>Nov  2 10:00:00 web-1 sshd[1]: x', "invalid syslog priority '<999>'"],
     ['<34>1 2024-11-02T10:00:00Z web-1 sshd 1 - [unterminated x', 'malformed RFC5424 STRUCTURED-DATA'],
     ['<34>1 2024-11-02T10:00:00Z web-1', 'RFC5424 header is missing HOSTNAME, APP-NAME, PROCID or MSGID'],
+  ])('%j', (line, message) => {
+    expect(parseAuthLine(line, CTX)).toEqual({ status: 'error', message });
+  });
+});
+
+describe('parseAuthLine: known messages that cannot be read are generic events that say why', () => {
+  it.each([
     [`${HEADER}Failed password for root from 192.0.2.1 port 99999 ssh2`, "sshd: cannot read user, address and port in 'Failed password for root from 192.0.2.1 port 99999 ssh2'"],
     [`${HEADER}Invalid user admin`, "sshd: cannot read user and address in 'Invalid user admin'"],
     [`${HEADER}Invalid user admin from not/an/address`, "sshd: cannot read user and address in 'Invalid user admin from not/an/address'"],
@@ -571,8 +620,8 @@ describe('parseAuthLine: errors', () => {
     [`${HEADER}pam_unix(sshd:auth): authentication failure; rhost=a/b user=x`, "sshd: unreadable rhost 'a/b'"],
     [`${HEADER}message repeated lots of times: [ x]`, "sshd: malformed 'message repeated N times: [ ... ]'"],
     ['Nov  2 10:00:00 web-1 sudo: alice : TTY=pts/0 ; PWD=/ ; USER=root', "sudo: sudo log line without COMMAND=: 'TTY=pts/0 ; PWD=/ ; USER=root'"],
-  ])('%j', (line, message) => {
-    expect(parseAuthLine(line, CTX)).toEqual({ status: 'error', message });
+  ])('%j', (line, problem) => {
+    expectReadInPart(line, problem);
   });
 
   it('is an error, not a throw, when now is not a valid time and the line has no timestamp', () => {
@@ -590,12 +639,12 @@ describe('parseAuthLine: fixtures', () => {
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => parseAuthLine(line, CTX));
-  const okSummaries = (results: ParseResult[]): string[] => results.flatMap((r) => (r.status === 'ok' ? r.events.map(summary) : []));
+  const okSummaries = (results: ParseResult[]): string[] => results.flatMap((r) => (r.status === 'ok' && r.generic !== true ? r.events.map(summary) : []));
 
   it('auth.log (Ubuntu, RFC3164)', () => {
     const results = parseFile('auth.log');
-    expect(results.map((r) => r.status).filter((s) => s === 'error')).toEqual([]);
-    expect(results.filter((r) => r.status === 'skipped')).toHaveLength(3);
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 'ok'));
+    expect(results.filter((r) => r.status === 'ok' && r.generic === true)).toHaveLength(3);
     expect(okSummaries(results)).toEqual([
       '2024-11-02T10:00:01.000Z ssh_login Invalid failure admin 203.0.113.7',
       '2024-11-02T10:00:01.000Z ssh_login AuthFailure failure - 203.0.113.7',
