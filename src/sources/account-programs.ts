@@ -42,6 +42,8 @@ const PASSWORD_CHANGED = /^pam_unix\((?:passwd|chpasswd):chauthtok\): password c
 const CHAGE = /^changed password expiry for (.+)$/;
 const SU_SUCCESS = /^(?:\(to (.+)\) (.+) on (\S+)|Successful su for (.+) by (.+))$/;
 const SU_FAILED = /^FAILED SU \(to (.+)\) (.+) on (\S+)$/;
+/** shadow-utils' su without PAM (`FAILED su for TARGET by USER`) and Solaris su (`'su TARGET' failed|succeeded for USER on TTY`). */
+const SU_OTHER = /^(?:(FAILED) su for (\S+) by (\S+)|'su (\S+)' (failed|succeeded) for (\S+) on (\S+))$/;
 const SU_AUTH_FAILURE = /^pam_unix\(su(?:-l)?:auth\): authentication failure;/;
 const SESSION_OPENED = /^pam_unix\(([\w-]+):session\): session opened for user (\S+?)(?:\(uid=(\d+)\))? by (\S*?)(?:\(uid=(\d+)\))?$/;
 const SESSION_CLOSED = /^pam_unix\(([\w-]+):session\): session closed for user (\S+)$/;
@@ -169,6 +171,15 @@ function su(message: string): ProgramResult {
     const userAt = message.lastIndexOf(' user=');
     if (ruser !== '') f['user.name'] = ruser;
     if (userAt >= 0) f['user.target.name'] = message.slice(userAt + 6).trim();
+    return event(f);
+  }
+  m = SU_OTHER.exec(message);
+  if (m !== null) {
+    const failed = m[1] !== undefined || m[5] === 'failed';
+    const f = fields('su', AUTHENTICATION, INFO, failed ? 'failure' : 'success');
+    f['user.target.name'] = (m[2] ?? m[4]) as string;
+    f['user.name'] = (m[3] ?? m[6]) as string;
+    if (m[7] !== undefined) f['system.auth.su.tty'] = m[7];
     return event(f);
   }
   m = SU_SUCCESS.exec(message);

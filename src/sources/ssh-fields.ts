@@ -38,6 +38,8 @@ export const SSH_FIELDS: FieldCatalogue = {
     'system.auth.session.id',
     // why a message of a kind the parser knows could not be read (the line is then a generic event)
     'error.message',
+    // why sshd dropped a connection or penalised a source (PerSourcePenalties, MaxStartups)
+    'event.reason',
   ],
   prefixes: [],
 };

@@ -66,6 +66,8 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
             : undefined;
 
   let message = header.message;
+  // Some platforms end a line with a space (macOS, older PAM); the messages are read without it.
+  if (message.charCodeAt(message.length - 1) === 32) message = message.trimEnd();
   /** The N of `message repeated N times`, undefined for a plain line. */
   let count: number | undefined;
   if (message.startsWith(REPEATED)) {
@@ -176,7 +178,12 @@ type SshEvent =
   | 'RefusedConnect'
   | 'Postponed'
   | 'ClientGaveUp'
-  | 'ReceivedDisconnect';
+  | 'ReceivedDisconnect'
+  | 'LoginGraceTimeout'
+  | 'BannerExchangeFailed'
+  | 'ProtocolMismatch'
+  | 'ConnectionDropped'
+  | 'Penalty';
 
 /**
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],
@@ -196,6 +203,8 @@ const INFO = list('info');
 const START = list('start');
 const CONNECTION = list('connection');
 const CONNECTION_END = list('connection', 'end');
+const CONNECTION_DENIED = list('connection', 'denied');
+const DENIED = list('denied');
 
 function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string | undefined, endpoint: Endpoint | undefined): Fields {
   const f: Fields = {
@@ -332,7 +341,9 @@ const REPEATED = 'message repeated ';
 const INVALID_USER = 'invalid user ';
 const PAM_SSHD_FAILURE = 'pam_unix(sshd:auth): authentication failure;';
 const PAM_BARE_FAILURE = 'authentication failure;';
-const PAM_ERROR = 'error: PAM: Authentication failure for ';
+const PAM_ERROR = 'error: PAM: ';
+/** The pam_strerror texts auth-pam.c writes as `error: PAM: TEXT for [illegal user ]USER from HOST[ via ADDR]`. */
+const PAM_AUTH_ERRORS = ['Authentication failure for ', 'authentication error for ', 'User not known to the underlying authentication module for '];
 const MAX_TRIES = 'error: maximum authentication attempts exceeded for ';
 const TOO_MANY = ': Too many authentication failures';
 const OLD_TOO_MANY = 'Disconnecting: Too many authentication failures';
@@ -346,7 +357,14 @@ const UNABLE_TO_NEGOTIATE = 'Unable to negotiate with ';
 const BAD_PROTOCOL = 'Bad protocol version identification ';
 const REFUSED_CONNECT = 'refused connect from ';
 const RECEIVED_DISCONNECT = 'Received disconnect from ';
-const PAM_UNKNOWN_USER = 'error: PAM: User not known to the underlying authentication module for ';
+const FATAL = 'fatal: ';
+const GRACE_TIMEOUT = 'Timeout before authentication for ';
+const BANNER_EXCHANGE = 'banner exchange: Connection from ';
+const PROTOCOL_DIFFERS = 'Protocol major versions differ for ';
+const DROP_CONNECTION = /^drop connection #\d+ from \[([^\]]+)\]:(\d+) on \[[^\]]+\]:\d+ (.+)$/;
+/** srclimit.c (OpenSSH 9.8+, PerSourcePenalties): a new penalty, or one that accumulated past PerSourcePenalties' min. */
+const PENALTY_NEW = /^srclimit_penalise: ipv[46]: new (\S+) (active|deferred) penalty of [\d.]+ seconds for (penalty: .+)$/;
+const PENALTY_ACTIVATING = /^srclimit_penalise: (\S+): activating ipv[46] penalty of [\d.]+ seconds for (penalty: .+)$/;
 const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?;/;
 const PAM_SUCCEED_IF = /^pam_succeed_if\(sshd:auth\): requirement ".*" not met by user "([^"]*)"$/;
 /** What JSch-based clients (scanners among them) send when they give up authenticating. */
@@ -374,11 +392,24 @@ function parseSshMessage(message: string): MessageResult {
     case 70 /* F */:
       if (body.startsWith('Failed ')) return parseAttempt(body, 'Failed');
       break;
+    case 102 /* f */:
+      if (body.startsWith(FATAL)) return parseFatal(body.slice(FATAL.length));
+      break;
+    case 98 /* b */:
+      if (body.startsWith(BANNER_EXCHANGE)) return parseScannerConnection(body, BANNER_EXCHANGE.length, 'BannerExchangeFailed');
+      break;
+    case 100 /* d */:
+      if (body.startsWith('drop connection #')) return parseDroppedConnection(body);
+      break;
+    case 115 /* s */:
+      if (body.startsWith('srclimit_penalise: ')) return parsePenalty(body);
+      break;
     case 73 /* I */:
       if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
       break;
     case 80 /* P */:
       if (body.startsWith('Postponed ')) return parseAttempt(body, 'Postponed');
+      if (body.startsWith(PROTOCOL_DIFFERS)) return parseScannerConnection(body, PROTOCOL_DIFFERS.length, 'ProtocolMismatch');
       if (body.startsWith('PAM ')) return parsePamMoreFailures(body);
       break;
     case 82 /* R */:
@@ -393,8 +424,7 @@ function parseSshMessage(message: string): MessageResult {
       if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
       break;
     case 101 /* e */:
-      if (body.startsWith(PAM_ERROR)) return parsePamError(body, PAM_ERROR.length);
-      if (body.startsWith(PAM_UNKNOWN_USER)) return parsePamError(body, PAM_UNKNOWN_USER.length);
+      if (body.startsWith(PAM_ERROR)) return parsePamError(body);
       if (body.startsWith(MAX_TRIES)) return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
       break;
     case 112 /* p */:
@@ -436,12 +466,75 @@ function parseUserFrom(body: string, prefixLength: number, sshEvent: SshEvent, c
 }
 
 /** `error: PAM: Authentication failure for|User not known to the underlying authentication module for [illegal user ]USER from ADDR`. */
-function parsePamError(body: string, prefixLength: number): MessageResult {
-  let userStart = prefixLength;
+function parsePamError(body: string): MessageResult {
+  const kind = PAM_AUTH_ERRORS.find((text) => body.startsWith(text, PAM_ERROR.length));
+  if (kind === undefined) return skip(NOT_AUTH);
+  let userStart = PAM_ERROR.length + kind.length;
   if (body.startsWith('illegal user ', userStart)) userStart += 13;
-  const split = splitUserFrom(body, userStart, NOTHING_AFTER);
+  // Older ports (FreeBSD, macOS) name the host, then the address sshd connected: `from HOST via ADDR`.
+  const viaAt = body.lastIndexOf(' via ');
+  const via = viaAt > userStart ? readAddress(body.slice(viaAt + 5)) : undefined;
+  const split = splitUserFrom(via?.ip === undefined ? body : body.slice(0, viaAt), userStart, NOTHING_AFTER);
   if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
-  return event(login('AuthFailure', 'failure', split.user, split.endpoint));
+  const endpoint = via?.ip === undefined ? split.endpoint : { ...split.endpoint, ip: via.ip };
+  return event(login('AuthFailure', 'failure', split.user, endpoint));
+}
+
+/** `fatal: Unable to negotiate with …` and `fatal: Timeout before authentication for ADDR port N` (LoginGraceTime ran out). */
+function parseFatal(body: string): MessageResult {
+  if (body.startsWith(UNABLE_TO_NEGOTIATE)) return parseNegotiationFailure(body);
+  if (body.startsWith(GRACE_TIMEOUT)) {
+    const endpoint = readEndpoint(body, GRACE_TIMEOUT.length);
+    if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
+    return event(failedConnection('LoginGraceTimeout', endpoint));
+  }
+  return skip(NOT_AUTH);
+}
+
+/** `banner exchange: Connection from ADDR port N: invalid format` and `Protocol major versions differ for ADDR port N: …`: a client that speaks no SSH. */
+function parseScannerConnection(body: string, start: number, sshEvent: 'BannerExchangeFailed' | 'ProtocolMismatch'): MessageResult {
+  const endpoint = readEndpoint(body, start);
+  if (endpoint === undefined || !endpoint.rest.startsWith(':')) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  return event(failedConnection(sshEvent, { ...endpoint, rest: '' }));
+}
+
+/** `drop connection #N from [ADDR]:PORT on [LADDR]:LPORT REASON` (sshd.c: past MaxStartups, or a PerSourcePenalties penalty). */
+function parseDroppedConnection(body: string): MessageResult {
+  const m = DROP_CONNECTION.exec(body);
+  const address = m === null ? undefined : readAddress(m[1] as string);
+  const port = m === null ? undefined : readPort(m[2] as string);
+  if (m === null || address === undefined || port === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
+  const f = connection('ConnectionDropped', CONNECTION_DENIED, { ...address, port, rest: '' });
+  f['event.outcome'] = 'failure';
+  f['event.reason'] = m[3] as string;
+  return event(f);
+}
+
+/**
+ * PerSourcePenalties (srclimit.c): `srclimit_penalise: ipv4: new NET active|deferred penalty of
+ * S seconds for penalty: REASON`, `srclimit_penalise: NET: activating ipv4 penalty of …`. NET is
+ * the penalised network (`203.0.113.0/24`); its address is source.ip when it is one host (/32, /128).
+ */
+function parsePenalty(body: string): MessageResult {
+  const fresh = PENALTY_NEW.exec(body);
+  const activating = fresh === null ? PENALTY_ACTIVATING.exec(body) : null;
+  if (fresh === null && activating === null) return skip(NOT_AUTH);
+  const network = (fresh?.[1] ?? activating?.[1]) as string;
+  const slash = network.lastIndexOf('/');
+  const address = readAddress(slash < 0 ? network : network.slice(0, slash));
+  if (address?.ip === undefined) return fail(`cannot read the network in '${clip(body, 60)}'`);
+  const oneHost = slash < 0 || network.endsWith(address.ip.includes(':') ? '/128' : '/32');
+  const active = activating !== null || fresh?.[2] === 'active';
+  const f = connection('Penalty', active ? DENIED : INFO, { address: network, ip: oneHost ? address.ip : undefined, port: undefined, rest: '' });
+  f['event.reason'] = (fresh?.[3] ?? activating?.[2]) as string;
+  return event(f);
+}
+
+/** A connection sshd ended before any login: outcome failure. */
+function failedConnection(sshEvent: SshEvent, endpoint: Endpoint): Fields {
+  const f = connection(sshEvent, CONNECTION, endpoint);
+  f['event.outcome'] = 'failure';
+  return f;
 }
 
 /** `[pam_unix(sshd:auth): ]authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=USER`. */
@@ -470,13 +563,19 @@ function parseTooManyFailures(body: string): MessageResult {
   return event(login('TooManyAuthFailures', 'failure', remote.user, remote.endpoint));
 }
 
-/** `User USER from ADDR not allowed because REASON` (AllowUsers, DenyUsers, groups, locked account, shell). */
+/**
+ * `User USER from ADDR not allowed because REASON` (AllowUsers, DenyUsers, groups), or with no
+ * address for a local account's own state (auth.c: `User USER not allowed because account is
+ * locked`, `… because shell SHELL does not exist`): USER is then a local account, not client text.
+ */
 function parseNotAllowed(body: string): MessageResult {
   const because = body.lastIndexOf(NOT_ALLOWED);
   if (because < 0) return skip(NOT_AUTH);
   const split = splitUserFrom(body.slice(0, because), 5, NOTHING_AFTER);
-  if (split === undefined) return fail(`cannot read user and address in '${clip(body, 60)}'`);
-  return event(login('NotAllowed', 'failure', split.user, split.endpoint));
+  if (split !== undefined) return event(login('NotAllowed', 'failure', split.user, split.endpoint));
+  const reason = body.slice(because + NOT_ALLOWED.length);
+  if (reason.startsWith('account is locked') || reason.startsWith('shell ')) return event(login('NotAllowed', 'failure', body.slice(5, because), undefined));
+  return fail(`cannot read user and address in '${clip(body, 60)}'`);
 }
 
 /** `PAM N more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=ADDR  user=USER`: failures beyond the one logged. */
@@ -525,9 +624,7 @@ function parseNegotiationFailure(body: string): MessageResult {
   const colon = body.indexOf(': ', UNABLE_TO_NEGOTIATE.length);
   const fixed = endpoint ?? (colon < 0 ? undefined : readEndpoint(`${body.slice(0, colon)} `, UNABLE_TO_NEGOTIATE.length));
   if (fixed === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
-  const f = connection('NegotiationFailed', CONNECTION, { ...fixed, rest: '' });
-  f['event.outcome'] = 'failure';
-  return event(f);
+  return event(failedConnection('NegotiationFailed', { ...fixed, rest: '' }));
 }
 
 /**
@@ -552,9 +649,7 @@ function parseRefusedConnect(body: string): MessageResult {
   const open = body.lastIndexOf(' (');
   const address = open < 0 || !body.endsWith(')') ? undefined : readAddress(body.slice(open + 2, -1));
   if (address === undefined) return fail(`cannot read the address in '${clip(body, 60)}'`);
-  const f = connection('RefusedConnect', CONNECTION, { address: address.address, ip: address.ip, port: undefined, rest: '' });
-  f['event.outcome'] = 'failure';
-  return event(f);
+  return event(failedConnection('RefusedConnect', { address: address.address, ip: address.ip, port: undefined, rest: '' }));
 }
 
 /**
@@ -574,9 +669,7 @@ function parseConnectionEnd(body: string, prefixLength: number, sshEvent: 'Conne
 function parseNoIdentification(body: string): MessageResult {
   const endpoint = readEndpoint(body, NO_IDENT.length);
   if (endpoint === undefined || endpoint.rest !== '') return fail(`cannot read the address in '${clip(body, 60)}'`);
-  const f = connection('NoIdentification', CONNECTION, endpoint);
-  f['event.outcome'] = 'failure';
-  return event(f);
+  return event(failedConnection('NoIdentification', endpoint));
 }
 
 /** `reverse mapping checking getaddrinfo for NAME [ADDR] failed[ - POSSIBLE BREAK-IN ATTEMPT!|.]`. */

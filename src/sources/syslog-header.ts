@@ -90,13 +90,16 @@ interface Tag {
   end: number;
 }
 
-/** Reads `prog[pid]:`, `prog:` or `[prog]:` (a program with no pid, as some platforms write it), followed by a space or the end of the line. */
+/**
+ * Reads `prog[pid]:`, `prog:`, or `[prog]:` / `[prog]` (a program with no pid, as some
+ * platforms write it), followed by a space or the end of the line.
+ */
 function scanTag(line: string, start: number): Tag | undefined {
   if (line.charCodeAt(start) === 91 /* [ */) {
-    const close = line.indexOf(']:', start + 1);
+    const close = line.indexOf(']', start + 1);
     const program = close < 0 ? '' : line.slice(start + 1, close);
     if (program === '' || /[\s[\]:]/.test(program)) return undefined;
-    const end = close + 2;
+    const end = line.charCodeAt(close + 1) === 58 /* : */ ? close + 2 : close + 1;
     return end < line.length && line.charCodeAt(end) !== SPACE ? undefined : { program, pid: undefined, end };
   }
   let i = start;

@@ -103,8 +103,69 @@ describe('sshd families', () => {
     if (solaris.status === 'ok') expect(solaris.events[0]?.fields.message).toBe('Failed password for root from 203.0.113.5 port 22 ssh2');
   });
 
+  it.each([
+    ['error: PAM: authentication error for james from client.example.com via 192.0.2.201', 'james', 'client.example.com', '192.0.2.201'],
+    ['error: PAM: authentication error for illegal user admin from 203.0.113.5', 'admin', '203.0.113.5', '203.0.113.5'],
+    ['error: PAM: Authentication failure for illegal user x from 1.2.3.4 via 5.6.7.8 from 203.0.113.5', 'x from 1.2.3.4 via 5.6.7.8', '203.0.113.5', '203.0.113.5'],
+    ['error: PAM: User not known to the underlying authentication module for illegal user kernelitshell from 203.0.113.227 ', 'kernelitshell', '203.0.113.227', '203.0.113.227'],
+  ])('%s: auth-pam.c failures, with the host and the address sshd connected (via)', (message, user, address, ip) => {
+    expect(pick(fields(message), 'event.outcome', 'system.auth.ssh.event', 'user.name', 'source.address', 'source.ip')).toEqual({
+      'event.outcome': 'failure',
+      'system.auth.ssh.event': 'AuthFailure',
+      'user.name': user,
+      'source.address': address,
+      'source.ip': ip,
+    });
+  });
+
+  it.each([
+    ['User root not allowed because account is locked', 'root'],
+    ['User svc not allowed because shell /sbin/nologin does not exist', 'svc'],
+  ])('%s: auth.c names a local account with no address', (message, user) => {
+    expect(pick(fields(message), ...LOGIN)).toEqual({ 'event.action': 'ssh_login', 'event.outcome': 'failure', 'system.auth.ssh.event': 'NotAllowed', 'user.name': user, 'source.ip': undefined, 'source.port': undefined });
+  });
+
+  it.each([
+    ['fatal: Unable to negotiate with 203.0.113.92: no matching cipher found. Their offer: aes128-cbc,3des-cbc', 'NegotiationFailed', undefined],
+    ['fatal: Timeout before authentication for 203.0.113.94 port 40003', 'LoginGraceTimeout', 40003],
+    ['banner exchange: Connection from 203.0.113.95 port 43122: invalid format', 'BannerExchangeFailed', 43122],
+    ['Protocol major versions differ for 203.0.113.96 port 40001: SSH-2.0-OpenSSH_9.6 vs. SSH-1.5-Nmap-SSH1-Hostkey', 'ProtocolMismatch', 40001],
+  ])('%s: a connection that ended before any login', (message, event, port) => {
+    const f = fields(message);
+    expect(pick(f, ...CONNECTION)).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': 'failure', 'system.auth.ssh.event': event, 'source.ip': expect.stringMatching(/^203\.0\.113\.9\d$/), 'source.port': port });
+  });
+
+  it('a client-chosen banner that spells an address never becomes the source', () => {
+    expect(fields('Protocol major versions differ for 203.0.113.96 port 40001: SSH-2.0-x from 1.2.3.4 port 1 vs. SSH-1.5-y')['source.ip']).toBe('203.0.113.96');
+  });
+
+  describe('PerSourcePenalties (OpenSSH 9.8+, srclimit.c and sshd.c)', () => {
+    it.each([
+      ['srclimit_penalise: ipv4: new 203.0.113.0/24 active penalty of 30.000 seconds for penalty: failed authentication', '203.0.113.0/24', undefined, ['denied'], 'penalty: failed authentication'],
+      ['srclimit_penalise: ipv4: new 203.0.113.7/32 deferred penalty of 1.000 seconds for penalty: connections without attempting authentication', '203.0.113.7/32', '203.0.113.7', ['info'], 'penalty: connections without attempting authentication'],
+      ['srclimit_penalise: 203.0.113.98/32: activating ipv4 penalty of 15.000 seconds for penalty: attempted authentication by invalid user', '203.0.113.98/32', '203.0.113.98', ['denied'], 'penalty: attempted authentication by invalid user'],
+      ['srclimit_penalise: ipv6: new 2001:db8::/64 active penalty of 600.000 seconds for penalty: exceeded LoginGraceTime', '2001:db8::/64', undefined, ['denied'], 'penalty: exceeded LoginGraceTime'],
+    ])('%s', (message, network, ip, type, reason) => {
+      expect(pick(fields(message), 'event.action', 'system.auth.ssh.event', 'event.type', 'source.address', 'source.ip', 'event.reason')).toEqual({
+        'event.action': 'ssh_connection',
+        'system.auth.ssh.event': 'Penalty',
+        'event.type': type,
+        'source.address': network,
+        'source.ip': ip,
+        'event.reason': reason,
+      });
+    });
+
+    it.each([
+      ['drop connection #0 from [203.0.113.99]:54012 on [192.0.2.20]:22 penalty: failed authentication', '203.0.113.99', 54012, 'penalty: failed authentication'],
+      ['drop connection #10 from [2001:db8::5]:44321 on [2001:db8::1]:22 past MaxStartups', '2001:db8::5', 44321, 'past MaxStartups'],
+    ])('%s: a dropped connection, with the reason', (message, ip, port, reason) => {
+      expect(pick(fields(message), ...CONNECTION, 'event.reason')).toEqual({ 'event.action': 'ssh_connection', 'event.outcome': 'failure', 'system.auth.ssh.event': 'ConnectionDropped', 'source.ip': ip, 'source.port': port, 'event.reason': reason });
+    });
+  });
+
   it('unreadable variants are generic events that say why, not wrong events', () => {
-    for (const message of ['ROOT LOGIN REFUSED FROM not an address!', "Bad protocol version identification 'x'", 'refused connect from nowhere']) {
+    for (const message of ['ROOT LOGIN REFUSED FROM not an address!', "Bad protocol version identification 'x'", 'refused connect from nowhere', 'drop connection #1 from [not/an/address]:1 on [192.0.2.1]:22 past MaxStartups', 'srclimit_penalise: ipv4: new x/y active penalty of 1.000 seconds for penalty: failed authentication', 'fatal: Timeout before authentication for a/b port 1']) {
       const result = parseAuthLine(PREFIX + message, { year: 2024, now: 0 });
       expect(result).toMatchObject({ status: 'ok', generic: true, problem: expect.stringMatching(/^sshd: /) });
       const fields = result.status === 'ok' ? result.events[0]?.fields : undefined;
