@@ -75,7 +75,8 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
     if (repeated === undefined) return unknownMessage(header, line, message, undefined, "malformed 'message repeated N times: [ ... ]'");
     ({ message, count } = repeated);
   }
-  const result = handler?.(message);
+  // PAM's session lines read the same under any program (cron, systemd, login, runuser…).
+  const result = handler === undefined ? (message.startsWith('pam_unix(') ? parsePamSession(message) : undefined) : handler(message);
   if (result === undefined || result.kind === 'skip') return unknownMessage(header, line, message, count);
   if (result.kind === 'error') return unknownMessage(header, line, message, count, result.message);
   return ok(buildEvents(header, line, message, result.fields, count));
@@ -159,31 +160,34 @@ function fail(message: string): MessageResult {
   return { kind: 'error', message };
 }
 
-type SshEvent =
-  | 'Accepted'
-  | 'Failed'
-  | 'Invalid'
-  | 'AuthFailure'
-  | 'MaxAuthTries'
-  | 'TooManyAuthFailures'
-  | 'NotAllowed'
-  | 'ConnectionClosed'
-  | 'ConnectionReset'
-  | 'NoIdentification'
-  | 'BreakInAttempt'
-  | 'RootLoginRefused'
-  | 'Disconnected'
-  | 'NegotiationFailed'
-  | 'BadProtocolVersion'
-  | 'RefusedConnect'
-  | 'Postponed'
-  | 'ClientGaveUp'
-  | 'ReceivedDisconnect'
-  | 'LoginGraceTimeout'
-  | 'BannerExchangeFailed'
-  | 'ProtocolMismatch'
-  | 'ConnectionDropped'
-  | 'Penalty';
+/** The values of `system.auth.ssh.event`: each sshd message family the parser reads (the README's table lists them). */
+export const SSH_EVENTS = [
+  'Accepted',
+  'Failed',
+  'Invalid',
+  'AuthFailure',
+  'MaxAuthTries',
+  'TooManyAuthFailures',
+  'NotAllowed',
+  'ConnectionClosed',
+  'ConnectionReset',
+  'NoIdentification',
+  'BreakInAttempt',
+  'RootLoginRefused',
+  'Disconnected',
+  'NegotiationFailed',
+  'BadProtocolVersion',
+  'RefusedConnect',
+  'Postponed',
+  'ClientGaveUp',
+  'ReceivedDisconnect',
+  'LoginGraceTimeout',
+  'BannerExchangeFailed',
+  'ProtocolMismatch',
+  'ConnectionDropped',
+  'Penalty',
+] as const;
+type SshEvent = (typeof SSH_EVENTS)[number];
 
 /**
  * A login attempt. As in Elastic's pipeline: event.type ['info']; category ['authentication'],

@@ -143,7 +143,7 @@ describe('logs: CloudWatch Logs subscription deliveries', () => {
 
     const summary = await logs.handler(event, lambdaContext(logs.functionName, requestId));
 
-    expect(summary).toMatchObject({ records: 8, events: 7, parseErrors: 1, generic: 1, skipped: 0 });
+    expect(summary).toMatchObject({ records: 8, events: 7, parseErrors: 1, generic: 0, skipped: 0 });
     expect(summary.report).toMatchObject({ events: 7, duplicates: 0, matched: 6, posted: 1 });
     const posted = postedAlerts(slack);
     expect(posted.map((p) => p.rule)).toEqual(['ssh-brute-force']);
@@ -415,7 +415,7 @@ describe('telemetry', () => {
         { Name: 'DuplicateEvents', Unit: 'Count' },
       ]),
     );
-    expect(first).toMatchObject({ service: 'klaxon', EventsParsed: 7, ParseErrors: 1, LinesGeneric: 1, RecordsSkipped: 0, EventsMatched: 6, DuplicateEvents: 0, AlertsPosted: 1 });
+    expect(first).toMatchObject({ service: 'klaxon', EventsParsed: 7, ParseErrors: 1, LinesGeneric: 0, RecordsSkipped: 0, EventsMatched: 6, DuplicateEvents: 0, AlertsPosted: 1 });
     expect(retry).toMatchObject({ EventsParsed: 7, ParseErrors: 1, EventsMatched: 0, DuplicateEvents: 7, AlertsPosted: 0 });
 
     // Every line is JSON (checked after each test); the summary line names the log group.
