@@ -19,7 +19,7 @@ import type { GroupRecord, Silence, StateStore } from '../store/types';
 import { deliverGroup, type DeliveryContext, type DeliveryCounts } from './deliver';
 import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
 import { appliedDigest, appliedMarker } from './applied-inputs';
-import { planBatch, type GroupWork, type KeyedEvent } from './batch-plan';
+import { planBatch, type BatchPlan, type GroupWork, type KeyedEvent } from './batch-plan';
 import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS, mutateGroup, withPendingSince } from './mutate-group';
 import type { DeliveryFailure, Notifier } from './notifier';
@@ -60,7 +60,7 @@ export interface LifecycleOptions {
 
 export interface BatchReport {
   events: number;
-  /** Events skipped because this input was processed before (a retried batch). */
+  /** Events skipped because this input was processed before (a retried batch): those that matched a rule then; the others are simply read again. */
   duplicates: number;
   /** New events (not duplicates) that matched at least one rule. */
   matched: number;
@@ -132,10 +132,9 @@ export class AlertLifecycle {
     const report: BatchReport = { ...emptyReport(), events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size };
 
     const written = await this.applyAll(plan.groups, silences, now, report);
-    await store.markInputsProcessed(
-      fresh.map((f) => f.key),
-      now + INPUT_KEY_RETENTION_MS,
-    );
+    // Only events that matched a rule are remembered: one that matched none changes nothing when
+    // it comes again, and most lines of a log match none (a write each would be most of the cost).
+    await store.markInputsProcessed(matchedKeys(plan), now + INPUT_KEY_RETENTION_MS);
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
     await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) =>
@@ -362,4 +361,11 @@ function addCounts(into: { posted: number; updated: number; waiting: number; par
 function keysFor(events: readonly KlaxonEvent[]): string[] {
   const keys = new InputKeys();
   return events.map((e) => keys.next(e));
+}
+
+/** The keys of the fresh events that count into some group, once each. */
+function matchedKeys(plan: BatchPlan): string[] {
+  const keys = new Set<string>();
+  for (const work of plan.groups.values()) for (const item of work.items) keys.add(item.key);
+  return [...keys];
 }

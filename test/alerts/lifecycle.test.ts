@@ -10,6 +10,7 @@ import { loadRuleText } from '../../src/rules/load';
 import type { CompiledRule } from '../../src/rules/types';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
 import { SqliteStore } from '../../src/store/sqlite';
+import { appliedMarker } from '../../src/alerts/applied-inputs';
 import { RecordingNotifier } from '../helpers/recording-notifier';
 
 const NOW = Date.parse('2024-11-02T12:00:00Z');
@@ -97,6 +98,23 @@ describe('AlertLifecycle', () => {
     expect(retry).toMatchObject({ duplicates: 7, posted: 0, updated: 0 });
     expect(notifier.posts).toHaveLength(1);
     expect(notifier.posts[0]?.view.alert.count).toBe(7);
+  });
+
+  it('remembers only the events that matched a rule: a line no rule matches costs no write, and read again changes nothing', async () => {
+    const unmatched = 'Nov  2 10:00:00 web-1 sshd[1]: Server listening on 0.0.0.0 port 22.\nNov  2 10:00:01 web-1 CRON[2]: (root) CMD (true)\n';
+    const batch = await events(unmatched + failures('203.0.113.9', 5));
+    const marked: string[] = [];
+    const mark = store.markInputsProcessed.bind(store);
+    store.markInputsProcessed = async (keys, expiresAt) => {
+      marked.push(...keys);
+      return mark(keys, expiresAt);
+    };
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, matched: 5, posted: 1 });
+    const inputKeys = marked.filter((key) => !key.startsWith(appliedMarker('')));
+    expect(inputKeys).toHaveLength(5);
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, duplicates: 5, matched: 0, posted: 0, updated: 0 });
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.alert.count).toBe(5);
   });
 
   it('keeps identical lines apart: the same line twice in one input is two events, a retry of it none', async () => {
