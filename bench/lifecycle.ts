@@ -62,7 +62,11 @@ function percentile(sorted: number[], p: number): number {
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
+/** DynamoDB requests by operation (filled by a middleware on the bench's client); empty for SQLite. */
+const requests = new Map<string, number>();
+
 async function burst(name: string, store: StateStore, rules: CompiledRule[], templates: TemplateSet, slack: SlackStandIn, events: KlaxonEvent[]): Promise<void> {
+  requests.clear();
   slack.reset();
   const client = createSlackClient({ token: 'xoxb-bench', apiUrl: slack.url, ...OUTBOX_CLIENT_OPTIONS });
   // The burst's minute on the lifecycle's clock: deliveries a few seconds apart, as CloudWatch Logs sends them (updates are coalesced per 30 s of it).
@@ -86,6 +90,7 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
     }
     for (const n of perMessage.values()) maxUpdatesPerAlertInBatch = Math.max(maxUpdatesPerAlertInBatch, n);
   }
+  const burstRequests = [...requests].sort((a, b) => b[1] - a[1]);
   const posts = slack.callsTo('chat.postMessage').length;
   const updates = slack.callsTo('chat.update').length;
   // Half a minute after the burst, the outbox sends the final counts.
@@ -109,6 +114,10 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
   console.log(`  Slack calls: ${posts} chat.postMessage (target ≤ ${ADDRESSES}), ${updates} chat.update during the burst (coalesced: at most one per message per 30 s), at most ${maxUpdatesPerAlertInBatch} update per alert per batch (target ≤ 1)`);
   console.log(`  30 s later the drain sent ${drained.updated} updates; ${showingFinal} of ${ADDRESSES} messages show their final count (${finalCount}); ${drained.waiting} still waiting`);
   console.log(`  time per batch: mean ${fmt(total / times.length)}, p50 ${fmt(percentile(sorted, 50))}, p95 ${fmt(percentile(sorted, 95))}, max ${fmt(sorted.at(-1) ?? NaN)}; ${Math.round(events.length / (total / 1000)).toLocaleString('en')} events/s`);
+  if (burstRequests.length > 0) {
+    const perBatch = burstRequests.map(([operation, n]) => `${operation} ${(n / batches.length).toFixed(1)}`).join(', ');
+    console.log(`  DynamoDB requests per batch: ${perBatch} (${(burstRequests.reduce((a, [, n]) => a + n, 0) / batches.length).toFixed(1)} in all)`);
+  }
   console.log(`  every batch delivered again (Lambda retry): ${retryCalls} Slack calls, ${fmt(retryMs / batches.length)} per batch`);
   if (posts > ADDRESSES || maxUpdatesPerAlertInBatch > 1 || retryCalls > 0 || showingFinal !== ADDRESSES) {
     console.error(`  TARGET MISSED: posts ${posts}, updates per alert per batch ${maxUpdatesPerAlertInBatch}, calls on retry ${retryCalls}, final counts shown ${showingFinal}`);
@@ -123,6 +132,14 @@ async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   await client.send(new CreateTableCommand(tableDefinition('klaxon-bench')));
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      requests.set(operation, (requests.get(operation) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchRequestCounter' },
+  );
   const store = new DynamoStore({ tableName: 'klaxon-bench', client });
   try {
     return await run(store);

@@ -113,11 +113,19 @@ interface Cursor {
   stale: boolean;
 }
 
-/** A read-modify-write starting from the cursor, which then holds what was written. */
+/**
+ * A read-modify-write starting from the cursor, which then holds what was written, or the
+ * current record when `change` declined (nothing was due): no read is needed after either.
+ */
 async function write(ctx: DeliveryContext, cursor: Cursor, change: (data: GroupData) => boolean): Promise<boolean> {
-  const written = await mutateGroup(ctx.store, cursor.fingerprint, change, cursor.stale ? undefined : cursor.record);
+  let current: GroupRecord | undefined;
+  const written = await mutateGroup(ctx.store, cursor.fingerprint, change, cursor.stale ? undefined : cursor.record, (record) => (current = record));
   if (written === undefined) {
-    cursor.stale = true;
+    if (current === undefined) cursor.stale = true;
+    else {
+      cursor.record = current;
+      cursor.stale = false;
+    }
     return false;
   }
   cursor.record = written.record;

@@ -16,15 +16,21 @@ export async function mutateGroup(
   fingerprint: string,
   change: (data: GroupData, record: GroupRecord) => boolean,
   latest?: GroupRecord,
+  /** Told the record `change` declined (unchanged, as stored): the caller's next write can start from it. */
+  declined?: (record: GroupRecord) => void,
 ): Promise<{ record: GroupRecord; data: GroupData } | undefined> {
   let known = latest;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    // A record handed in may still be the caller's: `change` edits a copy of it.
-    const record = known === undefined ? await store.getGroup(fingerprint) : { ...known, data: structuredClone(known.data) };
+    const current = known ?? (await store.getGroup(fingerprint));
     known = undefined;
-    if (record === undefined) return undefined;
+    if (current === undefined) return undefined;
+    // `change` edits a copy: the record handed in may still be the caller's, and a declined one is reported as stored.
+    const record = { ...current, data: structuredClone(current.data) };
     const data = decodeGroupData(fingerprint, record.data);
-    if (!change(data, record)) return undefined;
+    if (!change(data, record)) {
+      declined?.(current);
+      return undefined;
+    }
     const next = withPendingSince({ ...record, data: encodeGroupData(data) }, data);
     const written = await store.putGroup(withoutVersion(next), record.version);
     if (written !== undefined) return { record: written, data };

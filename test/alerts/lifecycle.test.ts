@@ -117,6 +117,19 @@ describe('AlertLifecycle', () => {
     expect(notifier.posts[0]?.view.alert.count).toBe(5);
   });
 
+  it('reads no group again after its write when nothing is due (an update held back by the update interval)', async () => {
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 5)));
+    const reads: string[] = [];
+    const getGroup = store.getGroup.bind(store);
+    store.getGroup = async (fingerprint) => {
+      reads.push(fingerprint);
+      return getGroup(fingerprint);
+    };
+    now += 5_000;
+    expect(await lifecycle().processBatch(await events(failures('203.0.113.9', 3, '10:00:10')))).toMatchObject({ posted: 0, updated: 0 });
+    expect(reads).toEqual([]);
+  });
+
   it('keeps identical lines apart: the same line twice in one input is two events, a retry of it none', async () => {
     const line = failures('203.0.113.9', 1);
     const batch = await events(line.repeat(5));
