@@ -19,7 +19,7 @@ import type { GroupRecord, Silence, StateStore } from '../store/types';
 import { deliverGroup, type DeliveryContext, type DeliveryCounts } from './deliver';
 import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
 import { appliedDigest, appliedMarker } from './applied-inputs';
-import { planBatch, type BatchPlan, type GroupWork, type KeyedEvent } from './batch-plan';
+import { planBatch, type GroupWork, type KeyedEvent } from './batch-plan';
 import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS, mutateGroup, withPendingSince } from './mutate-group';
 import type { DeliveryFailure, Notifier } from './notifier';
@@ -111,15 +111,14 @@ export class AlertLifecycle {
     const { store } = this.options;
     const now = this.now();
     const inputKeys = keys ?? keysFor(events);
-    // A cheap first filter (a retried batch); the exact check is per group, inside its write.
-    const processed = await store.findProcessedInputs(inputKeys, now);
     const fresh: KeyedEvent[] = [];
     const repeated: KlaxonEvent[] = [];
-    // A key met earlier in this very batch is a repeat too (the same record delivered twice at once).
+    // A key met earlier in this very batch is a repeat (the same record delivered twice at once).
+    // One applied in an earlier attempt is found by its group's markers, inside applyAll.
     const seen = new Set<string>();
     events.forEach((event, i) => {
       const key = inputKeys[i] as string;
-      if (processed.has(key) || seen.has(key)) repeated.push(event);
+      if (seen.has(key)) repeated.push(event);
       else {
         seen.add(key);
         fresh.push({ event, key });
@@ -131,10 +130,10 @@ export class AlertLifecycle {
     const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly]);
     const report: BatchReport = { ...emptyReport(), events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size };
 
-    const written = await this.applyAll(plan.groups, silences, now, report);
-    // Only events that matched a rule are remembered: one that matched none changes nothing when
-    // it comes again, and most lines of a log match none (a write each would be most of the cost).
-    await store.markInputsProcessed(matchedKeys(plan), now + INPUT_KEY_RETENTION_MS);
+    const { written, alreadyApplied } = await this.applyAll(plan.groups, silences, now, report);
+    // Events every group of which had them already (a retried batch) are duplicates, not matches.
+    report.duplicates += alreadyApplied;
+    report.matched -= alreadyApplied;
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
     await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) =>
@@ -166,8 +165,15 @@ export class AlertLifecycle {
    * group on the condition that it has not changed since; a group another writer changed
    * meanwhile goes to the next round, which sees what that writer applied.
    */
-  private async applyAll(groups: ReadonlyMap<string, GroupWork>, silences: readonly Silence[], now: number, report: BatchReport): Promise<Map<string, GroupRecord>> {
+  private async applyAll(
+    groups: ReadonlyMap<string, GroupWork>,
+    silences: readonly Silence[],
+    now: number,
+    report: BatchReport,
+  ): Promise<{ written: Map<string, GroupRecord>; alreadyApplied: number }> {
     const latest = new Map<string, GroupRecord>();
+    /** Per input key: false once some group applies it now, true while every group met so far had it already. */
+    const applied = new Map<string, boolean>();
     const { store } = this.options;
     const markerExpiry = now + INPUT_KEY_RETENTION_MS;
     const remaining = new Map([...groups].map(([fingerprint, work]) => [fingerprint, { work, next: 0, conflicts: 0 }]));
@@ -195,7 +201,8 @@ export class AlertLifecycle {
         [...chunks].map(async ([fingerprint, { items, digests, applying }]) => {
           const state = remaining.get(fingerprint) as { work: GroupWork; next: number; conflicts: number };
           const inFlight = new Set(applying);
-          const todo = items.filter((_, i) => !isMarked(digests[i] as string) && !inFlight.has(digests[i] as string));
+          const before = digests.map((digest) => isMarked(digest) || inFlight.has(digest));
+          const todo = items.filter((_, i) => !before[i]);
           const todoDigests = todo.map((item) => appliedDigest(fingerprint, item.key));
           if (todo.length > 0) {
             const outcome = await this.commitGroup(records.get(fingerprint), state.work.rule, todo, todoDigests, silences, now);
@@ -207,14 +214,21 @@ export class AlertLifecycle {
             report.suppressed += outcome.suppressed;
             latest.set(fingerprint, outcome.record);
             written.push(...todoDigests);
+          } else {
+            // Applied before (a retried batch): delivery starts from the record just read.
+            const current = records.get(fingerprint);
+            if (current !== undefined && !latest.has(fingerprint)) latest.set(fingerprint, current);
           }
+          items.forEach((item, i) => applied.set(item.key, before[i] === true && applied.get(item.key) !== false));
           state.next += items.length;
           if (state.next >= state.work.items.length) remaining.delete(fingerprint);
         }),
       );
       await store.markInputsProcessed(written.map(appliedMarker), markerExpiry);
     }
-    return latest;
+    let alreadyApplied = 0;
+    for (const before of applied.values()) if (before) alreadyApplied++;
+    return { written: latest, alreadyApplied };
   }
 
   /**
@@ -361,11 +375,4 @@ function addCounts(into: { posted: number; updated: number; waiting: number; par
 function keysFor(events: readonly KlaxonEvent[]): string[] {
   const keys = new InputKeys();
   return events.map((e) => keys.next(e));
-}
-
-/** The keys of the fresh events that count into some group, once each. */
-function matchedKeys(plan: BatchPlan): string[] {
-  const keys = new Set<string>();
-  for (const work of plan.groups.values()) for (const item of work.items) keys.add(item.key);
-  return [...keys];
 }

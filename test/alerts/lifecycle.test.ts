@@ -100,7 +100,7 @@ describe('AlertLifecycle', () => {
     expect(notifier.posts[0]?.view.alert.count).toBe(7);
   });
 
-  it('remembers only the events that matched a rule: a line no rule matches costs no write, and read again changes nothing', async () => {
+  it('writes a marker per event applied to a group, nothing for a line no rule matches; read again, a batch changes nothing', async () => {
     const unmatched = 'Nov  2 10:00:00 web-1 sshd[1]: Server listening on 0.0.0.0 port 22.\nNov  2 10:00:01 web-1 CRON[2]: (root) CMD (true)\n';
     const batch = await events(unmatched + failures('203.0.113.9', 5));
     const marked: string[] = [];
@@ -109,10 +109,12 @@ describe('AlertLifecycle', () => {
       marked.push(...keys);
       return mark(keys, expiresAt);
     };
-    expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, matched: 5, posted: 1 });
-    const inputKeys = marked.filter((key) => !key.startsWith(appliedMarker('')));
-    expect(inputKeys).toHaveLength(5);
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, matched: 5, duplicates: 0, posted: 1 });
+    expect(marked).toHaveLength(5);
+    expect(marked.every((key) => key.startsWith(appliedMarker('')))).toBe(true);
+    marked.length = 0;
     expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, duplicates: 5, matched: 0, posted: 0, updated: 0 });
+    expect(marked).toEqual([]);
     expect(notifier.posts).toHaveLength(1);
     expect(notifier.posts[0]?.view.alert.count).toBe(5);
   });
