@@ -40,6 +40,11 @@ interface Window {
   /** Index of the oldest entry still in the window (entries before it are expired). */
   head: number;
   samples: KlaxonEvent[];
+  /**
+   * A distinct-count threshold's value of each entry, parallel to `times`: a window holds
+   * each value once (its latest time), so its length is the number of distinct values.
+   */
+  keys?: string[];
 }
 
 interface GroupState {
@@ -68,7 +73,7 @@ export interface GroupSnapshot {
   fingerprint: string;
   values: FieldValue[];
   /** Matching events not yet part of an alert: their times (ascending), severity ranks and first few events. */
-  window: { times: number[]; ranks: number[]; samples: KlaxonEvent[] };
+  window: { times: number[]; ranks: number[]; samples: KlaxonEvent[]; keys?: string[] };
   open?: { alert: Alert; opensAt: number };
   sinceAlert: number;
   alertCount: number;
@@ -84,6 +89,8 @@ interface PreparedRule {
   /** The rule's severity and its escalations as ranks in SEVERITIES, looked up once rather than per match. */
   rank: number;
   escalate: Array<{ rank: number; when: CompiledRule['match'] }>;
+  /** The field a distinct-count threshold counts the values of. */
+  distinct?: FieldAccessor;
 }
 
 export interface EngineOptions {
@@ -148,6 +155,7 @@ export class AlertEngine {
         rank: severityRank(rule.severity),
         escalate: rule.escalate.map(({ severity, when }) => ({ rank: severityRank(severity), when })),
       };
+      if (rule.threshold?.distinct !== undefined) prepared.distinct = compileFieldPath(rule.threshold.distinct);
       this.prepared.push(prepared);
       for (const source of rule.sources) {
         const list = this.bySource.get(source) ?? [];
@@ -242,8 +250,13 @@ export class AlertEngine {
     }
 
     const window = group.window;
-    addToWindow(window, event, escalatedRank(prepared, event));
     group.sinceAlert++;
+    if (prepared.distinct === undefined) addToWindow(window, event, escalatedRank(prepared, event));
+    else {
+      const key = fieldText(prepared.distinct(event) ?? null);
+      if (key === '') return;
+      addDistinct(window, key, event, escalatedRank(prepared, event));
+    }
     // Relative to the newest time in the window, not this event's: an old event arriving late must not revive expired ones.
     if (rule.threshold !== undefined) expireBefore(window, (window.times.at(-1) as number) - rule.threshold.windowMs);
     if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
@@ -328,7 +341,12 @@ function snapshotOf(rule: string, group: GroupState): GroupSnapshot {
     rule,
     fingerprint: group.fingerprint,
     values: group.values,
-    window: { times: window.times.slice(window.head), ranks: window.ranks.slice(window.head), samples: [...window.samples] },
+    window: {
+      times: window.times.slice(window.head),
+      ranks: window.ranks.slice(window.head),
+      samples: [...window.samples],
+      ...(window.keys === undefined ? {} : { keys: window.keys.slice(window.head) }),
+    },
     sinceAlert: group.sinceAlert,
     alertCount: group.alertCount,
   };
@@ -341,7 +359,13 @@ function restoredGroup(snapshot: GroupSnapshot): GroupState {
   const group: GroupState = {
     fingerprint: snapshot.fingerprint,
     values: snapshot.values,
-    window: { times: [...snapshot.window.times], ranks: [...snapshot.window.ranks], head: 0, samples: [...snapshot.window.samples] },
+    window: {
+      times: [...snapshot.window.times],
+      ranks: [...snapshot.window.ranks],
+      head: 0,
+      samples: [...snapshot.window.samples],
+      ...(snapshot.window.keys === undefined ? {} : { keys: [...snapshot.window.keys] }),
+    },
     sinceAlert: snapshot.sinceAlert,
     alertCount: snapshot.alertCount,
     seen: 0,
@@ -397,12 +421,39 @@ function addToWindow(window: Window, event: KlaxonEvent, rank: number): void {
   if (window.samples.length < SAMPLE_LIMIT) window.samples.push(event);
 }
 
+/**
+ * Adds a distinct-count entry: the value's earlier entry (if any) gives way to the later of the
+ * two times, so the window holds each value once. At most `count - 1` values wait in a window.
+ */
+function addDistinct(window: Window, key: string, event: KlaxonEvent, rank: number): void {
+  const keys = (window.keys ??= []);
+  const known = keys.indexOf(key, window.head);
+  if (known >= 0) {
+    if ((window.times[known] as number) >= event.timestamp) {
+      if ((window.ranks[known] as number) < rank) window.ranks[known] = rank;
+      return;
+    }
+    rank = Math.max(rank, window.ranks[known] as number);
+    keys.splice(known, 1);
+    window.times.splice(known, 1);
+    window.ranks.splice(known, 1);
+  }
+  const { times } = window;
+  let i = times.length;
+  while (i > window.head && (times[i - 1] as number) > event.timestamp) i--;
+  times.splice(i, 0, event.timestamp);
+  window.ranks.splice(i, 0, rank);
+  keys.splice(i, 0, key);
+  if (window.samples.length < SAMPLE_LIMIT) window.samples.push(event);
+}
+
 function expireBefore(window: Window, since: number): void {
   const { times } = window;
   while (window.head < times.length && (times[window.head] as number) <= since) window.head++;
   if (window.head > 64 && window.head * 2 > times.length) {
     times.splice(0, window.head);
     window.ranks.splice(0, window.head);
+    window.keys?.splice(0, window.head);
     window.head = 0;
   }
   if (window.samples.some((e) => e.timestamp <= since)) window.samples = window.samples.filter((e) => e.timestamp > since);

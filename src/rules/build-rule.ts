@@ -9,7 +9,7 @@ import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
-import { groupByFields } from './rule-checks';
+import { checkDistinctField, groupByFields } from './rule-checks';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
 import { RULE_ID_PATTERN, type CompiledRule, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
@@ -26,6 +26,7 @@ export interface RuleLogic {
 
 export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): RuleLogic {
   const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems) : undefined;
+  checkDistinctField(data, checkField, problems);
   return { match, escalate: compileEscalations(data, checkField, problems), groupBy: groupByFields(data, checkField, problems) };
 }
 
@@ -69,7 +70,10 @@ export function buildRule(
     severity: d.severity,
     escalate: parts.escalate,
     match: parts.match,
-    threshold: d.threshold === undefined ? undefined : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number },
+    threshold:
+      d.threshold === undefined
+        ? undefined
+        : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number, ...(d.threshold.distinct === undefined ? {} : { distinct: d.threshold.distinct }) },
     groupBy: parts.groupBy,
     realertMs: d.realert === undefined ? DEFAULT_REALERT_MS : (parseDuration(d.realert) as number),
     slack: { channel: d.slack?.channel, template: d.slack?.template, mention: (d.slack?.mention ?? []).map(mentionToken) },

@@ -41,6 +41,13 @@ export function groupByFields(data: Record<string, unknown>, checkField: FieldCh
   return [...merged];
 }
 
+/** threshold.distinct must name a field the rule's sources have. */
+export function checkDistinctField(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): void {
+  if (!isMapping(data.threshold) || typeof data.threshold.distinct !== 'string') return;
+  const unknown = checkField(data.threshold.distinct);
+  if (unknown !== undefined) problems.add('UNKNOWN_FIELD', ['threshold', 'distinct'], unknown);
+}
+
 /** An escalation must raise the severity; one at or below the rule's severity is a mistake. */
 export function checkEscalationSeverities(data: Record<string, unknown>, problems: RuleProblems): void {
   const base = SEVERITIES.indexOf(data.severity as (typeof SEVERITIES)[number]);

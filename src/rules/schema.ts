@@ -108,6 +108,11 @@ export function ruleFileSchema(condition: z.ZodType) {
         .strictObject({
           count: z.int().min(1).describe('Events needed within the window to raise an alert.'),
           window: duration.describe('Sliding window for counting, e.g. 10m.'),
+          distinct: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Count the distinct values of this field instead of events: `count: 5, distinct: user.name` is five different user names (password spraying). Events without the field do not count.'),
           group_by: fieldList.optional().describe('Same as the top-level group_by (accepted here too; both lists are merged).'),
         })
         .optional()

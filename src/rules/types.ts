@@ -46,7 +46,8 @@ export interface CompiledRule {
   /** Raise the severity when an event also matches `when` (the highest wins). */
   escalate: Array<{ severity: Severity; when: Predicate }>;
   match: Predicate;
-  threshold?: { count: number; windowMs: number };
+  /** `distinct`: count distinct values of this field rather than events. */
+  threshold?: { count: number; windowMs: number; distinct?: string };
   groupBy: string[];
   /** Within this long after an alert opens, further matches update it instead of opening a new one. 0: every match (or threshold crossing) is its own alert. */
   realertMs: number;

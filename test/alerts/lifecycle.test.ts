@@ -132,6 +132,26 @@ describe('AlertLifecycle', () => {
     expect(reads).toEqual([]);
   });
 
+  it('counts distinct values across batches and their retries exactly (threshold.distinct kept in the group state)', async () => {
+    const spray = rule(`
+id: spray
+title: "Spray from {{source.address}}"
+source: ssh
+severity: high
+match: { event.action: ssh_login, event.outcome: failure }
+threshold: { count: 3, window: 10m, distinct: user.name }
+group_by: [source.address]
+realert: 1h
+`);
+    const attempt = (user: string, second: number) => `Nov  2 10:00:${String(second).padStart(2, '0')} web-1 sshd[1]: Failed password for invalid user ${user} from 203.0.113.9 port 4000 ssh2\n`;
+    const first = await events(attempt('a', 1) + attempt('b', 2) + attempt('a', 3));
+    expect(await lifecycle('t1', [spray]).processBatch(first)).toMatchObject({ posted: 0 });
+    expect(await lifecycle('t2', [spray]).processBatch(first)).toMatchObject({ duplicates: 3, posted: 0 });
+    const second = await events(attempt('b', 10) + attempt('c', 11));
+    expect(await lifecycle('t3', [spray]).processBatch(second)).toMatchObject({ posted: 1 });
+    expect(notifier.posts[0]?.view.alert).toMatchObject({ rule: 'spray', count: 3 });
+  });
+
   it('keeps identical lines apart: the same line twice in one input is two events, a retry of it none', async () => {
     const line = failures('203.0.113.9', 1);
     const batch = await events(line.repeat(5));

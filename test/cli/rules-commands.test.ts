@@ -28,7 +28,8 @@ describe('klaxon validate', () => {
     for (const l of lines) expect(l).toMatch(/^.+bad\.yml:\d+:\d+: /);
     expect(stderr).toContain(`${bad}:3:`);
     expect(stderr).toContain(`${bad}:5:`);
-    expect(stderr).toMatch(/14 rules valid/);
+    const shipped = readdirSync(RULES).filter((name) => name.endsWith('.yml')).length;
+    expect(stderr).toContain(`${shipped} rules valid`);
   });
 });
 

@@ -128,6 +128,58 @@ describe('AlertEngine', () => {
     expect(alerts[0]?.title).toBe('Failures from ?');
   });
 
+  describe('distinct-count thresholds (threshold.distinct)', () => {
+    const spray = rule({ threshold: { count: 3, windowMs: 10 * MIN, distinct: 'user.name' } });
+    const as = (user: string, at: number) => failure('203.0.113.9', at, { 'user.name': user });
+
+    it('count distinct values, not events: many failures for one user do not alert, three users do', () => {
+      expect(run(spray, [0, 1, 2, 3, 4, 5].map((m) => as('root', T0 + m * MIN)))).toHaveLength(0);
+      const alerts = run(spray, [as('root', T0), as('root', T0 + MIN), as('admin', T0 + 2 * MIN), as('root', T0 + 3 * MIN), as('oracle', T0 + 4 * MIN)]);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ count: 3, firstSeen: T0 + 2 * MIN, lastSeen: T0 + 4 * MIN });
+    });
+
+    it('a value seen again counts from its latest time: it stays in the window as long as it keeps coming', () => {
+      // root at 0 and 9, admin at 5, oracle at 12: at 12 the window (10 min) holds root@9, admin@5, oracle@12.
+      expect(run(spray, [as('root', T0), as('admin', T0 + 5 * MIN), as('root', T0 + 9 * MIN), as('oracle', T0 + 12 * MIN)])).toHaveLength(1);
+      // Without root's second failure, root@0 has left the window by 12.
+      expect(run(spray, [as('root', T0), as('admin', T0 + 5 * MIN), as('oracle', T0 + 12 * MIN)])).toHaveLength(0);
+    });
+
+    it('events without the field do not count', () => {
+      expect(run(spray, [failure('203.0.113.9', T0), failure('203.0.113.9', T0 + MIN), as('root', T0 + 2 * MIN), as('admin', T0 + 3 * MIN)])).toHaveLength(0);
+    });
+
+    it('the distinct values carry over from one engine to the next (a Lambda invocation to the next), exactly', () => {
+      const first = new AlertEngine([spray], { restore: () => undefined });
+      first.process(as('root', T0));
+      first.process(as('admin', T0 + MIN));
+      first.process(as('root', T0 + 2 * MIN));
+      const [snapshot] = first.touchedGroups();
+      expect(snapshot?.window.keys).toEqual(['admin', 'root']);
+      const stored = JSON.parse(JSON.stringify(snapshot));
+      const second = new AlertEngine([spray], { restore: () => stored });
+      second.process(as('admin', T0 + 3 * MIN));
+      expect(second.alerts()).toHaveLength(0);
+      second.process(as('oracle', T0 + 4 * MIN));
+      expect(second.alerts()).toMatchObject([{ count: 3 }]);
+    });
+
+    it('within one window, any order of the events alerts exactly when three distinct values came', () => {
+      const hourly = rule({ threshold: { count: 3, windowMs: 10 * MIN, distinct: 'user.name' }, realertMs: 60 * MIN });
+      const users = fc.array(fc.record({ user: fc.constantFrom('a', 'b', 'c', 'd'), minute: fc.integer({ min: 0, max: 8 }) }), { maxLength: 12 });
+      fc.assert(
+        fc.property(users, (list) => {
+          const events = list.map(({ user, minute }) => as(user, T0 + minute * MIN));
+          const expected = new Set(list.map((e) => e.user)).size >= 3 ? 1 : 0;
+          expect(run(hourly, [...events].sort((x, y) => x.timestamp - y.timestamp))).toHaveLength(expected);
+          expect(run(hourly, events)).toHaveLength(expected);
+          expect(run(hourly, [...events].reverse())).toHaveLength(expected);
+        }),
+      );
+    });
+  });
+
   it('gives the same fingerprint for the same rule and group in another engine (another invocation)', () => {
     const a = run(rule(), [failure('203.0.113.9', T0)]);
     const b = run(rule(), [failure('203.0.113.9', T0 + 5 * MIN)]);

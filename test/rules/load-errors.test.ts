@@ -66,6 +66,7 @@ describe('located problems, one code at a time', () => {
     expect(problemsOf(ruleText('', 'match:\n  event.outcome: failure\n  source.addr: 192.0.2.1\n'))).toEqual([['UNKNOWN_FIELD', 7, 3]]);
     expect(problemsOf(ruleText('group_by: [source.ip, src.ip]\n'))).toEqual([['UNKNOWN_FIELD', 7, 23]]);
     expect(problemsOf(ruleText('threshold: { count: 2, window: 1m, group_by: [usr] }\n'))).toEqual([['UNKNOWN_FIELD', 7, 47]]);
+    expect(problemsOf(ruleText('threshold: { count: 2, window: 1m, distinct: user.nmae }\n'))).toEqual([['UNKNOWN_FIELD', 7, 46]]);
     expect(problemsOf(`${HEADER}title: "Login by {{user.name}} from {{source.adr}}"\nsource: ssh\nseverity: low\nmatch: { user.name: x }\n`)).toEqual([
       ['UNKNOWN_FIELD', 2, 39],
     ]);
