@@ -21,7 +21,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   for (const rule of loaded.rules) {
     if (rule.tests.length === 0) await write(io.stdout, `- ${rule.id}: no tests\n`);
     for (const test of rule.tests) {
-      const outcome = await runRuleTest(rule, test);
+      const outcome = await runRuleTest(rule, test, loaded.rules);
       const where = `${relative(process.cwd(), rule.file) || rule.file}:${test.line}`;
       if (outcome.failures.length === 0) {
         passed++;

@@ -27,7 +27,7 @@ export async function packageRules(rulesDir: string, templatesDir: string, base:
   const failures: string[] = [];
   for (const rule of packaged.loaded) {
     for (const test of rule.tests) {
-      const outcome = await runRuleTest(rule, test);
+      const outcome = await runRuleTest(rule, test, packaged.loaded);
       for (const failure of outcome.failures) failures.push(`${rule.file}:${test.line}: test "${test.name}" fails: ${failure}`);
     }
   }

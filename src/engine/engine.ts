@@ -91,6 +91,8 @@ interface PreparedRule {
   escalate: Array<{ rank: number; when: CompiledRule['match'] }>;
   /** The field a distinct-count threshold counts the values of. */
   distinct?: FieldAccessor;
+  /** Rules whose `suppresses` names this one: an event one of them matches does not count here. */
+  suppressors: PreparedRule[];
 }
 
 export interface EngineOptions {
@@ -154,6 +156,7 @@ export class AlertEngine {
         clock: -Infinity,
         rank: severityRank(rule.severity),
         escalate: rule.escalate.map(({ severity, when }) => ({ rank: severityRank(severity), when })),
+        suppressors: [],
       };
       if (rule.threshold?.distinct !== undefined) prepared.distinct = compileFieldPath(rule.threshold.distinct);
       this.prepared.push(prepared);
@@ -161,6 +164,11 @@ export class AlertEngine {
         const list = this.bySource.get(source) ?? [];
         list.push(prepared);
         this.bySource.set(source, list);
+      }
+    }
+    for (const suppressor of this.prepared) {
+      for (const id of suppressor.rule.suppresses ?? []) {
+        for (const target of this.prepared) if (target.rule.id === id && target !== suppressor) target.suppressors.push(suppressor);
       }
     }
   }
@@ -173,7 +181,7 @@ export class AlertEngine {
     if (rules !== undefined) {
       let any = false;
       for (const prepared of rules) {
-        if (prepared.rule.match(event)) {
+        if (prepared.rule.match(event) && !suppressed(prepared, event)) {
           any = true;
           this.matched(prepared, event);
         }
@@ -325,6 +333,12 @@ export class AlertEngine {
     prepared.groups.delete(key);
     return undefined;
   }
+}
+
+/** An event a suppressing rule matches does not count for the rules it suppresses (inhibition). */
+function suppressed(prepared: PreparedRule, event: KlaxonEvent): boolean {
+  for (const suppressor of prepared.suppressors) if (suppressor.rule.sources.includes(event.source) && suppressor.rule.match(event)) return true;
+  return false;
 }
 
 function evictionOrder(group: GroupState): number {

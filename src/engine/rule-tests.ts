@@ -15,12 +15,18 @@ export interface RuleTestOutcome {
 /** A fixed "now" for rule tests, so that year inference never depends on today's date. */
 const TEST_NOW = Date.UTC(2030, 0, 1);
 
-/** Runs one test embedded in a rule file against that rule alone. */
-export async function runRuleTest(rule: CompiledRule, test: RuleTest): Promise<RuleTestOutcome> {
+/**
+ * Runs one test embedded in a rule file against that rule, with the rules of `others` that
+ * suppress it (their own alerts are not counted): a test can show what it leaves to them.
+ */
+export async function runRuleTest(rule: CompiledRule, test: RuleTest, others: readonly CompiledRule[] = []): Promise<RuleTestOutcome> {
   const once = test.logs ?? (test.records ?? []).map((r) => `${JSON.stringify(r)}\n`).join('');
   const text = once.endsWith('\n') ? once.repeat(test.repeat ?? 1) : `${once}\n`.repeat(test.repeat ?? 1);
   const source = test.source ?? rule.sources[0] ?? 'auto';
-  const { alerts, stats } = await alertsForText(text, [rule], { source, year: test.year, now: TEST_NOW, routes: DEFAULT_ROUTES });
+  const suppressors = others.filter((other) => other !== rule && (other.suppresses ?? []).includes(rule.id));
+  const run = await alertsForText(text, [rule, ...suppressors], { source, year: test.year, now: TEST_NOW, routes: DEFAULT_ROUTES });
+  const alerts = run.alerts.filter((alert) => alert.rule === rule.id);
+  const { stats } = run;
   const failures: string[] = stats.problems.map((p) => `input line ${p.location.line}${p.part ? ` ${p.part}` : ''} could not be parsed: ${p.message}`);
   const expect = test.expect;
   if (alerts.length !== expect.alerts) failures.push(`expected ${expect.alerts} alert${expect.alerts === 1 ? '' : 's'}, got ${alerts.length}`);

@@ -75,6 +75,7 @@ export function buildRule(
         ? undefined
         : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number, ...(d.threshold.distinct === undefined ? {} : { distinct: d.threshold.distinct }) },
     groupBy: parts.groupBy,
+    suppresses: d.suppresses ?? [],
     realertMs: d.realert === undefined ? DEFAULT_REALERT_MS : (parseDuration(d.realert) as number),
     slack: { channel: d.slack?.channel, template: d.slack?.template, mention: (d.slack?.mention ?? []).map(mentionToken) },
     runbook: d.runbook,

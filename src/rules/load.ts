@@ -4,6 +4,8 @@ import type { Position } from '../yaml/locate';
 import { Problems } from '../yaml/problems';
 import { readFailed, readYamlFile } from '../yaml/read-file';
 import { readYaml } from '../yaml/read-yaml';
+import { didYouMean } from '../yaml/suggest';
+import { isMapping } from './field-tests';
 import { compileRuleData, declaredId } from './compile-rule';
 import type { CompiledRule, RuleErrorCode, RuleProblem } from './types';
 
@@ -49,6 +51,7 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
   const rules: CompiledRule[] = [];
   const problems: RuleProblem[] = [];
   const firstFileById = new Map<string, string>();
+  const suppressions: Suppressions[] = [];
   for (const name of names) {
     const file = join(dir, name);
     const text = readYamlFile(file);
@@ -67,14 +70,37 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
     }
     if (loaded.id !== undefined) firstFileById.set(loaded.id.id, file);
     if (loaded.rule !== undefined) rules.push(loaded.rule);
+    if (loaded.suppresses !== undefined) suppressions.push({ file, rule: loaded.id?.id, entries: loaded.suppresses });
   }
+  problems.push(...unknownSuppressed(suppressions, [...firstFileById.keys()]));
   return { rules, problems };
+}
+
+interface Suppressions {
+  file: string;
+  rule: string | undefined;
+  entries: Array<{ id: string; position: Position }>;
+}
+
+/** Every id in `suppresses` must name another rule of the directory (broken files included). */
+function unknownSuppressed(list: readonly Suppressions[], ids: readonly string[]): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  for (const { file, rule, entries } of list) {
+    for (const { id, position } of entries) {
+      const message =
+        id === rule ? 'suppresses: a rule cannot suppress itself' : ids.includes(id) ? undefined : `suppresses: no rule has the id "${id}"${didYouMean(id, ids)}`;
+      if (message !== undefined) problems.push({ code: 'UNKNOWN_RULE', file, line: position.line, col: position.col, message });
+    }
+  }
+  return problems;
 }
 
 interface LoadedFile {
   rule?: CompiledRule;
   problems: RuleProblem[];
   id?: { id: string; position: Position };
+  /** The ids the file's `suppresses` lists, where they are written. */
+  suppresses?: Array<{ id: string; position: Position }>;
 }
 
 function loadFile(text: string, file: string, options: LoadOptions): LoadedFile {
@@ -83,5 +109,13 @@ function loadFile(text: string, file: string, options: LoadOptions): LoadedFile 
   if (yaml === undefined) return { problems: problems.list() };
   const located = new Problems<RuleErrorCode>(file, yaml.locator);
   const rule = compileRuleData(yaml.data, yaml.locator, file, located, options);
-  return { rule, problems: located.list(), id: declaredId(yaml.data, yaml.locator, file) };
+  const suppresses = isMapping(yaml.data) && Array.isArray(yaml.data.suppresses) ? yaml.data.suppresses : undefined;
+  return {
+    rule,
+    problems: located.list(),
+    id: declaredId(yaml.data, yaml.locator, file),
+    ...(suppresses === undefined
+      ? {}
+      : { suppresses: suppresses.flatMap((id: unknown, i: number) => (typeof id === 'string' ? [{ id, position: yaml.locator.position(['suppresses', i]) }] : [])) }),
+  };
 }

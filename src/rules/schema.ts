@@ -147,6 +147,12 @@ export function ruleFileSchema(condition: z.ZodType) {
         .array(z.string().regex(new RegExp(SLACK_USER_PATTERN), { error: 'allowed_users entries must be Slack user ids such as U012ABCDEF' }))
         .optional()
         .describe('Slack user ids allowed to acknowledge or silence these alerts; default: the global setting.'),
+      suppresses: z
+        .array(z.string().regex(new RegExp(RULE_ID_PATTERN), { error: 'suppresses lists rule ids' }))
+        .optional()
+        .describe(
+          'Ids of rules that do not count an event this rule matches (inhibition): ssh-root-login suppresses ssh-login, so a root login is one critical alert, not that and a low one.',
+        ),
       tests: z.array(testCase).optional().describe('Test cases run by `klaxon test`: positive and negative examples.'),
     })
     .meta({

@@ -48,6 +48,8 @@ export interface CompiledRule {
   match: Predicate;
   /** `distinct`: count distinct values of this field rather than events. */
   threshold?: { count: number; windowMs: number; distinct?: string };
+  /** Ids of rules that do not count an event this rule matches. */
+  suppresses?: string[];
   groupBy: string[];
   /** Within this long after an alert opens, further matches update it instead of opening a new one. 0: every match (or threshold crossing) is its own alert. */
   realertMs: number;
@@ -80,5 +82,6 @@ export type RuleErrorCode =
   | 'BAD_CIDR'
   | 'BAD_DURATION'
   | 'DUPLICATE_ID'
+  | 'UNKNOWN_RULE'
   | 'UNKNOWN_TEMPLATE'
   | 'READ_FAILED';

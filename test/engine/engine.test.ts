@@ -128,6 +128,22 @@ describe('AlertEngine', () => {
     expect(alerts[0]?.title).toBe('Failures from ?');
   });
 
+  it('an event a suppressing rule matches does not count for the rules it suppresses (inhibition); other events still do', () => {
+    const login = rule({ id: 'login', match: (e) => e.fields['event.outcome'] === 'success' });
+    const root = rule({ id: 'root', match: (e) => e.fields['user.name'] === 'root', suppresses: ['login'] });
+    const engine = new AlertEngine([login, root]);
+    const success = (user: string) => ({ timestamp: T0, source: 'ssh' as const, fields: { 'event.outcome': 'success', 'user.name': user, 'source.ip': '192.0.2.1' } });
+    engine.process(success('root'));
+    engine.process(success('alice'));
+    expect(engine.alerts().map((a) => a.rule)).toEqual(['root', 'login']);
+    // A suppressor for another source does not apply.
+    const waf = rule({ id: 'waf-only', sources: ['waf'], match: () => true, suppresses: ['login'] });
+    expect(run(rule({ id: 'login', match: () => true }), [success('root')])).toHaveLength(1);
+    const both = new AlertEngine([rule({ id: 'login', match: () => true }), waf]);
+    both.process(success('root'));
+    expect(both.alerts().map((a) => a.rule)).toEqual(['login']);
+  });
+
   describe('distinct-count thresholds (threshold.distinct)', () => {
     const spray = rule({ threshold: { count: 3, windowMs: 10 * MIN, distinct: 'user.name' } });
     const as = (user: string, at: number) => failure('203.0.113.9', at, { 'user.name': user });

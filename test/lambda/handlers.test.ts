@@ -260,8 +260,8 @@ describe('cloudtrail: EventBridge, then the same event from a CloudTrail log gro
     const posted = postedAlerts(slack);
     const open = posted.filter((p) => p.rule === 'sg-open-to-world');
     expect(open).toHaveLength(1);
-    // sg-change (every security-group change) posts its own, low, message.
-    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-change', 'sg-open-to-world']);
+    // sg-open-to-world suppresses sg-change for the same call: one message, not two.
+    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-open-to-world']);
     const fingerprint = open[0]?.fingerprint ?? '';
     const group = await storedGroup(cloudtrail.store, fingerprint);
     expect(group.messages).toHaveLength(1);
@@ -277,7 +277,7 @@ describe('cloudtrail: EventBridge, then the same event from a CloudTrail log gro
 
     expect(again).toMatchObject({ records: 1, events: 1, parseErrors: 0 });
     expect(again.report).toMatchObject({ duplicates: 1, matched: 0, posted: 0 });
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     const after = await storedGroup(logs.store, fingerprint);
     expect(after.messages).toHaveLength(1);
     expect(after.messages[0]?.alert.count).toBe(1);

@@ -247,14 +247,14 @@ describe('exactly once across accounts and roads', () => {
 
     expect(await fn.handler(await kinesis.nextEvent(), lambdaContext(fn.functionName))).toEqual({ batchItemFailures: [] });
     const posted = postedAlerts(slack);
-    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-change', 'sg-open-to-world']);
+    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-open-to-world']);
     // The account is the one the call was made in (the record's), whichever account's log group carried it.
     for (const p of posted) expect(p.call.body.channel).toBe(SHOP_CHANNEL);
 
     // The same call forwarded by the shop account's EventBridge rule to the central bus.
     const summary = await cloudtrail.handler(busEvent, lambdaContext(cloudtrail.functionName));
     expect(summary.report).toMatchObject({ duplicates: 1, posted: 0 });
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     for (const p of posted) expect((await storedGroup(fn.store, p.fingerprint)).messages[0]?.alert.count).toBe(1);
   });
 
@@ -272,7 +272,7 @@ describe('exactly once across accounts and roads', () => {
     if (bus.status === 'rejected') await cloudtrail.handler({ ...fixture, account: DATA_LAKE, detail }, lambdaContext(cloudtrail.functionName));
 
     const posted = postedAlerts(slack);
-    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-change', 'sg-open-to-world']);
+    expect(posted.map((p) => p.rule).sort()).toEqual(['sg-open-to-world']);
     for (const p of posted) expect((await storedGroup(fn.store, p.fingerprint)).messages[0]?.alert.count).toBe(1);
   });
 });

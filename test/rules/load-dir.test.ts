@@ -20,6 +20,22 @@ describe('loadRulesFromDir', () => {
     ]);
   });
 
+  it('suppresses must name other rules of the directory: located UNKNOWN_RULE, with a did-you-mean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'klaxon-rules-'));
+    const rule = (id: string, extra = '') => `id: ${id}\ntitle: t\nsource: ssh\nseverity: low\nmatch: { user.name: root }\n${extra}`;
+    writeFileSync(join(dir, 'a.yml'), rule('ssh-login'));
+    writeFileSync(join(dir, 'b.yml'), rule('ssh-root-login', 'suppresses: [ssh-login, ssh-logn, ssh-root-login]\n'));
+    const { rules, problems } = loadRulesFromDir(dir);
+    expect(rules.map((r) => [r.id, r.suppresses])).toEqual([
+      ['ssh-login', []],
+      ['ssh-root-login', ['ssh-login', 'ssh-logn', 'ssh-root-login']],
+    ]);
+    expect(problems.map((p) => [p.file.slice(dir.length + 1), p.code, p.line, p.col, p.message])).toEqual([
+      ['b.yml', 'UNKNOWN_RULE', 6, 25, 'suppresses: no rule has the id "ssh-logn" (did you mean "ssh-login"?)'],
+      ['b.yml', 'UNKNOWN_RULE', 6, 35, 'suppresses: a rule cannot suppress itself'],
+    ]);
+  });
+
   it('names the first file in a duplicate id problem', () => {
     const duplicate = loadRulesFromDir(MIXED).problems.find((p) => p.code === 'DUPLICATE_ID');
     expect(duplicate?.message).toContain(join(MIXED, 'a-ssh-root-login.yml'));

@@ -38,7 +38,7 @@ describe('oversized input is one located error, and the scan goes on', () => {
 
     const { code, stdout, stderr } = await runCli(['scan', '--year', '2024', '--rules', RULES, file]);
     const alerts = jsonLines(stdout);
-    expect(alerts.map((a) => a.rule).sort()).toEqual(['ssh-login', 'ssh-root-login']);
+    expect(alerts.map((a) => a.rule)).toEqual(['ssh-root-login']);
     expect(stderr).toContain(`${file}:1:`);
     expect(stderr).toContain('record longer than 1048576 bytes (1 MiB): skipped');
     expect(stderr).toContain(`${file}:2:`);
