@@ -19,6 +19,7 @@ const RULES: [string, string] = ['--rules DIR', 'rule directory (default: $KLAXO
 const TEMPLATES: [string, string] = ['--templates DIR', 'Slack message templates (default: the shipped templates/)'];
 const SOURCE: [string, string] = ['--source ssh|waf|cloudtrail|alarm|auto', 'force a parser; auto (default) sniffs each file and record'];
 const YEAR: [string, string] = ['--year YYYY', 'the year of syslog timestamps that carry none (default: inferred)'];
+const TZ: [string, string] = ['--tz ZONE', 'IANA time zone (Europe/Berlin, UTC) of syslog timestamps that carry no offset, such as RFC3164 (default: $KLAXON_SYSLOG_TZ, else UTC)'];
 const BY: [string, string] = ['--by NAME', 'who the change is recorded as in the audit log (default: the OS user)'];
 const STATE = 'State: KLAXON_STATE (SQLite, default .klaxon/state.db) or KLAXON_TABLE (DynamoDB).';
 const USAGE_ERROR: [string, string] = ['2', 'usage error (a bad option or setting)'];
@@ -36,6 +37,7 @@ export const HELP: Record<string, CommandHelp> = {
       TEMPLATES,
       SOURCE,
       YEAR,
+      TZ,
     ],
     examples: ['klaxon run', 'klaxon run --serve', 'klaxon run --follow /var/log/auth.log', 'SLACK_BOT_TOKEN=xoxb-… SLACK_CHANNEL=C0123 klaxon run --once auth.log'],
     exit: [
@@ -70,6 +72,7 @@ export const HELP: Record<string, CommandHelp> = {
       TEMPLATES,
       SOURCE,
       YEAR,
+      TZ,
     ],
     examples: ['klaxon scan /var/log/auth.log', 'klaxon scan --format pretty samples/auth.log', 'zcat waf.log.gz | klaxon scan --source waf -', 'klaxon scan --events --format pretty auth.log'],
     exit: [['0', 'the scan ran (unparseable input is reported on stderr)'], ['1', 'a file could not be read or the rules are invalid'], USAGE_ERROR, INTERNAL],
@@ -89,6 +92,7 @@ export const HELP: Record<string, CommandHelp> = {
       TEMPLATES,
       SOURCE,
       YEAR,
+      TZ,
     ],
     examples: ['klaxon replay logs --log-group /prod/bastion/auth --since 7d', 'klaxon replay cloudtrail --since 24h --deliver'],
     exit: [['0', 'the replay ran'], ['1', 'AWS refused (the message names what is missing), or the rules are invalid'], USAGE_ERROR, INTERNAL],

@@ -49,6 +49,8 @@ export interface ReplayFlags {
   templates?: string;
   source: SourceChoice;
   year?: number;
+  /** --tz, canonical. */
+  timeZone?: string;
   format: 'json' | 'pretty';
   deliver: boolean;
   region?: string;
@@ -85,7 +87,8 @@ export function parseReplayArgs(args: string[], now: number): ReplayFlags {
   const format = v.format ?? 'json';
   if (format !== 'json' && format !== 'pretty') throw new UsageError(`--format must be json or pretty, not "${format}"`);
   if (v.deliver && v.format !== undefined) throw new UsageError('--format is for printed alerts; with --deliver, alerts go to Slack (or are printed as Slack messages)');
-  const { source, year } = inputFlags(v);
+  const input = inputFlags(v);
+  const { source } = input;
   if (kind === 'cloudtrail' && source !== 'auto' && source !== 'cloudtrail') throw new UsageError(`replay cloudtrail reads CloudTrail records only; --source ${source} does not apply`);
   if (v.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v.region)) throw new UsageError(`--region must be an AWS region such as eu-west-1, not "${v.region}"`);
 
@@ -94,7 +97,7 @@ export function parseReplayArgs(args: string[], now: number): ReplayFlags {
   const until = v.until === undefined ? now : parseTime('until', v.until, now);
   if (since >= until) throw new UsageError(`--since (${iso(since)}) must be before --until (${iso(until)})`);
 
-  const flags: ReplayFlags = { kind, rules: v.rules, templates: v.templates, source, year, format, deliver: v.deliver, region: v.region, since, until };
+  const flags: ReplayFlags = { kind, rules: v.rules, templates: v.templates, ...input, format, deliver: v.deliver, region: v.region, since, until };
   if (kind === 'logs') {
     const logGroup = v['log-group'];
     if (logGroup === undefined || logGroup.trim() === '') throw new UsageError('--log-group is required: the CloudWatch Logs group to read (its name or ARN)');

@@ -40,6 +40,8 @@ interface RunFlags {
   templates?: string;
   source: DecodeOptions['source'];
   year?: number;
+  /** --tz, canonical. */
+  timeZone?: string;
   follow: boolean;
   once: boolean;
   serve: boolean;

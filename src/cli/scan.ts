@@ -26,6 +26,8 @@ export interface ScanFlags {
   format: AlertFormat;
   evidence: EvidenceDetail;
   year?: number;
+  /** --tz, canonical. */
+  timeZone?: string;
   files: string[];
 }
 
@@ -46,8 +48,7 @@ export function parseScanArgs(args: string[]): ScanFlags {
   if (values.events && format === 'blocks') throw new UsageError('--format blocks prints alerts as Slack messages; with --events use json or pretty');
   const evidence = values.evidence;
   if (evidence !== 'short' && evidence !== 'full') throw new UsageError(`--evidence must be short or full, not "${evidence}"`);
-  const { source, year } = inputFlags(values);
-  return { rules: values.rules, templates: values.templates, source, events: values.events, format, evidence, year, files: positionals };
+  return { rules: values.rules, templates: values.templates, ...inputFlags(values), events: values.events, format, evidence, files: positionals };
 }
 
 /**

@@ -7,7 +7,7 @@
  * function that consumes the stream. The member side is in member.ts.
  */
 import { arnIn, type Resource, type Sub } from './cfn';
-import { logGroupRoutes } from './config-parts';
+import { logGroupRoutes, logGroupTimeZonesVariable } from './config-parts';
 import type { StageConfig } from './config';
 import { serviceRole, roleId } from './iam';
 import type { StageNames } from './names';
@@ -134,7 +134,10 @@ export function organizationFunctions(config: StageConfig): Record<string, unkno
       handler: 'handlers/kinesis.handler',
       description: "Member accounts' log groups (a CloudWatch Logs destination's Kinesis stream) through the rules to Slack",
       role: roleId('kinesis'),
-      environment: { KLAXON_LOG_GROUP_SOURCES: logGroupRoutes(organization.logGroups).map((r) => `${r.logGroup}=${r.source}`).join(',') },
+      environment: {
+        KLAXON_LOG_GROUP_SOURCES: logGroupRoutes(organization.logGroups).map((r) => `${r.logGroup}=${r.source}`).join(','),
+        KLAXON_LOG_GROUP_TIMEZONES: logGroupTimeZonesVariable(organization.logGroups),
+      },
       events: [
         {
           stream: {

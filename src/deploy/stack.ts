@@ -7,7 +7,7 @@
 import { parseDuration } from '../rules/duration';
 import { tableDefinition, TTL_ATTRIBUTE } from '../store/dynamodb';
 import type { Resource } from './cfn';
-import { logGroupRoutes } from './config-parts';
+import { logGroupRoutes, logGroupTimeZonesVariable, sshLogGroupNames } from './config-parts';
 import type { AlarmName, StageConfig } from './config';
 import { functionRoles } from './iam';
 import { ASYNC_FUNCTIONS, deployedFunctions, logicalId, type StageNames } from './names';
@@ -44,6 +44,8 @@ export interface StageSettings {
   metricNamespace: string;
   /** KLAXON_LOG_GROUP_SOURCES: each configured log group routed to its parser by name. */
   logGroupSources: string;
+  /** KLAXON_LOG_GROUP_TIMEZONES: the zone of each SSH log group that names one. */
+  logGroupTimeZones: string;
   tableName: string;
 }
 
@@ -58,6 +60,7 @@ export function stageSettings(config: StageConfig, names: StageNames): StageSett
     signingSecretParameter: names.signingSecretParameter,
     metricNamespace: names.metricNamespace,
     logGroupSources: routes.join(','),
+    logGroupTimeZones: logGroupTimeZonesVariable(config.logGroups),
     tableName: names.table,
   };
 }
@@ -91,10 +94,10 @@ export function logsEvents(config: StageConfig): Array<{ cloudwatchLog: { logGro
 /** The log groups an alarm's metric filter goes on. */
 export function metricLogGroups(config: StageConfig, alarm: AlarmName): string[] {
   if (!config.alarms[alarm].enabled) return [];
-  const { ssh, waf, cloudtrail } = config.logGroups;
+  const { waf, cloudtrail } = config.logGroups;
   switch (METRIC_FILTERS[alarm].source) {
     case 'ssh':
-      return ssh;
+      return sshLogGroupNames(config.logGroups);
     case 'waf':
       return waf;
     default:

@@ -16,6 +16,7 @@ import { SlackNotifier } from '../slack/notifier';
 import type { TemplateSet } from '../slack/template-set';
 import { AccountDirectory, type AccountDirectoryData } from '../sources/accounts';
 import type { DecodeOptions, Decoded } from '../sources/decode';
+import { zoneSettings } from '../sources/log-group-zones';
 import { ReadStats } from '../sources/read-events';
 import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
 import { DynamoStore } from '../store/dynamodb';
@@ -24,6 +25,7 @@ import { packagedAccounts } from './packaged-accounts';
 import { compilePackagedRules, type PackagedRules } from './packaged-rules';
 import { BOT_TOKEN_PARAMETER_VAR, readSecret } from './secrets';
 import { logger, metrics, recordBatch, recordDrain } from './telemetry';
+import { timeSkewWarner } from './time-skew-warning';
 
 /** Problems logged per invocation; the counts cover the rest. */
 const LOGGED_PROBLEMS = 10;
@@ -58,6 +60,8 @@ export class RuntimeConfigError extends Error {
 /**
  * Compiles the rules and templates packaged into the bundle and opens the table named by
  * KLAXON_TABLE; `accounts` is the stage's account directory, built into the bundle too.
+ * Auth-log lines without an offset are read in the zones of KLAXON_LOG_GROUP_TIMEZONES (per log
+ * group, from the stage config) or KLAXON_SYSLOG_TZ, else UTC.
  * Throws RuntimeConfigError listing every problem.
  */
 export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = process.env, accounts: AccountDirectoryData = packagedAccounts()): Runtime {
@@ -66,6 +70,8 @@ export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = 
   if (table === undefined || table === '') throw new RuntimeConfigError('KLAXON_TABLE is not set: it names the DynamoDB state table (serverless.yml sets it)');
   const routes = parseRoutes(env.KLAXON_LOG_GROUP_SOURCES ?? '');
   if (routes.problems.length > 0) throw new RuntimeConfigError(`KLAXON_LOG_GROUP_SOURCES: ${routes.problems.join('; ')}`);
+  const { problems: zoneProblems, ...zones } = zoneSettings(env);
+  if (zoneProblems.length > 0) throw new RuntimeConfigError(zoneProblems.join('; '));
 
   let current: SlackContext | undefined;
   return {
@@ -74,7 +80,8 @@ export function createRuntime(packaged: PackagedRules, env: NodeJS.ProcessEnv = 
     store: new DynamoStore({ tableName: table }),
     accounts: new AccountDirectory(accounts, env.AWS_REGION),
     env,
-    decodeOptions: () => ({ source: 'auto', now: Date.now(), routes: [...routes.routes, ...DEFAULT_ROUTES] }),
+    // A fresh skew warner per invocation: each log group's zone warning is logged once per invocation.
+    decodeOptions: () => ({ source: 'auto', now: Date.now(), routes: [...routes.routes, ...DEFAULT_ROUTES], ...zones, onTimeSkew: timeSkewWarner() }),
     async slack() {
       const token = await readSecret(BOT_TOKEN_PARAMETER_VAR, env);
       if (current?.token !== token) {

@@ -4,6 +4,7 @@ import { isIpAddress } from '../events/ip';
 import { isObject, text } from '../events/json';
 import type { JsonObject } from '../events/json';
 import { securityGroupFields } from './security-group';
+import { parseIsoTimestamp } from './syslog-time';
 
 /** Keys only a CloudTrail record has at its top level. */
 function looksLikeRecord(json: JsonObject): boolean {
@@ -63,14 +64,6 @@ export function cloudTrailRecords(json: unknown): { records: Array<{ record: unk
   if (looksLikeRecord(json) || 'eventID' in json || 'eventTime' in json) records.push({ record: json });
   else problems.push('not CloudTrail: expected {"Records": [...]}, an EventBridge CloudTrail event or a CloudTrail record');
   return { records, problems };
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
-
-function eventMillis(value: string): number | undefined {
-  if (value.length > 40 || !ISO_TIME.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function bool(value: unknown): boolean | undefined {
@@ -169,7 +162,7 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   if (Array.isArray(record.Records)) return parseError('a CloudTrail log file, not one record: unwrap "Records" first');
   const eventTime = record.eventTime;
   if (eventTime === undefined || eventTime === null) return parseError('CloudTrail record is missing "eventTime"');
-  const timestamp = typeof eventTime === 'string' ? eventMillis(eventTime) : undefined;
+  const timestamp = typeof eventTime === 'string' ? parseIsoTimestamp(eventTime) : undefined;
   if (timestamp === undefined) return parseError('CloudTrail record field "eventTime" is not an ISO 8601 time');
   const eventName = text(record.eventName);
   if (eventName === undefined) return parseError('CloudTrail record is missing "eventName"');

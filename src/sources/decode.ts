@@ -6,8 +6,10 @@ import type { InputLocation } from '../input/location';
 import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
 import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, regionOfSubscription, type CloudWatchLogsPayload } from './awslogs';
 import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
+import { logGroupTimeZone, type LogGroupZone } from './log-group-zones';
 import { routeLogGroup, sniffMessage, type LogGroupRoute } from './routing';
 import { parseAuthLine } from './sshd';
+import { checkTimeSkew, type TimeSkew } from './time-skew';
 import { looksLikeWaf, normalizeWafRecord } from './waf';
 
 export type SourceChoice = EventSource | 'auto';
@@ -20,6 +22,12 @@ export interface DecodeOptions {
   /** Epoch ms used for year inference and for lines with no time at all. */
   now: number;
   routes: readonly LogGroupRoute[];
+  /** The IANA zone of auth-log timestamps written without an offset (RFC3164): UTC when undefined. */
+  timeZone?: string;
+  /** Zones per CloudWatch log group (glob), before `timeZone`. */
+  logGroupTimeZones?: readonly LogGroupZone[];
+  /** Told when an auth-log line in a CloudWatch Logs delivery is more than an hour from CloudWatch's time for it (the Lambda warns). */
+  onTimeSkew?: (skew: TimeSkew) => void;
 }
 
 /** True when a forced source reads JSON (everything but auth-log lines). */
@@ -133,16 +141,18 @@ function decodePayload(decoded: ReturnType<typeof checkPayload>, location: Input
   if (payload.messageType === 'CONTROL_MESSAGE') return [];
   const routed = options.source === 'auto' ? routeLogGroup(payload.logGroup, options.routes) : options.source;
   const region = regionOfSubscription(payload);
+  const timeZone = logGroupTimeZone(payload.logGroup, options.logGroupTimeZones, options.timeZone);
   return payload.logEvents.map((logEvent, i) => {
     const source = routed ?? sniffMessage(logEvent.message);
-    const result = decodeMessage(source, logEvent.message, logEvent.timestamp, options);
+    const result = decodeMessage(source, logEvent.message, logEvent.timestamp, options, timeZone);
+    if (source === 'ssh' && options.onTimeSkew !== undefined) checkTimeSkew(result, logEvent.timestamp, payload.logGroup, timeZone, options.onTimeSkew);
     return { location, part: `logEvents[${i}]`, result: withEnvelope(withLocation(result, location), payload, region, logEvent) };
   });
 }
 
-/** A CloudWatch log event's message, read by the parser for its source. */
-export function decodeMessage(source: EventSource, message: string, envelopeTime: number, options: DecodeOptions): ParseResult {
-  if (source === 'ssh') return parseAuthLine(message, { envelopeTime, now: options.now, year: options.year });
+/** A CloudWatch log event's message, read by the parser for its source (auth-log lines in `timeZone` when they carry no offset). */
+export function decodeMessage(source: EventSource, message: string, envelopeTime: number, options: DecodeOptions, timeZone = options.timeZone): ParseResult {
+  if (source === 'ssh') return parseAuthLine(message, { envelopeTime, now: options.now, year: options.year, timeZone });
   let json: unknown;
   try {
     json = JSON.parse(message);

@@ -45,8 +45,13 @@ function globToRegExp(glob: string): RegExp {
   return re;
 }
 
+/** True when a log group name matches a glob (`*` for any run of characters). */
+export function matchesGlob(glob: string, logGroup: string): boolean {
+  return globToRegExp(glob).test(logGroup);
+}
+
 export function routeLogGroup(logGroup: string, routes: readonly LogGroupRoute[]): EventSource | undefined {
-  return routes.find((r) => globToRegExp(r.pattern).test(logGroup))?.source;
+  return routes.find((r) => matchesGlob(r.pattern, logGroup))?.source;
 }
 
 /** The fallback when no route names a log group: look at one message. */

@@ -22,6 +22,8 @@ export interface AuthLineContext {
   year?: number;
   /** now, epoch ms: used for year inference when there is neither year nor envelopeTime, and as the time of timestamp-less lines without envelope */
   now: number;
+  /** the IANA zone of timestamps written without an offset (RFC3164, ISO without one): UTC when undefined */
+  timeZone?: string;
 }
 
 type Fields = Record<string, FieldValue>;

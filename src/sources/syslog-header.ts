@@ -34,9 +34,11 @@ const PROCID_NUMBER = /^\d{1,10}$/;
 /**
  * Reads the header of a syslog line in any of the shapes auth logs arrive in:
  * `[<PRI>]Mmm dd hh:mm:ss host prog[pid]: msg` (RFC3164, optional `<fac.sev>` priority),
- * `YYYY-MM-DDThh:mm:ss[.frac][offset] host prog[pid]: msg` (rsyslog/journalctl ISO),
+ * `YYYY-MM-DDThh:mm:ss[.frac][offset] host prog[pid]: msg` (rsyslog/journalctl ISO; also with
+ * a space for the T, as macOS `log show` writes `2020-03-23 06:47:42.801612-0700  host ...`),
  * `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG` (RFC5424) and `host prog[pid]: msg`
- * (journal exports with no timestamp). The host may be missing before the tag.
+ * (journal exports with no timestamp). The host may be missing before the tag. Timestamps
+ * without an offset are read in `hints.timeZone` (UTC when none).
  */
 export function parseSyslogHeader(line: string, hints: YearHints): HeaderResult {
   let pos = 0;
@@ -54,9 +56,11 @@ export function parseSyslogHeader(line: string, hints: YearHints): HeaderResult 
   if (stamp === undefined) {
     time = hints.envelopeTime ?? hints.now;
   } else {
-    if (line.charCodeAt(stamp.end) !== SPACE) return { error: `no space after the timestamp '${clip(line.slice(pos, stamp.end + 1))}'` };
+    if (!isBlankAt(line, stamp.end)) return { error: `no space after the timestamp '${clip(line.slice(pos, stamp.end + 1))}'` };
     time = stamp.time;
-    pos = skipSpaces(line, stamp.end);
+    // macOS `log show --style syslog` pads the timestamp with two spaces; some exports use a tab.
+    pos = stamp.end;
+    while (isBlankAt(line, pos)) pos++;
   }
   if (!isValidTime(time)) return { error: 'timestamp out of range' };
   return readHostAndTag(line, pos, time, priority, stamp !== undefined);
@@ -132,7 +136,7 @@ function scanTimestamp(line: string, pos: number, hints: YearHints): ScannedTime
   const month = MONTHS[line.slice(pos, pos + 3)];
   if (month !== undefined && line.charCodeAt(pos + 3) === SPACE) return scanBsdTime(line, pos, month, hints);
   if (readDigits(line, pos, 4) >= 0 && line[pos + 4] === '-') {
-    const iso = scanIsoTime(line, pos);
+    const iso = scanIsoTime(line, pos, hints.timeZone);
     if (iso === undefined) return { error: `malformed ISO-8601 timestamp '${clip(line.slice(pos, tokenEnd(line, pos)))}'` };
     if (Number.isNaN(iso.time)) return { error: `invalid date '${clip(line.slice(pos, iso.end))}'` };
     return iso;
@@ -189,7 +193,7 @@ function parseRfc5424(line: string, pos: number, priority: SyslogPriority, hints
     time = hints.envelopeTime ?? hints.now;
     i = pos + 1;
   } else {
-    const iso = scanIsoTime(line, pos);
+    const iso = scanIsoTime(line, pos, hints.timeZone);
     if (iso === undefined || Number.isNaN(iso.time)) return { error: `invalid RFC5424 timestamp '${clip(line.slice(pos, pos + 32))}'` };
     time = iso.time;
     i = iso.end;
@@ -247,6 +251,11 @@ function skipSdElement(line: string, start: number): number {
 function tokenEnd(line: string, pos: number): number {
   const end = line.indexOf(' ', pos);
   return end < 0 ? line.length : end;
+}
+
+function isBlankAt(line: string, pos: number): boolean {
+  const c = line.charCodeAt(pos);
+  return c === SPACE || c === 9 /* tab */;
 }
 
 function skipSpaces(line: string, pos: number): number {

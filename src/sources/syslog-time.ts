@@ -1,4 +1,5 @@
 /** Calendar arithmetic for syslog timestamps, done with Date.UTC so the hot path never parses date strings. */
+import { zonedTime } from './time-zone';
 
 export const DAY_MS = 86_400_000;
 /** 400 Gregorian years, used to keep years 0-99 literal (Date.UTC maps them to 1900-1999). */
@@ -14,6 +15,8 @@ export interface YearHints {
   /** a forced year (the CLI's --year): wins over envelopeTime and now */
   year?: number;
   now: number;
+  /** The IANA zone of timestamps written without an offset (RFC3164, ISO without one); UTC when undefined. */
+  timeZone?: string;
 }
 
 export function isValidTime(ms: number): boolean {
@@ -49,7 +52,7 @@ export function utcYear(ms: number): number {
 }
 
 /**
- * Epoch ms of a year-less RFC3164 time, read as UTC. The year comes from, in order: the
+ * Epoch ms of a year-less RFC3164 time, read in `hints.timeZone` (UTC when none). The year comes from, in order: the
  * forced year (the CLI's `--year`, an explicit override, so it wins), the CloudWatch envelope
  * time (the year placing the date nearest to it), or `now` (this year, unless that puts the
  * date more than a day in the future: then last year, so a December line read in January
@@ -57,7 +60,8 @@ export function utcYear(ms: number): number {
  * outside leap years, Apr 31).
  */
 export function yearlessTime(month: number, day: number, hour: number, minute: number, second: number, ms: number, hints: YearHints): number {
-  const at = (year: number): number => utcTime(year, month, day, hour, minute, second, ms);
+  const zone = hints.timeZone;
+  const at = (year: number): number => zonedTime(utcTime(year, month, day, hour, minute, second, ms), zone);
   if (hints.year !== undefined) return at(hints.year);
   const envelope = hints.envelopeTime;
   if (envelope !== undefined && isValidTime(envelope)) return nearestTo(envelope, at);
@@ -115,10 +119,11 @@ export function scanFraction(s: string, pos: number): { ms: number; end: number 
 }
 
 /**
- * Reads an ISO-8601 date-time at `pos`: `YYYY-MM-DDTHH:MM:SS[.frac][Z|±HH[:]MM]`, UTC when
- * there is no offset. Returns undefined when the text does not have that shape.
+ * Reads an ISO-8601 date-time at `pos`: `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH[:]MM]` (the space
+ * form as macOS `log show` and SQL-style exports write it), in `timeZone` (UTC when undefined)
+ * when there is no offset. Returns undefined when the text does not have that shape.
  */
-export function scanIsoTime(s: string, pos: number): ScannedTime | undefined {
+export function scanIsoTime(s: string, pos: number, timeZone?: string): ScannedTime | undefined {
   const year = readDigits(s, pos, 4);
   const month = readDigits(s, pos + 5, 2);
   const day = readDigits(s, pos + 8, 2);
@@ -128,18 +133,31 @@ export function scanIsoTime(s: string, pos: number): ScannedTime | undefined {
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
   if (s[pos + 4] !== '-' || s[pos + 7] !== '-' || s[pos + 13] !== ':' || s[pos + 16] !== ':') return undefined;
   const t = s[pos + 10];
-  if (t !== 'T' && t !== 't') return undefined;
+  if (t !== 'T' && t !== 't' && t !== ' ') return undefined;
   const fraction = scanFraction(s, pos + 19);
   const offset = scanOffset(s, fraction.end);
   if (offset === undefined) return undefined;
-  const time = utcTime(year, month, day, hour, minute, second, fraction.ms) - offset.minutes * 60_000;
+  const wall = utcTime(year, month, day, hour, minute, second, fraction.ms);
+  const time = offset.minutes === undefined ? zonedTime(wall, timeZone) : wall - offset.minutes * 60_000;
   return { time, end: offset.end };
 }
 
-function scanOffset(s: string, pos: number): { minutes: number; end: number } | undefined {
+/**
+ * A whole text that is an ISO-8601 time as scanIsoTime reads it, zone-less meaning UTC
+ * (CloudTrail's `eventTime`, WAF's `timestamp` when a tool wrote it as text): epoch ms, or
+ * undefined when the text is not one or names an impossible date.
+ */
+export function parseIsoTimestamp(text: string): number | undefined {
+  if (text.length > 40) return undefined;
+  const scanned = scanIsoTime(text, 0);
+  return scanned === undefined || scanned.end !== text.length || !isValidTime(scanned.time) ? undefined : scanned.time;
+}
+
+/** `Z` or `±HH[:]MM` at `pos`; `minutes` undefined when there is no offset there. */
+function scanOffset(s: string, pos: number): { minutes: number | undefined; end: number } | undefined {
   const c = s[pos];
   if (c === 'Z' || c === 'z') return { minutes: 0, end: pos + 1 };
-  if (c !== '+' && c !== '-') return { minutes: 0, end: pos };
+  if (c !== '+' && c !== '-') return { minutes: undefined, end: pos };
   const hours = readDigits(s, pos + 1, 2);
   const colon = s[pos + 3] === ':' ? 1 : 0;
   const minutes = readDigits(s, pos + 3 + colon, 2);

@@ -3,6 +3,7 @@ import { ok, parseError } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject } from '../events/json';
 import type { JsonObject } from '../events/json';
+import { parseIsoTimestamp } from './syslog-time';
 
 // Hot path: a WAF log can hold millions of records, and scanning must keep up with JSON.parse. Read each
 // record once, field by field: no clones, no JSON.stringify, no regular expressions over the record.
@@ -67,8 +68,12 @@ function webAcl(arn: string): WebAcl | undefined {
   return acl;
 }
 
-/** Timestamps WAF can have written: epoch ms inside the range a Date can hold. */
+/**
+ * Timestamps WAF can have written: epoch ms inside the range a Date can hold; or, as tools that
+ * re-export WAF logs write it, an ISO 8601 string (zone-less meaning UTC).
+ */
 function epochMillis(value: unknown): number | undefined {
+  if (typeof value === 'string') return parseIsoTimestamp(value);
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? Math.trunc(value) : undefined;
 }
 
@@ -153,7 +158,7 @@ function checkRecord(record: JsonObject): string | undefined {
     const missing = ['timestamp', 'action', 'httpRequest'].filter((key) => isAbsent(record[key]));
     return `WAF record is missing ${missing.map((m) => `"${m}"`).join(', ')}`;
   }
-  if (epochMillis(record.timestamp) === undefined) return 'WAF record field "timestamp" is not epoch milliseconds';
+  if (epochMillis(record.timestamp) === undefined) return 'WAF record field "timestamp" is not epoch milliseconds or an ISO 8601 time';
   if (typeof record.action !== 'string' || record.action === '') return 'WAF record field "action" is not a string';
   if (!isObject(record.httpRequest)) return 'WAF record field "httpRequest" is not an object';
   return undefined;

@@ -93,10 +93,10 @@ function descend(schema: Schema | undefined, path: readonly PropertyKey[]): Sche
   return chain;
 }
 
-/** The schema inside optional, nullable and defaulted wrappers. */
+/** The schema inside optional, nullable and defaulted (or prefaulted) wrappers. */
 function unwrap(schema: Schema | undefined): Schema | undefined {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as Schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as Schema;
   return s;
 }
 

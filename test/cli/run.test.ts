@@ -103,7 +103,17 @@ describe('klaxon run', () => {
     expect(slack.calls).toHaveLength(0);
   });
 
+  it('--tz reads RFC3164 lines in that zone (issue 11)', async () => {
+    const file = join(dir, 'auth.log');
+    const line = (i: number) => `Jul 15 10:00:0${i} bastion sshd[${i}]: Failed password for root from 203.0.113.9 port 4000${i} ssh2\n`;
+    writeFileSync(file, [0, 1, 2, 3, 4, 5].map(line).join(''));
+    const result = await runCli(['run', '--tz', 'America/New_York', '--year', '2024', file], { env: { KLAXON_STATE: join(dir, 's.db') } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('2024-07-15T14:00:00.000Z → 2024-07-15T14:00:05.000Z');
+  });
+
   it.each([
+    [['--tz', 'Berlin'], '--tz: "Berlin" is not an IANA time zone name'],
     [['--follow'], '--follow needs the FILEs to follow'],
     [['--follow', '--once', 'x.log'], '--follow and --once exclude each other'],
     [['--source', 'syslog'], '--source must be one of'],

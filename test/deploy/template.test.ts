@@ -18,7 +18,7 @@ slack:
   channel: "#sec-alerts"
   allowedUsers: [U012ABCDEF]
 logGroups:
-  ssh: [/prod/bastion/auth.log, /prod/web/secure]
+  ssh: [/prod/bastion/auth.log, { name: /prod/web/secure, timezone: Europe/Berlin }]
   waf: [aws-waf-logs-edge]
   cloudtrail: aws-cloudtrail-logs-123456789012
 alarms:
@@ -109,6 +109,7 @@ describe('functions', () => {
       expect(vars.KLAXON_ALLOWED_USERS).toBe('U012ABCDEF');
       expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('Klaxon/prod');
       expect(vars.KLAXON_LOG_GROUP_SOURCES).toBe('/prod/bastion/auth.log=ssh,/prod/web/secure=ssh,aws-waf-logs-edge=waf,aws-cloudtrail-logs-123456789012=cloudtrail');
+      expect(vars.KLAXON_LOG_GROUP_TIMEZONES).toBe('/prod/web/secure=Europe/Berlin');
     }
     expect(JSON.stringify(full)).not.toMatch(/xox[abp]-/);
   });

@@ -8,6 +8,7 @@ import type { CloudWatchLogsEvent, Context, EventBridgeEvent, SNSEvent } from 'a
 import type { DrainReport } from '../../src/alerts/lifecycle';
 import type { InvocationSummary } from '../../src/lambda/runtime';
 import { encodeAwsLogsEvent, type CloudWatchLogsPayload } from '../../src/sources/awslogs';
+import { zoneOffsetMs } from '../../src/sources/time-zone';
 import { DynamoStore } from '../../src/store/dynamodb';
 import { jsonFixture } from '../helpers/fixtures';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
@@ -89,10 +90,13 @@ interface Deployed<H> extends LambdaFunction<H> {
 }
 
 /** A cold start of `handlers/<name>.ts` with the deployment's environment, on `table` (a fresh one by default). */
-async function coldStart<H>(name: 'logs' | 'cloudtrail' | 'alarm' | 'drain', options: { table?: string; parameters?: Parameters } = {}): Promise<Deployed<H>> {
+async function coldStart<H>(
+  name: 'logs' | 'cloudtrail' | 'alarm' | 'drain',
+  options: { table?: string; parameters?: Parameters; env?: Record<string, string> } = {},
+): Promise<Deployed<H>> {
   const table = options.table ?? (await aws.createTable());
   const functionName = `klaxon-test-${name}`;
-  applyEnv(lambdaEnv({ table, dynamoEndpoint: aws.endpoint, slackApiUrl: slack.url, functionName }));
+  applyEnv({ ...lambdaEnv({ table, dynamoEndpoint: aws.endpoint, slackApiUrl: slack.url, functionName }), ...options.env });
   const fn = loadFunction<H>(name, options.parameters ?? defaultParameters());
   loaded.push(fn as LambdaFunction<unknown>);
   return { ...fn, functionName, table, store: new DynamoStore({ tableName: table, client: aws.client }) };
@@ -129,6 +133,51 @@ function logRecords(): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((record) => record._aws === undefined);
 }
+
+describe('logs: auth logs written in local time (KLAXON_LOG_GROUP_TIMEZONES from the stage config)', () => {
+  const NEW_YORK_GROUP = '/klaxon/test/new-york/auth.log';
+  const SKEW_WARNING = "auth-log times are more than an hour from CloudWatch's ingestion time: the log group's time zone is probably wrong";
+  let logs: Deployed<LogsHandler>;
+
+  beforeAll(async () => {
+    logs = await coldStart<LogsHandler>('logs', { env: { KLAXON_LOG_GROUP_TIMEZONES: `${NEW_YORK_GROUP}=America/New_York` } });
+  });
+
+  /** Six failed passwords a minute apart, their RFC3164 times written on a New York wall clock; CloudWatch's times are the true instants. */
+  function newYorkDelivery(logGroup: string, base: number, ip: string): CloudWatchLogsEvent {
+    const lines = Array.from({ length: 6 }, (_, i) => {
+      const at = base + i * MINUTE;
+      return { timestamp: at + 250, message: `${syslogTime(at + zoneOffsetMs('America/New_York', at))} bastion-1 sshd[${4200 + i}]: Failed password for root from ${ip} port ${52_000 + i} ssh2` };
+    });
+    return encodeAwsLogsEvent(subscriptionPayload(logGroup, 'i-0abc123def4567890', lines));
+  }
+
+  const skewWarnings = () => logRecords().filter((r) => r.message === SKEW_WARNING);
+
+  it('reads a group in its configured zone: its events are the true instants, and nothing is warned', async () => {
+    const base = Math.floor((Date.now() - 10 * MINUTE) / 1000) * 1000;
+    const summary = await logs.handler(newYorkDelivery(NEW_YORK_GROUP, base, '198.51.100.21'), lambdaContext(logs.functionName));
+    expect(summary).toMatchObject({ records: 6, events: 6, parseErrors: 0 });
+    expect(skewWarnings()).toEqual([]);
+    const posted = postedAlerts(slack);
+    expect(posted.map((p) => p.rule)).toEqual(['ssh-brute-force']);
+    const group = await storedGroup(logs.store, posted[0]?.fingerprint ?? '');
+    expect(group.messages[0]?.alert).toMatchObject({ count: 6, firstSeen: base, lastSeen: base + 5 * MINUTE });
+  });
+
+  it('warns once per invocation and log group, with the offset in hours, when a group is read in the wrong zone', async () => {
+    const hours = zoneOffsetMs('America/New_York', Date.now()) / 3_600_000;
+    for (const [i, ip] of ['198.51.100.22', '198.51.100.23'].entries()) {
+      await logs.handler(newYorkDelivery(AUTH_LOG_GROUP, Date.now() - (20 + 10 * i) * MINUTE, ip), lambdaContext(logs.functionName));
+    }
+    const warnings = skewWarnings();
+    expect(warnings).toHaveLength(2);
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({ level: 'WARN', logGroup: AUTH_LOG_GROUP, timeZone: 'UTC', offsetHours: hours, hint: expect.stringContaining('timezone:') });
+      expect(JSON.stringify(warning)).not.toContain('198.51.100');
+    }
+  });
+});
 
 describe('logs: CloudWatch Logs subscription deliveries', () => {
   let logs: Deployed<LogsHandler>;

@@ -611,7 +611,7 @@ describe('parseAuthLine: errors (the header cannot be read)', () => {
     ['Nov  2 25:00:00 web-1 sshd[1]: Invalid user a from 192.0.2.1', "invalid date 'Nov  2 25:00:00'"],
     ['Nov  2 10:0:00 web-1 sshd[1]: Invalid user a from 192.0.2.1', "malformed syslog timestamp 'Nov  2 10:0:00 web-1'"],
     ['2024-13-02T10:00:00Z web-1 sshd[1]: Invalid user a from 192.0.2.1', "invalid date '2024-13-02T10:00:00Z'"],
-    ['2024-11-02 10:00:00 web-1 sshd[1]: x', "malformed ISO-8601 timestamp '2024-11-02'"],
+    ['2024-11-02 10:00 web-1 sshd[1]: x', "malformed ISO-8601 timestamp '2024-11-02'"],
     ['<999>Nov  2 10:00:00 web-1 sshd[1]: x', "invalid syslog priority '<999>'"],
     ['<34>1 2024-11-02T10:00:00Z web-1 sshd 1 - [unterminated x', 'malformed RFC5424 STRUCTURED-DATA'],
     ['<34>1 2024-11-02T10:00:00Z web-1', 'RFC5424 header is missing HOSTNAME, APP-NAME, PROCID or MSGID'],
@@ -730,6 +730,7 @@ describe('parseAuthLine: properties', () => {
     now: fc.integer({ min: -8.64e15, max: 8.64e15 }),
     envelopeTime: fc.option(fc.integer({ min: -8.64e15, max: 8.64e15 }), { nil: undefined }),
     year: fc.option(fc.integer({ min: -300_000, max: 300_000 }), { nil: undefined }),
+    timeZone: fc.option(fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Kiritimati'), { nil: undefined }),
   });
 
   it('never throws on random text', () => {
