@@ -8,7 +8,7 @@ import type { SourceLocator } from '../yaml/source-locator';
 import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
-import type { FieldCheck } from './known-fields';
+import { ANY_FIELD, type FieldCheck } from './known-fields';
 import { groupByFields } from './rule-checks';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
@@ -28,9 +28,6 @@ export function compileRuleLogic(data: Record<string, unknown>, checkField: Fiel
   const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems) : undefined;
   return { match, escalate: compileEscalations(data, checkField, problems), groupBy: groupByFields(data, checkField, problems) };
 }
-
-/** Field names were checked when the data was validated. */
-const ANY_FIELD: FieldCheck = () => undefined;
 
 /**
  * Compiles rule data that already passed full validation (`compileRuleData`), as the Lambda
@@ -69,6 +66,7 @@ export function buildRule(
     severity: d.severity,
     escalate: parts.escalate,
     match: parts.match,
+    matchSpec: d.match,
     threshold: d.threshold === undefined ? undefined : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number },
     groupBy: parts.groupBy,
     realertMs: d.realert === undefined ? DEFAULT_REALERT_MS : (parseDuration(d.realert) as number),

@@ -46,6 +46,8 @@ export interface CompiledRule {
   /** Raise the severity when an event also matches `when` (the highest wins). */
   escalate: Array<{ severity: Severity; when: Predicate }>;
   match: Predicate;
+  /** The match condition as written, to explain which part an event failed (`conditionParts`). */
+  matchSpec?: unknown;
   threshold?: { count: number; windowMs: number };
   groupBy: string[];
   /** Within this long after an alert opens, further matches update it instead of opening a new one. 0: every match (or threshold crossing) is its own alert. */
