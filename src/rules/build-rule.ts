@@ -12,6 +12,7 @@ import { ANY_FIELD, type FieldCheck } from './known-fields';
 import { groupByFields } from './rule-checks';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
+import type { ValueCheck } from './value-checks';
 import { RULE_ID_PATTERN, type CompiledRule, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
 
 export const DEFAULT_REALERT_MS = 3_600_000;
@@ -24,9 +25,9 @@ export interface RuleLogic {
   groupBy: string[];
 }
 
-export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): RuleLogic {
-  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems) : undefined;
-  return { match, escalate: compileEscalations(data, checkField, problems), groupBy: groupByFields(data, checkField, problems) };
+export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): RuleLogic {
+  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems, checkValue) : undefined;
+  return { match, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy: groupByFields(data, checkField, problems) };
 }
 
 /**
@@ -79,12 +80,12 @@ export function buildRule(
   };
 }
 
-function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): CompiledRule['escalate'] | undefined {
+function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
   data.escalate.forEach((entry: unknown, i) => {
     if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
-    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems);
+    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue);
     if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
   });
   return compiled.length === data.escalate.length ? compiled : undefined;

@@ -77,6 +77,7 @@ export type RuleErrorCode =
   | 'UNKNOWN_FIELD'
   | 'UNKNOWN_SOURCE'
   | 'UNKNOWN_OPERATOR'
+  | 'UNKNOWN_VALUE'
   | 'BAD_REGEX'
   | 'BAD_CIDR'
   | 'BAD_DURATION'
