@@ -2,7 +2,7 @@ import type { EventSource, KlaxonEvent } from '../events/event';
 import type { ConditionPart } from '../rules/condition-parts';
 import type { CompiledRule } from '../rules/types';
 import type { NoEventResult } from '../sources/read-events';
-import { eventValue, failingParts, readsSource, ruleParts } from './explain';
+import { eventValue, readsSource, ruleParts } from './explain';
 
 /** Example values kept per condition. */
 const EXAMPLES = 2;
@@ -44,7 +44,7 @@ export class ExplainTally {
       this.matched++;
       return;
     }
-    const part = failingParts(this.parts, event)[0];
+    const part = this.parts.find((p) => !p.holds(event));
     const label = part?.label ?? 'match';
     let entry = this.failures.get(label);
     if (entry === undefined) {

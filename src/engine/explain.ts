@@ -43,7 +43,7 @@ export function nearestMiss(parts: readonly ConditionPart[], events: readonly Kl
 /** `match.event.outcome: expected "failure", event has "success"`, and the like for any/not blocks. */
 export function describeFailure(part: ConditionPart, event: KlaxonEvent): string {
   if (part.kind === 'any') return `${part.label}: none of ${part.expected} alternative${part.expected === '1' ? '' : 's'} holds`;
-  if (part.kind === 'not') return `${part.label}: ${part.expected} holds`;
+  if (part.kind === 'not') return `${part.label}: excludes ${part.expected}, which holds`;
   return `${part.label}: expected ${part.expected}, event has ${eventValue(event, part.field as string)}`;
 }
 

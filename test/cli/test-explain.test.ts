@@ -49,7 +49,8 @@ describe('klaxon test says why a rule did not match', () => {
   });
 
   it('says when the event lacks the field, and describes operators and all/any/not blocks', async () => {
-    const { stdout } = await runTest('{ all: [ { source.port: { lt: 10 } } ], any: [ { user.name: bob }, { user.name: carol } ], system.auth.sudo.command: { exists: true } }', [ACCEPTED]);
+    const { stdout } = await runTest('{ all: [ { source.port: { lt: 10 } } ], any: [ { user.name: bob }, { user.name: carol } ], system.auth.sudo.command: { exists: true }, not: { source.ip: 192.0.2.1 } }', [ACCEPTED]);
+    expect(stdout).toContain('match.not: excludes {"source.ip":"192.0.2.1"}, which holds');
     expect(stdout).toContain('match.all[0].source.port: expected {"lt":10}, event has 22');
     expect(stdout).toContain('match.any: none of 2 alternatives holds');
     expect(stdout).toContain('match.system.auth.sudo.command: expected {"exists":true}, event has no system.auth.sudo.command');
