@@ -6,13 +6,15 @@ import { InputReadError } from '../input/open';
 import type { SourceChoice } from '../sources/decode';
 import { readEvents, ReadStats } from '../sources/read-events';
 import { AlertWriter, type AlertFormat } from './alert-writer';
+import { ExplainTally } from '../engine/explain-tally';
+import { explainedRule, explainReport } from './scan-explain';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 import { eventPretty, type EvidenceDetail } from './output';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { Progress, summary } from './progress';
 import { maxGroupsPerRule, stateCapLine } from './state-cap';
 
-export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--format json|pretty|blocks] [--evidence short|full] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
+export const SCAN_USAGE = 'klaxon scan [--rules DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--events] [--explain RULE] [--format json|pretty|blocks] [--evidence short|full] [--year YYYY] [FILE...] (- for stdin; no FILE: the bundled samples)';
 
 /** The sample logs shipped with Klaxon: an SSH brute force and root login, a WAF block burst, a security group opened to the world. */
 export const SAMPLES_DIR = resolve(__dirname, '..', '..', 'samples');
@@ -23,6 +25,8 @@ export interface ScanFlags {
   templates?: string;
   source: SourceChoice;
   events: boolean;
+  /** A rule id: report why events did not match it instead of printing alerts. */
+  explain?: string;
   format: AlertFormat;
   evidence: EvidenceDetail;
   year?: number;
@@ -39,6 +43,7 @@ export function parseScanArgs(args: string[]): ScanFlags {
     options: {
       ...INPUT_OPTIONS,
       events: { type: 'boolean', default: false },
+      explain: { type: 'string' },
       format: { type: 'string', default: 'json' },
       evidence: { type: 'string', default: 'short' },
     },
@@ -46,14 +51,15 @@ export function parseScanArgs(args: string[]): ScanFlags {
   const format = values.format;
   if (format !== 'json' && format !== 'pretty' && format !== 'blocks') throw new UsageError(`--format must be json, pretty or blocks, not "${format}"`);
   if (values.events && format === 'blocks') throw new UsageError('--format blocks prints alerts as Slack messages; with --events use json or pretty');
+  if (values.events && values.explain !== undefined) throw new UsageError('--events prints events and --explain a report on one rule: give one of them');
   const evidence = values.evidence;
   if (evidence !== 'short' && evidence !== 'full') throw new UsageError(`--evidence must be short or full, not "${evidence}"`);
-  return { rules: values.rules, templates: values.templates, ...inputFlags(values), events: values.events, format, evidence, files: positionals };
+  return { rules: values.rules, templates: values.templates, ...inputFlags(values), events: values.events, explain: values.explain, format, evidence, files: positionals };
 }
 
 /**
- * `klaxon scan`: the alerts (or, with --events, the normalized events) that the rules give
- * for the files. Exit 0 even when some input could not be parsed (reported on stderr);
+ * `klaxon scan`: the alerts (or, with --events, the normalized events; with --explain RULE, why
+ * events did not match that rule) that the rules give for the files. Exit 0 even when some input could not be parsed (reported on stderr);
  * 1 when a file could not be read or the rules are invalid.
  */
 export async function scanCommand(args: string[], io: CliIo): Promise<number> {
@@ -61,6 +67,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const loaded = await loadCheckedRules('scan', flags, io);
   if (loaded === undefined) return EXIT_FAILED;
   const options = decodeOptions(flags, io);
+  const explained = flags.explain === undefined ? undefined : explainedRule(loaded.rules, flags.explain);
 
   if (flags.files.length === 0) {
     flags.files = SAMPLE_FILES;
@@ -69,10 +76,15 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const alerts = new AlertWriter(io, flags.format, loaded.templates, flags.evidence, (io.env ?? process.env).SLACK_CHANNEL || '$SLACK_CHANNEL');
   const cap = maxGroupsPerRule(io.env ?? process.env);
   const engine = new AlertEngine(loaded.rules, { onClosed: (alert) => alerts.add(alert), maxGroupsPerRule: cap });
-  const stats = new ReadStats(20);
+  const tally = explained === undefined ? undefined : new ExplainTally(explained);
+  const stats = new ReadStats(20, tally === undefined ? undefined : (_location, result) => tally.addNoEvent(result));
   const progress = new Progress(io.stderr, stats);
   let unreadable = 0;
-  const onEvents = flags.events
+  const onEvents = tally
+    ? (events: KlaxonEvent[]) => {
+        for (const e of events) tally.add(e);
+      }
+    : flags.events
     ? eventWriter(io, flags.format === 'json' ? 'json' : 'pretty')
     : (events: KlaxonEvent[]) => {
         for (const e of events) engine.process(e);
@@ -94,7 +106,9 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   progress.done();
   engine.finish();
   await alerts.flush();
-  await write(io.stderr, summary(stats, flags.files.length - unreadable, flags.events ? undefined : alerts.written) + stateCapLine(engine, cap));
+  if (explained !== undefined && tally !== undefined) await write(io.stdout, explainReport(explained, tally));
+  const printed = flags.events || tally !== undefined ? undefined : alerts.written;
+  await write(io.stderr, summary(stats, flags.files.length - unreadable, printed) + stateCapLine(engine, cap));
   return unreadable > 0 ? EXIT_FAILED : EXIT_OK;
 }
 

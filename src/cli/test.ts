@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { runRuleTest } from '../engine/rule-tests';
 import { formatProblem } from '../rules/load';
 import { EXIT_FAILED, EXIT_OK, write, type CliIo } from './io';
+import { terminalSafe } from './terminal-safe';
 import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
 
 export const TEST_USAGE = 'klaxon test [--rules DIR] [--templates DIR]';
@@ -29,7 +30,8 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
       } else {
         failed++;
         await write(io.stdout, `FAIL ${rule.id} › ${test.name} (${where})\n`);
-        for (const f of outcome.failures) await write(io.stdout, `       ${f}\n`);
+        // Failures quote the test's events, whose text is the log's: escaped for the terminal.
+        for (const f of outcome.failures) await write(io.stdout, `       ${terminalSafe(f)}\n`);
       }
     }
   }

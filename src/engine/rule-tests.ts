@@ -1,10 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { FieldValue } from '../events/event';
+import type { FieldValue, KlaxonEvent } from '../events/event';
 import { getField } from '../events/fields';
 import type { CompiledRule, RuleTest } from '../rules/types';
 import { DEFAULT_ROUTES } from '../sources/routing';
 import type { Alert } from './alert';
-import { alertsForText } from './run';
+import { formatDuration } from '../rules/duration';
+import { describeFailure, nearestMiss, readsSource, ruleParts } from './explain';
+import { alertsForText, type TextRun } from './run';
 
 export interface RuleTestOutcome {
   rule: CompiledRule;
@@ -30,6 +32,7 @@ export async function runRuleTest(rule: CompiledRule, test: RuleTest, others: re
   const failures: string[] = stats.problems.map((p) => `input line ${p.location.line}${p.part ? ` ${p.part}` : ''} could not be parsed: ${p.message}`);
   const expect = test.expect;
   if (alerts.length !== expect.alerts) failures.push(`expected ${expect.alerts} alert${expect.alerts === 1 ? '' : 's'}, got ${alerts.length}`);
+  if (alerts.length < expect.alerts) failures.push(...explainShortfall(rule, run));
   const first = alerts[0];
   if (first !== undefined) failures.push(...compareAlert(first, test));
   else if (expect.fields !== undefined || expect.severity !== undefined || expect.count !== undefined || expect.title !== undefined) {
@@ -56,4 +59,37 @@ function sameValue(actual: FieldValue | undefined, wanted: FieldValue): boolean 
   if (isDeepStrictEqual(actual, wanted)) return true;
   if (actual === undefined || actual === null || typeof actual === 'object' || typeof wanted === 'object') return false;
   return String(actual) === String(wanted);
+}
+
+/** At most this many input lines that yielded no event are named. */
+const MAX_NO_EVENT_LINES = 3;
+
+/**
+ * Why a test got fewer alerts than it expected: how many events matched; when none did, the
+ * condition(s) the nearest event failed with its values; when some did, what else holds
+ * alerts back; and the input lines that gave no event, with the parser's reason.
+ */
+function explainShortfall(rule: CompiledRule, run: TextRun): string[] {
+  const read = run.events.flatMap((event, i) => (readsSource(rule, event) ? [{ event, line: run.eventLines[i] as number }] : []));
+  const matched = read.filter(({ event }) => rule.match(event)).length;
+  let summary = `${matched} of ${read.length} event${read.length === 1 ? '' : 's'} matched`;
+  const lines: string[] = [];
+  const near = matched === 0 ? nearestMiss(ruleParts(rule), read.map((r) => r.event)) : undefined;
+  if (near !== undefined) {
+    const { event, line } = read[near.index] as { event: KlaxonEvent; line: number };
+    summary += `; nearest: input line ${line}`;
+    lines.push(...near.failing.map((part) => `  ${describeFailure(part, event)}`));
+  } else if (matched > 0) {
+    summary += rule.threshold
+      ? `; the threshold needs ${rule.threshold.count} within ${formatDuration(rule.threshold.windowMs)}`
+      : `; matches of one group within ${formatDuration(rule.realertMs)} (realert) update one alert`;
+  }
+  const others = run.events.length - read.length;
+  if (others > 0) summary += `; ${others} event${others === 1 ? ' is' : 's are'} from sources the rule does not read`;
+  const skipped = run.noEvent.filter((n) => n.result.status === 'skipped');
+  for (const n of skipped.slice(0, MAX_NO_EVENT_LINES)) {
+    if (n.result.status === 'skipped') lines.push(`input line ${n.line}${n.part ? ` ${n.part}` : ''} yielded no event: ${n.result.reason}`);
+  }
+  if (skipped.length > MAX_NO_EVENT_LINES) lines.push(`and ${skipped.length - MAX_NO_EVENT_LINES} more input lines that yielded no event`);
+  return [summary, ...lines];
 }

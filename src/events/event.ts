@@ -5,6 +5,10 @@ export type FieldValue = Scalar | FieldValue[] | { [key: string]: FieldValue };
 export const EVENT_SOURCES = ['ssh', 'waf', 'cloudtrail', 'alarm'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
+/** The event.outcome values the parsers set (ECS allows `unknown` too; none sets it). */
+export const OUTCOMES = ['success', 'failure'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
 /**
  * A normalized event. `fields` holds Elastic Common Schema names as flat dotted keys
  * (`source.ip`, `event.action`, `@timestamp`, `event.original`, ...). A field may hold
@@ -55,4 +59,15 @@ export interface FieldCatalogue {
   fields: readonly string[];
   /** Prefixes under which any name is allowed (maps such as `http.request.headers.`, raw record roots such as `requestParameters.`). */
   prefixes: readonly string[];
+  /** What some fields hold, so that rule values can be checked against it; fields not listed may hold text or anything. */
+  kinds?: Readonly<Record<string, FieldKind>>;
+  /**
+   * The values the parser gives a field with a closed vocabulary (event.action, event.outcome,
+   * event.category, event.type), exported by the parser itself; `'any'` when it passes the
+   * record's value through, `[]` when it never sets the field.
+   */
+  values?: Readonly<Record<string, readonly string[] | 'any'>>;
 }
+
+/** number: a number (or numeric text); ip: an IP address; address: an IP address or a host name; timestamp: ISO 8601 text. */
+export type FieldKind = 'number' | 'ip' | 'address' | 'timestamp';

@@ -8,10 +8,11 @@ import type { SourceLocator } from '../yaml/source-locator';
 import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
-import type { FieldCheck } from './known-fields';
+import { ANY_FIELD, type FieldCheck } from './known-fields';
 import { checkDistinctField, groupByFields } from './rule-checks';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
+import type { ValueCheck } from './value-checks';
 import { RULE_ID_PATTERN, type CompiledRule, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
 
 export const DEFAULT_REALERT_MS = 3_600_000;
@@ -24,14 +25,11 @@ export interface RuleLogic {
   groupBy: string[];
 }
 
-export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): RuleLogic {
-  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems) : undefined;
+export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): RuleLogic {
+  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems, checkValue) : undefined;
   checkDistinctField(data, checkField, problems);
-  return { match, escalate: compileEscalations(data, checkField, problems), groupBy: groupByFields(data, checkField, problems) };
+  return { match, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy: groupByFields(data, checkField, problems) };
 }
-
-/** Field names were checked when the data was validated. */
-const ANY_FIELD: FieldCheck = () => undefined;
 
 /**
  * Compiles rule data that already passed full validation (`compileRuleData`), as the Lambda
@@ -70,6 +68,7 @@ export function buildRule(
     severity: d.severity,
     escalate: parts.escalate,
     match: parts.match,
+    matchSpec: d.match,
     threshold:
       d.threshold === undefined
         ? undefined
@@ -86,12 +85,12 @@ export function buildRule(
   };
 }
 
-function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems): CompiledRule['escalate'] | undefined {
+function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
   data.escalate.forEach((entry: unknown, i) => {
     if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
-    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems);
+    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue);
     if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
   });
   return compiled.length === data.escalate.length ? compiled : undefined;

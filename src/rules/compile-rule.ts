@@ -9,6 +9,7 @@ import { isMapping } from './field-tests';
 import { fieldCheck } from './known-fields';
 import { checkEscalationSeverities, checkTemplate, checkTests, checkTitle } from './rule-checks';
 import { errorCodes, ruleValidationSchema } from './schema';
+import { valueCheck } from './value-checks';
 import { RULE_ID_PATTERN, type CompiledRule, type RuleProblems } from './types';
 
 const RULE_ID = new RegExp(RULE_ID_PATTERN);
@@ -37,10 +38,11 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
 
   const sources = knownSources(data.source);
   // With no valid source, check fields against all sources rather than flag every field.
-  const checkField = fieldCheck(sources.length > 0 ? sources : EVENT_SOURCES);
+  const checked = sources.length > 0 ? sources : EVENT_SOURCES;
+  const checkField = fieldCheck(checked);
   const id = ruleId(data.id, file, problems);
   checkTitle(data, locator, checkField, problems);
-  const { match, escalate, groupBy } = compileRuleLogic(data, checkField, problems);
+  const { match, escalate, groupBy } = compileRuleLogic(data, checkField, problems, valueCheck(checked));
   checkEscalationSeverities(data, problems);
   const window = isMapping(data.threshold) ? data.threshold.window : undefined;
   if ((typeof window === 'string' || typeof window === 'number') && parseDuration(window) === 0) {

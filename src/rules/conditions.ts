@@ -4,6 +4,7 @@ import type { Path } from '../yaml/locate';
 import { MAX_CONDITION_DEPTH, compileFieldTest, isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
 import type { Predicate, RuleProblems } from './types';
+import { NO_VALUE_CHECK, type ValueCheck } from './value-checks';
 
 /**
  * Compiles a condition into one predicate, once per rule.
@@ -19,12 +20,19 @@ import type { Predicate, RuleProblems } from './types';
  *   const match = compileCondition({ 'event.outcome': 'failure', 'source.ip': { cidr: '203.0.113.0/24' } }, ['match'], checkField, problems);
  *   match?.(event);
  */
-export function compileCondition(spec: unknown, path: Path, checkField: FieldCheck, problems: RuleProblems): Predicate | undefined {
-  return compile(spec, path, { checkField, problems }, 0);
+export function compileCondition(
+  spec: unknown,
+  path: Path,
+  checkField: FieldCheck,
+  problems: RuleProblems,
+  checkValue: ValueCheck = NO_VALUE_CHECK,
+): Predicate | undefined {
+  return compile(spec, path, { checkField, checkValue, problems }, 0);
 }
 
 interface Context {
   checkField: FieldCheck;
+  checkValue: ValueCheck;
   problems: RuleProblems;
 }
 
@@ -77,6 +85,9 @@ function compileField(field: string, spec: unknown, path: Path, ctx: Context): P
   if (unknown !== undefined) ctx.problems.add('UNKNOWN_FIELD', path, unknown, { key: true });
   const test = compileFieldTest(spec, path, ctx.problems);
   if (test === undefined || unknown !== undefined) return undefined;
+  const before = ctx.problems.count;
+  ctx.checkValue(field, spec, path, ctx.problems);
+  if (ctx.problems.count !== before) return undefined;
   const read = compileFieldPath(field);
   return (event) => test(read(event));
 }

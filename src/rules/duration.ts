@@ -26,3 +26,21 @@ export function parseDuration(text: string | number): number | undefined {
   }
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
+
+/**
+ * A duration in milliseconds as a rule file would write it: the inverse of `parseDuration`.
+ *
+ * @example
+ *   formatDuration(5_400_000); // '1h30m'
+ */
+export function formatDuration(ms: number): string {
+  if (ms <= 0) return '0';
+  let rest = ms;
+  let text = '';
+  for (const [unit, size] of Object.entries(UNIT_MS)) {
+    const amount = Math.floor(rest / size);
+    if (amount > 0) text += `${amount}${unit}`;
+    rest -= amount * size;
+  }
+  return text === '' ? `${ms}ms` : text;
+}

@@ -46,6 +46,8 @@ export interface CompiledRule {
   /** Raise the severity when an event also matches `when` (the highest wins). */
   escalate: Array<{ severity: Severity; when: Predicate }>;
   match: Predicate;
+  /** The match condition as written, to explain which part an event failed (`conditionParts`). */
+  matchSpec?: unknown;
   /** `distinct`: count distinct values of this field rather than events. */
   threshold?: { count: number; windowMs: number; distinct?: string };
   /** Ids of rules that do not count an event this rule matches. */
@@ -78,6 +80,7 @@ export type RuleErrorCode =
   | 'UNKNOWN_FIELD'
   | 'UNKNOWN_SOURCE'
   | 'UNKNOWN_OPERATOR'
+  | 'UNKNOWN_VALUE'
   | 'BAD_REGEX'
   | 'BAD_CIDR'
   | 'BAD_DURATION'

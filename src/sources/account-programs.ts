@@ -10,24 +10,44 @@
  * su, systemd-logind, Linux-PAM pam_unix). Names in them are the administrator's input, kept
  * verbatim.
  */
-import type { FieldValue } from '../events/event';
+import type { FieldValue, Outcome } from '../events/event';
 
 type Fields = Record<string, FieldValue>;
 export type ProgramResult = { kind: 'event'; fields: Fields } | { kind: 'skip'; reason: string };
 
-const list = (...values: string[]): string[] => Object.freeze(values) as string[];
-const IAM = list('iam');
-const AUTHENTICATION = list('authentication');
-const SESSION = list('session');
-const USER_CREATION = list('user', 'creation');
-const USER_DELETION = list('user', 'deletion');
-const USER_CHANGE = list('user', 'change');
-const GROUP_CREATION = list('group', 'creation');
-const GROUP_DELETION = list('group', 'deletion');
-const GROUP_CHANGE = list('group', 'change');
-const START = list('start');
-const END = list('end');
-const INFO = list('info');
+/** The event.action, event.category and event.type values of these programs' events: the parser builds its events from these, and rule validation checks values against them. */
+export const ACCOUNT_ACTIONS = [
+  'user-created',
+  'group-created',
+  'user-deleted',
+  'group-deleted',
+  'user-added-to-group',
+  'password-changed',
+  'password-expiry-changed',
+  'su',
+  'session-opened',
+  'session-closed',
+] as const;
+export const ACCOUNT_CATEGORIES = ['iam', 'authentication', 'session'] as const;
+export const ACCOUNT_TYPES = ['user', 'group', 'creation', 'deletion', 'change', 'start', 'end', 'info'] as const;
+type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+type AccountCategory = (typeof ACCOUNT_CATEGORIES)[number];
+type AccountType = (typeof ACCOUNT_TYPES)[number];
+
+const categories = (...values: AccountCategory[]): AccountCategory[] => Object.freeze(values) as AccountCategory[];
+const types = (...values: AccountType[]): AccountType[] => Object.freeze(values) as AccountType[];
+const IAM = categories('iam');
+const AUTHENTICATION = categories('authentication');
+const SESSION = categories('session');
+const USER_CREATION = types('user', 'creation');
+const USER_DELETION = types('user', 'deletion');
+const USER_CHANGE = types('user', 'change');
+const GROUP_CREATION = types('group', 'creation');
+const GROUP_DELETION = types('group', 'deletion');
+const GROUP_CHANGE = types('group', 'change');
+const START = types('start');
+const END = types('end');
+const INFO = types('info');
 
 /** The programs this module reads, by the name in the syslog tag. */
 export const ACCOUNT_PROGRAMS: ReadonlySet<string> = new Set(['useradd', 'groupadd', 'usermod', 'userdel', 'groupdel', 'passwd', 'chpasswd', 'chage', 'gpasswd', 'su', 'systemd-logind']);
@@ -210,7 +230,7 @@ function logind(message: string): ProgramResult {
   return skip('systemd-logind message of no known kind');
 }
 
-function fields(action: string, category: string[], type: string[], outcome: 'success' | 'failure'): Fields {
+function fields(action: AccountAction, category: AccountCategory[], type: AccountType[], outcome: Outcome): Fields {
   return { 'event.action': action, 'event.category': category, 'event.type': type, 'event.outcome': outcome };
 }
 

@@ -1,4 +1,5 @@
 import type { FieldCatalogue } from '../events/event';
+import { ALARM_STATES } from './alarm';
 
 /**
  * Fields the CloudWatch alarm parser (`normalizeAlarm`) sets
@@ -28,4 +29,12 @@ export const ALARM_FIELDS: FieldCatalogue = {
     // the dimension map a path walks into: aws.cloudwatch.alarm.dimensions.QueueName
     'aws.cloudwatch.alarm.dimensions.',
   ],
+  kinds: {
+    'aws.cloudwatch.alarm.period': 'number',
+    'aws.cloudwatch.alarm.evaluation_periods': 'number',
+    'aws.cloudwatch.alarm.datapoints_to_alarm': 'number',
+    'aws.cloudwatch.alarm.threshold': 'number',
+  },
+  // event.action is the new state.
+  values: { 'event.action': ALARM_STATES, 'event.outcome': [], 'event.category': [], 'event.type': [] },
 };

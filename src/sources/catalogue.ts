@@ -1,5 +1,5 @@
-import type { EventSource, FieldCatalogue } from '../events/event';
-import { COMMON_FIELDS } from './common-fields';
+import type { EventSource, FieldCatalogue, FieldKind } from '../events/event';
+import { COMMON_FIELDS, COMMON_KINDS } from './common-fields';
 import { SSH_FIELDS } from './ssh-fields';
 import { WAF_FIELDS } from './waf-fields';
 import { CLOUDTRAIL_FIELDS } from './cloudtrail-fields';
@@ -12,15 +12,27 @@ const BY_SOURCE: Record<EventSource, FieldCatalogue> = {
   alarm: ALARM_FIELDS,
 };
 
-/** The fields a rule over these sources may name: the common ones plus each source's own. */
+/**
+ * The fields a rule over these sources may name: the common ones plus each source's own, with
+ * what they hold, and for the fields with a closed vocabulary the values any of the sources
+ * gives them (`'any'` when one of them passes values through).
+ */
 export function fieldCatalogue(sources: readonly EventSource[]): FieldCatalogue {
   const fields = new Set<string>(COMMON_FIELDS);
   const prefixes = new Set<string>();
+  const kinds: Record<string, FieldKind> = { ...COMMON_KINDS };
+  const values: Record<string, string[] | 'any'> = {};
   for (const source of sources) {
-    for (const f of BY_SOURCE[source].fields) fields.add(f);
-    for (const p of BY_SOURCE[source].prefixes) prefixes.add(p);
+    const catalogue = BY_SOURCE[source];
+    for (const f of catalogue.fields) fields.add(f);
+    for (const p of catalogue.prefixes) prefixes.add(p);
+    Object.assign(kinds, catalogue.kinds);
+    for (const [field, given] of Object.entries(catalogue.values ?? {})) {
+      const known = values[field] ?? [];
+      values[field] = known === 'any' || given === 'any' ? 'any' : [...new Set([...known, ...given])];
+    }
   }
-  return { fields: [...fields], prefixes: [...prefixes] };
+  return { fields: [...fields], prefixes: [...prefixes], kinds, values };
 }
 
 /** True when `path` names a field the catalogue knows, exactly or under one of its prefixes. */

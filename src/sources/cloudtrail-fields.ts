@@ -1,4 +1,5 @@
-import type { FieldCatalogue } from '../events/event';
+import { OUTCOMES, type FieldCatalogue } from '../events/event';
+import { CLOUDTRAIL_CATEGORIES, CLOUDTRAIL_TYPES } from './cloudtrail';
 
 /** Fields the CloudTrail parser sets (besides the common ones); the raw record's own fields stay addressable. */
 export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
@@ -64,4 +65,6 @@ export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
     'tlsDetails',
     'sessionCredentialFromConsole',
   ],
+  // event.action is the record's eventName.
+  values: { 'event.action': 'any', 'event.outcome': OUTCOMES, 'event.category': CLOUDTRAIL_CATEGORIES, 'event.type': CLOUDTRAIL_TYPES },
 };

@@ -120,7 +120,16 @@ function isAuthentication(eventSource: string | undefined, eventName: string): b
   return eventSource === 'sts.amazonaws.com' && (eventName.startsWith('AssumeRole') || eventName === 'GetSessionToken' || eventName === 'GetFederationToken');
 }
 
-function eventCategory(eventSource: string | undefined, eventName: string, readOnly: boolean | undefined, securityGroup: boolean): string[] {
+/**
+ * The event.category and event.type values this parser sets (event.action is the record's
+ * eventName, any value): rule validation checks values against them.
+ */
+export const CLOUDTRAIL_CATEGORIES = ['network', 'configuration', 'authentication', 'iam', 'api'] as const;
+export const CLOUDTRAIL_TYPES = ['start', 'access', 'creation', 'deletion', 'change', 'denied', 'error'] as const;
+type CloudTrailCategory = (typeof CLOUDTRAIL_CATEGORIES)[number];
+type CloudTrailType = (typeof CLOUDTRAIL_TYPES)[number];
+
+function eventCategory(eventSource: string | undefined, eventName: string, readOnly: boolean | undefined, securityGroup: boolean): CloudTrailCategory[] {
   if (securityGroup) return ['network', 'configuration'];
   if (isAuthentication(eventSource, eventName)) return ['authentication'];
   if (eventSource === 'iam.amazonaws.com') return ['iam'];
@@ -129,8 +138,8 @@ function eventCategory(eventSource: string | undefined, eventName: string, readO
 
 const DENIED_CODE = /AccessDenied|Unauthorized|Forbidden|NotAuthorized/i;
 
-function eventType(eventName: string, category: string[], readOnly: boolean | undefined, errorCode: string | undefined, failed: boolean): string[] {
-  let type: string;
+function eventType(eventName: string, category: CloudTrailCategory[], readOnly: boolean | undefined, errorCode: string | undefined, failed: boolean): CloudTrailType[] {
+  let type: CloudTrailType;
   if (category[0] === 'authentication') type = 'start';
   else if (readOnly === true) type = 'access';
   else if (/^(Create|Run|Allocate|Import)/.test(eventName)) type = 'creation';

@@ -1,3 +1,5 @@
+import type { FieldKind } from '../events/event';
+
 /** Fields every source may set: the envelope, the file location and the ECS event basics. */
 export const COMMON_FIELDS = [
   '@timestamp',
@@ -30,3 +32,13 @@ export const COMMON_FIELDS = [
   'user.name',
   'tags',
 ] as const;
+
+/** What the common fields with a type of their own hold. */
+export const COMMON_KINDS: Readonly<Record<string, FieldKind>> = {
+  '@timestamp': 'timestamp',
+  'event.created': 'timestamp',
+  'log.offset': 'number',
+  'source.ip': 'ip',
+  'source.address': 'address',
+  'source.port': 'number',
+};

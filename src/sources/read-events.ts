@@ -5,6 +5,9 @@ import type { InputLocation } from '../input/location';
 import { openInput, peek } from '../input/open';
 import { decodeJson, decodeLine, isJsonSource, type Decoded, type DecodeOptions } from './decode';
 
+/** Why a line or record yielded no event: skipped (not an event of interest) or an error. */
+export type NoEventResult = Exclude<ParseResult, { status: 'ok' }>;
+
 export interface ReadProblem {
   location: InputLocation;
   part?: string;
@@ -26,8 +29,14 @@ export class ReadStats {
   errors = 0;
   /** The first errors, then the first lines read in part, each with where it is. */
   readonly problems: ReadProblem[] = [];
+  /** Where the last line or record came from: the events handed on next are its. */
+  lastLocation: InputLocation | undefined;
 
-  constructor(private readonly keepProblems = 100) {}
+  /** `onNoEvent` hears of each line or record that yielded no event, with the parser's skip reason or error. */
+  constructor(
+    private readonly keepProblems = 100,
+    private readonly onNoEvent?: (location: InputLocation, result: NoEventResult, part?: string) => void,
+  ) {}
 
   record(decoded: Decoded): void {
     this.recordResult(decoded.result, decoded.location, decoded.part);
@@ -36,6 +45,7 @@ export class ReadStats {
   /** As `record`, for a result not wrapped in a Decoded (the per-line path, which avoids that allocation). */
   recordResult(result: ParseResult, location: InputLocation, part?: string): void {
     this.units++;
+    this.lastLocation = location;
     if (result.status === 'ok') {
       this.events += result.events.length;
       if (result.generic === true) {
@@ -50,6 +60,7 @@ export class ReadStats {
       this.errors++;
       if (this.problems.length < this.keepProblems) this.problems.push({ location, part, message: result.message });
     }
+    if (result.status !== 'ok') this.onNoEvent?.(location, result, part);
   }
 }
 

@@ -1,4 +1,6 @@
-import type { FieldCatalogue } from '../events/event';
+import { OUTCOMES, type FieldCatalogue } from '../events/event';
+import { ACCOUNT_ACTIONS, ACCOUNT_CATEGORIES, ACCOUNT_TYPES } from './account-programs';
+import { SSH_ACTIONS, SSH_CATEGORIES, SSH_TYPES } from './sshd';
 
 /**
  * Fields the sshd/auth-log parser (`parseAuthLine`) sets besides the common ones, named as
@@ -42,4 +44,19 @@ export const SSH_FIELDS: FieldCatalogue = {
     'event.reason',
   ],
   prefixes: [],
+  kinds: {
+    'process.pid': 'number',
+    'related.ip': 'ip',
+    'log.syslog.priority': 'number',
+    'log.syslog.facility.code': 'number',
+    'log.syslog.severity.code': 'number',
+    'system.auth.ssh.repeated': 'number',
+    'system.auth.sudo.attempts': 'number',
+  },
+  values: {
+    'event.action': [...SSH_ACTIONS, ...ACCOUNT_ACTIONS],
+    'event.outcome': OUTCOMES,
+    'event.category': [...new Set([...SSH_CATEGORIES, ...ACCOUNT_CATEGORIES])],
+    'event.type': [...new Set([...SSH_TYPES, ...ACCOUNT_TYPES])],
+  },
 };

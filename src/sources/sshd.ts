@@ -1,4 +1,4 @@
-import { generic, ok, parseError, skipped, type FieldValue, type KlaxonEvent, type ParseResult } from '../events/event';
+import { generic, ok, parseError, skipped, type FieldValue, type KlaxonEvent, type Outcome, type ParseResult } from '../events/event';
 import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
 import { ACCOUNT_PROGRAMS, parseAccountMessage, parsePamSession } from './account-programs';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
@@ -27,6 +27,18 @@ export interface AuthLineContext {
 }
 
 type Fields = Record<string, FieldValue>;
+
+/**
+ * The event.action, event.category and event.type values of sshd and sudo lines (the account
+ * programs' are in account-programs.ts): the parser builds its events from these, and rule
+ * validation checks values against them.
+ */
+export const SSH_ACTIONS = ['ssh_login', 'ssh_connection', 'sudo'] as const;
+export const SSH_CATEGORIES = ['authentication', 'session', 'network', 'process'] as const;
+export const SSH_TYPES = ['info', 'start', 'connection', 'end', 'denied'] as const;
+type SshAction = (typeof SSH_ACTIONS)[number];
+type SshCategory = (typeof SSH_CATEGORIES)[number];
+type SshType = (typeof SSH_TYPES)[number];
 type MessageResult = { kind: 'event'; fields: Fields } | { kind: 'skip'; reason: string } | { kind: 'error'; message: string };
 
 const SSH_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sshd(pam_unix)']);
@@ -200,21 +212,22 @@ type SshEvent = (typeof SSH_EVENTS)[number];
  * allocated per line. Frozen: nothing may change an event's lists in place (copyFields
  * copies them for repeated events, and would still copy these).
  */
-const list = (...values: string[]): string[] => Object.freeze(values) as string[];
-const AUTHENTICATION = list('authentication');
-const AUTHENTICATION_SESSION = list('authentication', 'session');
-const NETWORK = list('network');
-const PROCESS = list('process');
-const INFO = list('info');
-const START = list('start');
-const CONNECTION = list('connection');
-const CONNECTION_END = list('connection', 'end');
-const CONNECTION_DENIED = list('connection', 'denied');
-const DENIED = list('denied');
+const categories = (...values: SshCategory[]): string[] => Object.freeze(values) as string[];
+const types = (...values: SshType[]): string[] => Object.freeze(values) as string[];
+const AUTHENTICATION = categories('authentication');
+const AUTHENTICATION_SESSION = categories('authentication', 'session');
+const NETWORK = categories('network');
+const PROCESS = categories('process');
+const INFO = types('info');
+const START = types('start');
+const CONNECTION = types('connection');
+const CONNECTION_END = types('connection', 'end');
+const CONNECTION_DENIED = types('connection', 'denied');
+const DENIED = types('denied');
 
-function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string | undefined, endpoint: Endpoint | undefined): Fields {
+function login(sshEvent: SshEvent, outcome: Outcome, user: string | undefined, endpoint: Endpoint | undefined): Fields {
   const f: Fields = {
-    'event.action': 'ssh_login',
+    'event.action': 'ssh_login' satisfies SshAction,
     'event.outcome': outcome,
     'event.category': outcome === 'success' ? AUTHENTICATION_SESSION : AUTHENTICATION,
     'event.type': INFO,
@@ -232,7 +245,7 @@ function login(sshEvent: SshEvent, outcome: 'success' | 'failure', user: string 
  */
 function connection(sshEvent: SshEvent, types: string[], endpoint: Endpoint): Fields {
   const f: Fields = {
-    'event.action': 'ssh_connection',
+    'event.action': 'ssh_connection' satisfies SshAction,
     'event.category': NETWORK,
     'event.type': types,
     'system.auth.ssh.event': sshEvent,
@@ -783,9 +796,9 @@ function parseSudoCommand(user: string, rest: string): MessageResult {
   return event(f);
 }
 
-function sudo(outcome: 'success' | 'failure'): Fields {
+function sudo(outcome: Outcome): Fields {
   return {
-    'event.action': 'sudo',
+    'event.action': 'sudo' satisfies SshAction,
     'event.outcome': outcome,
     'event.category': PROCESS,
     'event.type': outcome === 'success' ? START : INFO,

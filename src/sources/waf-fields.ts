@@ -1,4 +1,5 @@
 import type { FieldCatalogue } from '../events/event';
+import { WAF_ACTIONS, WAF_CATEGORIES, WAF_TYPES } from './waf';
 
 /** Fields the AWS WAF v2 parser sets (besides the common ones); the raw record's own fields stay addressable. */
 export const WAF_FIELDS: FieldCatalogue = {
@@ -57,4 +58,6 @@ export const WAF_FIELDS: FieldCatalogue = {
     'captchaResponse',
     'challengeResponse',
   ],
+  kinds: { 'aws.waf.response_code': 'number', timestamp: 'number' },
+  values: { 'event.action': WAF_ACTIONS, 'event.outcome': [], 'event.category': WAF_CATEGORIES, 'event.type': WAF_TYPES },
 };

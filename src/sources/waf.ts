@@ -138,7 +138,15 @@ function headerMap(headers: unknown): Record<string, FieldValue> | undefined {
   return any ? map : undefined;
 }
 
-function eventType(action: string): string[] {
+/**
+ * The actions AWS WAF logs (event.action is the record's `action`) and the event.category and
+ * event.type values this parser sets: rule validation checks values against them.
+ */
+export const WAF_ACTIONS = ['ALLOW', 'BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE'] as const;
+export const WAF_CATEGORIES = ['web'] as const;
+export const WAF_TYPES = ['denied', 'allowed', 'info'] as const;
+
+function eventType(action: string): Array<(typeof WAF_TYPES)[number]> {
   if (action === 'BLOCK') return ['denied'];
   if (action === 'ALLOW') return ['allowed'];
   return ['info'];
@@ -283,7 +291,7 @@ export function normalizeWafRecord(record: unknown, original: string): ParseResu
     'event.source': 'waf',
     'event.original': original,
     'event.kind': 'event',
-    'event.category': ['web'],
+    'event.category': [...WAF_CATEGORIES],
     'event.type': eventType(action),
     'event.action': action,
     'cloud.provider': 'aws',

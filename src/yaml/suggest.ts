@@ -17,10 +17,26 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best;
 }
 
-/** ` (did you mean "x"?)`, or an empty string when nothing is close. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const hint = closest(word, candidates);
+/**
+ * ` (did you mean "x"?)`, or an empty string when nothing is close. With `prefixes`, a word
+ * too far from every candidate may still be one that it starts with, or that starts with it
+ * (`sudo_cmd` for `sudo`): the longest such candidate of at least three characters.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>, options: { prefixes?: boolean } = {}): string {
+  const list = [...candidates];
+  const hint = closest(word, list) ?? (options.prefixes === true ? longestPrefixMatch(word, list) : undefined);
   return hint === undefined ? '' : ` (did you mean "${hint}"?)`;
+}
+
+function longestPrefixMatch(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  for (const candidate of candidates) {
+    const c = candidate.toLowerCase();
+    const related = c.length >= 3 && lower.length >= 3 && (lower.startsWith(c) || c.startsWith(lower));
+    if (related && (best === undefined || candidate.length > best.length)) best = candidate;
+  }
+  return best;
 }
 
 /** Levenshtein distance, giving up (returning `cap`) once it cannot be below `cap`. */

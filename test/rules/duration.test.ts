@@ -1,4 +1,4 @@
-import { parseDuration } from '../../src/rules/duration';
+import { formatDuration, parseDuration } from '../../src/rules/duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -21,4 +21,10 @@ describe('parseDuration', () => {
       expect(parseDuration(text)).toBeUndefined();
     },
   );
+});
+
+describe('formatDuration', () => {
+  it.each(['30s', '10m', '1h', '7d', '1h30m', '1d2h3m4s'])('writes %s back as parsed', (text) => {
+    expect(formatDuration(parseDuration(text) as number)).toBe(text);
+  });
 });

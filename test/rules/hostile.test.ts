@@ -35,7 +35,7 @@ describe('hostile rule files', () => {
   });
 
   it('still resolves a few aliases', () => {
-    const text = ruleText('tags: &t [a, b]\n', 'match:\n  user.name: &u root\n  event.action: { not: { equals: *u } }\n');
+    const text = ruleText('tags: &t [a, b]\n', 'match:\n  user.name: &u root\n  user.effective.name: { not: { equals: *u } }\n');
     expect(problemsOf(text)).toEqual([]);
   });
 
