@@ -89,6 +89,7 @@ interface PreparedRule {
   /** The rule's severity and its escalations as ranks in SEVERITIES, looked up once rather than per match. */
   rank: number;
   escalate: Array<{ rank: number; when: CompiledRule['match'] }>;
+  escalateOnCount: Array<{ rank: number; count: number }>;
   /** The field a distinct-count threshold counts the values of. */
   distinct?: FieldAccessor;
   /** Rules whose `suppresses` names this one: an event one of them matches does not count here. */
@@ -156,6 +157,7 @@ export class AlertEngine {
         clock: -Infinity,
         rank: severityRank(rule.severity),
         escalate: rule.escalate.map(({ severity, when }) => ({ rank: severityRank(severity), when })),
+        escalateOnCount: (rule.escalateOnCount ?? []).map(({ severity, count }) => ({ rank: severityRank(severity), count })),
         suppressors: [],
       };
       if (rule.threshold?.distinct !== undefined) prepared.distinct = compileFieldPath(rule.threshold.distinct);
@@ -249,6 +251,7 @@ export class AlertEngine {
     if (t > prepared.clock) prepared.clock = t;
     if (group.open !== undefined && t < group.open.opensAt + rule.realertMs) {
       updateAlert(group.open.alert, event, escalatedRank(prepared, event));
+      escalateOnCount(prepared, group.open.alert);
       return;
     }
     if (group.open !== undefined) {
@@ -270,6 +273,7 @@ export class AlertEngine {
     if (window.times.length - window.head < (rule.threshold?.count ?? 1)) return;
 
     const alert = openAlert(rule, group, window);
+    escalateOnCount(prepared, alert);
     group.window = emptyWindow();
     group.sinceAlert = 0;
     if (this.options.onClosed === undefined) this.emitted.push(alert);
@@ -514,6 +518,14 @@ function updateAlert(alert: Alert, event: KlaxonEvent, rank: number): void {
   // Most updates do not escalate: compare ranks only when this event's severity differs from the alert's.
   const severity = SEVERITIES[rank];
   if (severity !== undefined && severity !== alert.severity && rank > severityRank(alert.severity)) alert.severity = severity;
+}
+
+/** Raises the alert's severity to the highest of the count escalations its count has reached. */
+function escalateOnCount(prepared: PreparedRule, alert: Alert): void {
+  if (prepared.escalateOnCount.length === 0) return;
+  let rank = severityRank(alert.severity);
+  for (const entry of prepared.escalateOnCount) if (alert.count >= entry.count && entry.rank > rank) rank = entry.rank;
+  alert.severity = SEVERITIES[rank] as Severity;
 }
 
 /** The rule's severity, raised by every escalation this event matches (the highest wins), as a rank. */

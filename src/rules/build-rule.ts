@@ -75,6 +75,7 @@ export function buildRule(
         : { count: d.threshold.count, windowMs: parseDuration(d.threshold.window) as number, ...(d.threshold.distinct === undefined ? {} : { distinct: d.threshold.distinct }) },
     groupBy: parts.groupBy,
     suppresses: d.suppresses ?? [],
+    escalateOnCount: (d.escalate ?? []).flatMap((e) => (e.count === undefined ? [] : [{ severity: e.severity, count: e.count }])),
     realertMs: d.realert === undefined ? DEFAULT_REALERT_MS : (parseDuration(d.realert) as number),
     slack: { channel: d.slack?.channel, template: d.slack?.template, mention: (d.slack?.mention ?? []).map(mentionToken) },
     runbook: d.runbook,
@@ -88,12 +89,14 @@ export function buildRule(
 function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
+  let byCount = 0;
   data.escalate.forEach((entry: unknown, i) => {
+    if (isMapping(entry) && !Object.hasOwn(entry, 'when') && Object.hasOwn(entry, 'count')) byCount++;
     if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
     const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue);
     if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
   });
-  return compiled.length === data.escalate.length ? compiled : undefined;
+  return compiled.length + byCount === data.escalate.length ? compiled : undefined;
 }
 
 /** The id as written, or the file name without extension; `undefined` (reported) when the latter is no valid id. */

@@ -95,9 +95,11 @@ export function ruleFileSchema(condition: z.ZodType) {
           z
             .strictObject({
               severity: severity.describe('The severity to raise to; must be above the rule severity.'),
-              when: condition.describe('A condition (same grammar as match) that raises the severity when it also holds.'),
+              when: condition.optional().describe('A condition (same grammar as match) that raises the severity when it also holds.'),
+              count: z.int().min(2).optional().describe("Raise the severity once the alert counts this many events (50 failed logins are worse than 5)."),
             })
-            .describe('Raise the severity when a matching event also meets `when`.'),
+            .refine((entry) => (entry.when === undefined) !== (entry.count === undefined), { error: 'an escalation gives either when (a condition) or count (the alert reaching that many events)' })
+            .describe('Raise the severity when a matching event also meets `when`, or when the alert reaches `count` events.'),
         )
         .optional()
         .describe('Severity escalations; when several hold, the highest wins.'),

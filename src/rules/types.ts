@@ -45,6 +45,8 @@ export interface CompiledRule {
   severity: Severity;
   /** Raise the severity when an event also matches `when` (the highest wins). */
   escalate: Array<{ severity: Severity; when: Predicate }>;
+  /** Severities an alert rises to once it counts this many events. */
+  escalateOnCount?: Array<{ severity: Severity; count: number }>;
   match: Predicate;
   /** The match condition as written, to explain which part an event failed (`conditionParts`). */
   matchSpec?: unknown;

@@ -144,6 +144,19 @@ describe('AlertEngine', () => {
     expect(both.alerts().map((a) => a.rule)).toEqual(['login']);
   });
 
+  it('raises the severity when the alert reaches an escalation count, the highest reached winning, at opening and on updates', () => {
+    const r = rule({ realertMs: 60 * MIN, escalateOnCount: [{ severity: 'high', count: 3 }, { severity: 'critical', count: 5 }] });
+    const engine = new AlertEngine([r]);
+    const severities: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      engine.process(failure('203.0.113.9', T0 + i * 1000));
+      severities.push(engine.alerts()[0]?.severity ?? '-');
+    }
+    expect(severities).toEqual(['medium', 'medium', 'high', 'high', 'critical', 'critical']);
+    const threshold = run(rule({ threshold: { count: 5, windowMs: 10 * MIN }, escalateOnCount: [{ severity: 'high', count: 5 }] }), [0, 1, 2, 3, 4].map((m) => failure('203.0.113.9', T0 + m * MIN)));
+    expect(threshold[0]?.severity).toBe('high');
+  });
+
   describe('distinct-count thresholds (threshold.distinct)', () => {
     const spray = rule({ threshold: { count: 3, windowMs: 10 * MIN, distinct: 'user.name' } });
     const as = (user: string, at: number) => failure('203.0.113.9', at, { 'user.name': user });

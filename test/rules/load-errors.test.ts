@@ -37,7 +37,6 @@ describe('located problems, one code at a time', () => {
   it('MISSING_KEY at the mapping that lacks it', () => {
     expect(problemsOf(`${HEADER}title: x\nsource: ssh\nseverity: low\n`)).toEqual([['MISSING_KEY', 2, 1]]);
     expect(problemsOf(ruleText('threshold:\n  window: 10m\n'))).toEqual([['MISSING_KEY', 8, 3]]);
-    expect(problemsOf(ruleText('escalate:\n  - severity: critical\n'))).toEqual([['MISSING_KEY', 8, 5]]);
     expect(problemsOf(ruleText('tests:\n  - name: t\n    logs: x\n    expect: {}\n'))).toEqual([['MISSING_KEY', 10, 13]]);
   });
 
@@ -60,6 +59,12 @@ describe('located problems, one code at a time', () => {
     expect(problemsOf(ruleText('', 'match:\n  source.ip: { startswith: 10. }\n'))).toEqual([['BAD_VALUE', 6, 28]]);
     expect(problemsOf(ruleText('', 'match:\n  any: []\n'))).toEqual([['BAD_VALUE', 6, 8]]);
     expect(problemsOf(ruleText('', 'match: user.name\n'))).toEqual([['BAD_VALUE', 5, 8]]);
+  });
+
+  it('an escalation gives when or count, not both or neither; count escalations compile', () => {
+    expect(problemsOf(ruleText('escalate:\n  - severity: critical\n'))).toEqual([['BAD_VALUE', 8, 5]]);
+    expect(problemsOf(ruleText('escalate:\n  - { severity: critical, count: 50, when: { user.name: root } }\n'))).toEqual([['BAD_VALUE', 8, 5]]);
+    expect(problemsOf(ruleText('escalate:\n  - { severity: critical, count: 50 }\n'))).toEqual([]);
   });
 
   it('UNKNOWN_FIELD at the field name: in conditions, group_by, title, escalate and expected fields', () => {
