@@ -2,7 +2,7 @@ import type { KlaxonEvent } from '../events/event';
 import { compileFieldPath } from '../events/fields';
 import type { Path } from '../yaml/locate';
 import { MAX_CONDITION_DEPTH, compileFieldTest, isMapping } from './field-tests';
-import type { FieldCheck } from './known-fields';
+import { ANY_FIELD, type FieldCheck } from './known-fields';
 import type { Predicate, RuleProblems } from './types';
 import { NO_VALUE_CHECK, type ValueCheck } from './value-checks';
 
@@ -72,7 +72,7 @@ function compileMapping(spec: Record<string, unknown>, path: Path, ctx: Context,
         part = (event) => !anyHolds(event);
       }
     } else {
-      part = compileField(key, value, at, ctx);
+      part = isElementTest(value) ? compileElementTest(key, value.element, at, ctx, depth) : compileField(key, value, at, ctx);
     }
     if (part === undefined) ok = false;
     else parts.push(part);
@@ -90,6 +90,32 @@ function compileField(field: string, spec: unknown, path: Path, ctx: Context): P
   if (ctx.problems.count !== before) return undefined;
   const read = compileFieldPath(field);
   return (event) => test(read(event));
+}
+
+function isElementTest(spec: unknown): spec is { element: unknown } {
+  return isMapping(spec) && Object.keys(spec).length === 1 && Object.hasOwn(spec, 'element');
+}
+
+/**
+ * `LIST: { element: CONDITION }`: some one element of a list of objects meets the whole
+ * condition, its paths read inside that element (a WAF record's ruleGroupList entry with both
+ * a given ruleGroupId and a terminatingRule). A plain path into a list would let each test
+ * hold on a different element. The paths are the record's own, so they are not checked.
+ */
+function compileElementTest(field: string, spec: unknown, path: Path, ctx: Context, depth: number): Predicate | undefined {
+  const unknown = ctx.checkField(field);
+  if (unknown !== undefined) ctx.problems.add('UNKNOWN_FIELD', path, unknown, { key: true });
+  const inner = compile(spec, [...path, 'element'], { checkField: ANY_FIELD, checkValue: NO_VALUE_CHECK, problems: ctx.problems }, depth);
+  if (inner === undefined || unknown !== undefined) return undefined;
+  const read = compileFieldPath(field);
+  return (event) => {
+    const value = read(event);
+    const list = Array.isArray(value) ? value : [value];
+    for (const element of list) {
+      if (element !== null && typeof element === 'object' && !Array.isArray(element) && inner({ timestamp: event.timestamp, source: event.source, fields: {}, raw: element })) return true;
+    }
+    return false;
+  };
 }
 
 function compileList(list: readonly unknown[], path: Path, ctx: Context, depth: number): Predicate[] | undefined {

@@ -230,3 +230,30 @@ describe('condition problems', () => {
     expect(conditionProblems({ 'user.name': ops })).toEqual(['BAD_VALUE']);
   });
 });
+
+describe('element: one element of a list of objects meets the whole condition', () => {
+  const record = {
+    ruleGroupList: [
+      { ruleGroupId: 'AWS#AWSManagedRulesCommonRuleSet', terminatingRule: null, excludedRules: null },
+      { ruleGroupId: 'AWS#AWSManagedRulesSQLiRuleSet', terminatingRule: { ruleId: 'SQLi_BODY', action: 'BLOCK' } },
+    ],
+  };
+  const waf = event({ 'event.action': 'BLOCK' }, record, 'waf');
+
+  it('holds only when the same element meets every test (paths into the list mix elements)', () => {
+    const mixed = { 'ruleGroupList.ruleGroupId': 'AWS#AWSManagedRulesCommonRuleSet', 'ruleGroupList.terminatingRule.action': 'BLOCK' };
+    expect(condition(mixed)(waf)).toBe(true); // the false alert the element test exists for
+    const element = { ruleGroupList: { element: { ruleGroupId: 'AWS#AWSManagedRulesCommonRuleSet', 'terminatingRule.action': 'BLOCK' } } };
+    expect(condition(element)(waf)).toBe(false);
+    const right = { ruleGroupList: { element: { ruleGroupId: { endswith: 'SQLiRuleSet' }, 'terminatingRule.ruleId': 'SQLi_BODY' } } };
+    expect(condition(right)(waf)).toBe(true);
+  });
+
+  it('takes any condition inside (any, not), is false on a missing or non-list field, and reports bad inner tests', () => {
+    expect(condition({ ruleGroupList: { element: { any: [{ ruleGroupId: 'x' }, { 'terminatingRule.ruleId': 'SQLi_BODY' }] } } })(waf)).toBe(true);
+    expect(condition({ ruleGroupList: { element: { not: { ruleGroupId: { startswith: 'AWS#' } } } } })(waf)).toBe(false);
+    expect(condition({ ruleGroupList: { element: { ruleGroupId: 'x' } } })(event({}, {}, 'waf'))).toBe(false);
+    expect(conditionProblems({ ruleGroupList: { element: { ruleGroupId: { regex: '(' } } } })).toEqual(['BAD_REGEX']);
+    expect(conditionProblems({ ruleGroupLst: { element: { ruleGroupId: 'x' } } })).toEqual(['UNKNOWN_FIELD']);
+  });
+});
