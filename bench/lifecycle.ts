@@ -43,7 +43,9 @@ function burstLines(): string {
   for (let i = 0; i < LOGINS; i++) {
     const second = String(Math.floor((i * 60) / LOGINS)).padStart(2, '0');
     const address = `198.51.100.${(i % ADDRESSES) + 1}`;
-    lines.push(`Nov  2 10:00:${second} bastion sshd[${1000 + i}]: Failed password for root from ${address} port ${30000 + i} ssh2`);
+    // Each address guesses one account of its own: 100 brute forces, nothing for ssh-password-spray (one user per
+    // address) or ssh-distributed-guessing (one address per user), so the posts are the brute forces' alone.
+    lines.push(`Nov  2 10:00:${second} bastion sshd[${1000 + i}]: Failed password for user${i % ADDRESSES} from ${address} port ${30000 + i} ssh2`);
   }
   return `${lines.join('\n')}\n`;
 }
