@@ -9,6 +9,7 @@
  *
  *   npm run bench:lifecycle
  *   BENCH_SMOKE=1 npm run bench:lifecycle    # 1,000 logins, 20 acknowledgements
+ *   BENCH_RULES=DIR npm run bench:lifecycle  # another rule directory than the shipped one
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,7 +154,8 @@ async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<
 }
 
 async function main(): Promise<void> {
-  const { rules, problems } = loadRulesFromDir(BUNDLED_RULES_DIR);
+  // BENCH_RULES: another rule directory (an older release's, to compare the lifecycle alone).
+  const { rules, problems } = loadRulesFromDir(process.env.BENCH_RULES ?? BUNDLED_RULES_DIR);
   if (problems.length > 0) throw new Error(`shipped rules have problems: ${problems.map((p) => p.message).join('; ')}`);
   const { templates } = loadTemplates(DEFAULT_TEMPLATES_DIR);
   const events = await parse(burstLines());
