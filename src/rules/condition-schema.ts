@@ -27,6 +27,14 @@ export const operatorSchema: z.ZodType<OperatorMap> = z
     gte: bound.optional().describe('Greater than or equal.'),
     lt: bound.optional().describe('Less than.'),
     lte: bound.optional().describe('Less than or equal.'),
+    during: z
+      .strictObject({
+        hours: z.string().optional().describe('HH:MM-HH:MM on a 24-hour clock; may wrap midnight ("22:00-06:00").'),
+        days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).optional().describe('Days of the week.'),
+        timezone: z.string().optional().describe('IANA zone the hours and days are read in (default UTC).'),
+      })
+      .optional()
+      .describe('A time (such as @timestamp) inside these hours, on these days, on the zone\'s wall clock.'),
     ignore_case: z.boolean().optional().describe('Compare text case-insensitively (equals, in, contains, startswith, endswith, regex).'),
     get not() {
       return operatorSchema.optional().describe('None of these operators may hold.');
@@ -37,7 +45,15 @@ export const operatorSchema: z.ZodType<OperatorMap> = z
     description: 'Operators on a field; all must hold. On a list-valued field, some element must satisfy them.',
   });
 
-const fieldTest = z.union([scalar, z.array(scalar).min(1), operatorSchema]);
+const elementTest = z
+  .strictObject({
+    get element(): z.ZodType<Condition> {
+      return conditionSchema;
+    },
+  })
+  .describe('One and the same element of a list of objects meets this condition, its paths read inside the element.');
+
+const fieldTest = z.union([scalar, z.array(scalar).min(1), operatorSchema, elementTest]);
 
 interface ConditionMap {
   [field: string]: unknown;

@@ -7,6 +7,7 @@ import { parseCidr } from './cidr';
 import type { Network } from './cidr';
 import { COMPARISONS, STRING_OPERATORS, cidrTest, comparisonTest, memberOf, regexTest, stringTest } from './matchers';
 import type { Comparison, StringOperator, ValueTest } from './matchers';
+import { compileDuring } from './time-window';
 import type { RuleProblems } from './types';
 
 /** Deeper nesting than this is refused: no real rule needs it, and it bounds recursion on hostile files. */
@@ -16,7 +17,7 @@ export const MAX_CONDITION_DEPTH = 32;
 export type FieldTest = (value: FieldValue | undefined) => boolean;
 
 /** Every key an operator map may hold. */
-export const OPERATORS = ['equals', 'in', ...STRING_OPERATORS, 'regex', 'cidr', 'exists', ...COMPARISONS, 'not', 'ignore_case'] as const;
+export const OPERATORS = ['equals', 'in', ...STRING_OPERATORS, 'regex', 'cidr', 'exists', ...COMPARISONS, 'during', 'not', 'ignore_case'] as const;
 
 /**
  * Compiles what follows a field name in a condition: a scalar (equals), a list (in), or an
@@ -104,6 +105,11 @@ function compileOperators(
           problems.add('BAD_VALUE', at, 'takes a number (or a string such as an ISO timestamp)');
         }
         break;
+      case 'during': {
+        const test = compileDuring(arg, at, problems);
+        if (test !== undefined) elementTests.push(test);
+        break;
+      }
       case 'not': {
         const inner = isMapping(arg) ? compileOperators(arg, at, problems, ignoreCase, depth + 1) : undefined;
         if (!isMapping(arg)) problems.add('BAD_VALUE', at, 'takes a mapping of operators, e.g. not: { startswith: "10." }');

@@ -257,3 +257,42 @@ describe('element: one element of a list of objects meets the whole condition', 
     expect(conditionProblems({ ruleGroupLst: { element: { ruleGroupId: 'x' } } })).toEqual(['UNKNOWN_FIELD']);
   });
 });
+
+describe('during: time of day and weekday on the wall clock of a zone', () => {
+  const at = (iso: string) => event({ '@timestamp': iso });
+  const night = condition({ '@timestamp': { during: { hours: '22:00-06:00', timezone: 'Europe/Berlin' } } });
+  const weekend = condition({ '@timestamp': { during: { days: ['sat', 'sun'], timezone: 'America/New_York' } } });
+  const office = condition({ '@timestamp': { during: { hours: '09:00-17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] } } });
+
+  it('reads hours in the zone, summer and winter, and a range that wraps midnight', () => {
+    expect(night(at('2024-07-01T20:30:00Z'))).toBe(true); // 22:30 CEST
+    expect(night(at('2024-07-01T19:30:00Z'))).toBe(false); // 21:30 CEST
+    expect(night(at('2024-01-15T21:30:00Z'))).toBe(true); // 22:30 CET
+    expect(night(at('2024-01-15T04:59:00Z'))).toBe(true); // 05:59 CET
+    expect(night(at('2024-01-15T05:00:00Z'))).toBe(false); // 06:00 CET
+  });
+
+  it('reads the day in the zone: Friday 23:59 in New York is already Saturday in UTC', () => {
+    expect(weekend(at('2024-11-02T04:00:00Z'))).toBe(true); // Sat 00:00 EDT
+    expect(weekend(at('2024-11-02T03:59:00Z'))).toBe(false); // Fri 23:59 EDT
+    expect(weekend(at('2024-11-04T04:59:00Z'))).toBe(true); // Sun 23:59 EST
+  });
+
+  it('UTC by default; epoch milliseconds too; not a time, no match', () => {
+    expect(office(at('2024-11-04T09:00:00Z'))).toBe(true); // Monday
+    expect(office(at('2024-11-04T17:00:00Z'))).toBe(false);
+    expect(office(at('2024-11-03T10:00:00Z'))).toBe(false); // Sunday
+    expect(office(event({ '@timestamp': Date.UTC(2024, 10, 5, 12) }))).toBe(true);
+    expect(office(event({ '@timestamp': 'yesterday' }))).toBe(false);
+    expect(office(event({}))).toBe(false);
+  });
+
+  it('refuses bad hours, days, zones and keys', () => {
+    expect(conditionProblems({ '@timestamp': { during: { hours: '25:00-06:00' } } })).toEqual(['BAD_VALUE']);
+    expect(conditionProblems({ '@timestamp': { during: { hours: '08:00-08:00' } } })).toEqual(['BAD_VALUE']);
+    expect(conditionProblems({ '@timestamp': { during: { days: ['saturday'] } } })).toEqual(['BAD_VALUE']);
+    expect(conditionProblems({ '@timestamp': { during: { timezone: 'Mars/Olympus' } } })).toEqual(['BAD_VALUE']);
+    expect(conditionProblems({ '@timestamp': { during: { hour: '22:00-06:00' } } })).toEqual(['UNKNOWN_KEY']);
+    expect(conditionProblems({ '@timestamp': { during: 'nights' } })).toEqual(['BAD_VALUE']);
+  });
+});
