@@ -15,7 +15,7 @@ export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as con
 const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)$/;
 const KEYS = ['hours', 'days', 'timezone'];
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 export function compileDuring(spec: unknown, path: Path, problems: RuleProblems): ValueTest | undefined {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
@@ -28,7 +28,7 @@ export function compileDuring(spec: unknown, path: Path, problems: RuleProblems)
     if (!KEYS.includes(key)) problems.add('UNKNOWN_KEY', [...path, key], `unknown key "${key}"${didYouMean(key, KEYS)}; during takes hours, days and timezone`, { key: true });
   }
   let from = 0;
-  let to = DAY_MS / 60_000;
+  let to = DAY_MS / MINUTE_MS;
   if (during.hours !== undefined) {
     const m = typeof during.hours === 'string' ? HOURS.exec(during.hours) : null;
     if (m === null) problems.add('BAD_VALUE', [...path, 'hours'], 'hours are written "HH:MM-HH:MM" (24-hour clock; a range may wrap midnight, "22:00-06:00")');
@@ -59,13 +59,14 @@ export function compileDuring(spec: unknown, path: Path, problems: RuleProblems)
   if (problems.count !== before) return undefined;
   const offsets = new Map<number, number>();
   const offsetAt = (instant: number): number => {
-    // A zone's offset changes at most on the hour: look it up once per hour of event time.
-    const hour = Math.floor(instant / HOUR_MS);
-    let offset = offsets.get(hour);
+    // Zones change their offsets on whole minutes, not always on the hour in UTC (Newfoundland
+    // springs forward at 05:30Z): look the offset up once per minute of event time.
+    const minute = Math.floor(instant / MINUTE_MS);
+    let offset = offsets.get(minute);
     if (offset === undefined) {
-      offset = zone === 'UTC' ? 0 : zoneOffsetMs(zone, instant);
+      offset = zone === 'UTC' ? 0 : zoneOffsetMs(zone, minute * MINUTE_MS);
       if (offsets.size >= 4096) offsets.clear();
-      offsets.set(hour, offset);
+      offsets.set(minute, offset);
     }
     return offset;
   };
@@ -74,7 +75,7 @@ export function compileDuring(spec: unknown, path: Path, problems: RuleProblems)
     if (!Number.isFinite(instant)) return false;
     const wall = instant + offsetAt(instant);
     const day = Math.floor(wall / DAY_MS);
-    const minute = Math.floor((wall - day * DAY_MS) / 60_000);
+    const minute = Math.floor((wall - day * DAY_MS) / MINUTE_MS);
     if (days !== undefined && !days.has((((day + 4) % 7) + 7) % 7)) return false;
     return from < to ? minute >= from && minute < to : minute >= from || minute < to;
   };

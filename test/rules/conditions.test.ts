@@ -278,6 +278,12 @@ describe('during: time of day and weekday on the wall clock of a zone', () => {
     expect(weekend(at('2024-11-04T04:59:00Z'))).toBe(true); // Sun 23:59 EST
   });
 
+  it('follows a zone that changes its offset off the hour in UTC (Newfoundland springs forward at 05:30Z)', () => {
+    const early = condition({ '@timestamp': { during: { hours: '03:00-04:00', timezone: 'America/St_Johns' } } });
+    expect(early(at('2024-03-10T05:15:00Z'))).toBe(false); // 01:45 NST, before the change
+    expect(early(at('2024-03-10T05:45:00Z'))).toBe(true); // 03:15 NDT, after it
+  });
+
   it('UTC by default; epoch milliseconds too; not a time, no match', () => {
     expect(office(at('2024-11-04T09:00:00Z'))).toBe(true); // Monday
     expect(office(at('2024-11-04T17:00:00Z'))).toBe(false);
