@@ -21,11 +21,12 @@ export async function mutateGroup(
 ): Promise<{ record: GroupRecord; data: GroupData } | undefined> {
   let known = latest;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const handedIn = known !== undefined;
     const current = known ?? (await store.getGroup(fingerprint));
     known = undefined;
     if (current === undefined) return undefined;
-    // `change` edits a copy: the record handed in may still be the caller's, and a declined one is reported as stored.
-    const record = { ...current, data: structuredClone(current.data) };
+    // `change` edits a copy when the record handed in may still be the caller's, or a declined one is reported as stored.
+    const record = handedIn || declined !== undefined ? { ...current, data: structuredClone(current.data) } : current;
     const data = decodeGroupData(fingerprint, record.data);
     if (!change(data, record)) {
       declined?.(current);
