@@ -72,6 +72,7 @@ const STORED_SAMPLE_TEXT = 4096;
 export function encodeGroupData(data: GroupData): JsonObject {
   const engine: GroupSnapshot = { ...data.engine, window: { ...data.engine.window, samples: data.engine.window.samples.map(compactEvent) } };
   if (engine.open !== undefined) engine.open = { ...engine.open, alert: compactAlert(engine.open.alert) };
+  if (engine.sequence !== undefined) engine.sequence = { ...engine.sequence, finals: engine.sequence.finals.map((f) => ({ ...f, event: compactEvent(f.event) })) };
   return { ...data, engine, messages: data.messages.map((m) => ({ ...m, alert: compactAlert(m.alert) })) } as unknown as JsonObject;
 }
 

@@ -24,6 +24,7 @@ import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS, mutateGroup, withPendingSince } from './mutate-group';
 import type { DeliveryFailure, Notifier } from './notifier';
 import { silenceFor } from './silences';
+import { applySteps, completedWork } from './sequence-groups';
 
 /** How long an input key is remembered: longer than Lambda's retries and a dead-letter redrive. */
 export const INPUT_KEY_RETENTION_MS = 14 * 24 * 3_600_000;
@@ -127,13 +128,24 @@ export class AlertLifecycle {
 
     const plan = planBatch(this.options.rules, fresh, repeated);
     const silences = await store.listSilences(now);
-    const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly]);
+    // Sequence groups hold steps, not messages: nothing of theirs is delivered.
+    const touched = new Set([...plan.groups.keys(), ...plan.repeatedOnly].filter((fingerprint) => !plan.sequenceGroups.has(fingerprint)));
     const report: BatchReport = { ...emptyReport(), events: events.length, duplicates: repeated.length, matched: plan.matched, groups: touched.size };
 
     const { written, alreadyApplied } = await this.applyAll(plan.groups, silences, now, report);
     // Events every group of which had them already (a retried batch) are duplicates, not matches.
     report.duplicates += alreadyApplied;
     report.matched -= alreadyApplied;
+
+    const sequenceWork = new Map([...plan.groups].filter(([, work]) => work.target === 'sequence'));
+    if (sequenceWork.size > 0) {
+      const completed = completedWork(sequenceWork, written);
+      // Their events were counted in the first phase: the second changes only groups and deliveries.
+      const second = await this.applyAll(completed, silences, now, report);
+      for (const [fingerprint, record] of second.written) written.set(fingerprint, record);
+      for (const fingerprint of completed.keys()) touched.add(fingerprint);
+      report.groups = touched.size;
+    }
 
     // Groups matched by already-processed events are delivered too: a retry must finish what a failed attempt began.
     await mapConcurrently([...touched], DELIVERY_CONCURRENCY, async (fingerprint) =>
@@ -205,7 +217,7 @@ export class AlertLifecycle {
           const todo = items.filter((_, i) => !before[i]);
           const todoDigests = todo.map((item) => appliedDigest(fingerprint, item.key));
           if (todo.length > 0) {
-            const outcome = await this.commitGroup(records.get(fingerprint), state.work.rule, todo, todoDigests, silences, now);
+            const outcome = await this.commitGroup(fingerprint, records.get(fingerprint), state.work, todo, todoDigests, silences, now);
             if (outcome === undefined) {
               if (++state.conflicts === MAX_WRITE_ATTEMPTS) throw new Error(`state store: gave up on alert group ${fingerprint} after ${MAX_WRITE_ATTEMPTS} conflicting writes`);
               report.conflicts++;
@@ -257,15 +269,18 @@ export class AlertLifecycle {
 
   /** Runs the rule over one group's new events on top of its stored state and writes the result, with the events' digests, if the group has not changed since it was read. */
   private async commitGroup(
+    fingerprint: string,
     record: GroupRecord | undefined,
-    rule: CompiledRule,
+    work: GroupWork,
     items: readonly KeyedEvent[],
     digests: readonly string[],
     silences: readonly Silence[],
     now: number,
   ): Promise<{ suppressed: number; record: GroupRecord } | undefined> {
+    const { rule } = work;
     const stored = record === undefined ? undefined : decodeGroupData(record.fingerprint, record.data);
-    const { snapshot, alerts } = runGroup(rule, stored?.engine, items);
+    const { snapshot, alerts } =
+      work.target === 'sequence' ? { snapshot: applySteps(rule, stored?.engine, fingerprint, items), alerts: [] } : runGroup(rule, stored?.engine, items);
     if (record !== undefined && snapshot.fingerprint !== record.fingerprint) throw new Error(`internal: events of group ${record.fingerprint} matched ${snapshot.fingerprint}`);
     const data = stored ?? newGroupData(snapshot);
     data.engine = snapshot;
@@ -279,7 +294,7 @@ export class AlertLifecycle {
     const fields: Omit<GroupRecord, 'version'> = {
       fingerprint: snapshot.fingerprint,
       rule: rule.id,
-      expiresAt: now + GROUP_RETENTION_MS + Math.max(rule.realertMs, rule.threshold?.windowMs ?? 0),
+      expiresAt: now + GROUP_RETENTION_MS + Math.max(rule.realertMs, rule.threshold?.windowMs ?? 0, rule.newTerm?.forgetMs ?? 0, rule.sequence?.withinMs ?? 0),
       data: encodeGroupData(data),
     };
     if (data.messages.some((m) => m.silenced === undefined)) fields.activeUntil = now + Math.max(rule.realertMs, MIN_ACTIVE_MS);

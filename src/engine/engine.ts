@@ -4,6 +4,8 @@ import { interpolate } from '../events/interpolate';
 import { SEVERITIES, type CompiledRule, type Severity } from '../rules/types';
 import type { Alert } from './alert';
 import { fingerprint } from './fingerprint';
+import { countsAsNewTerm, restoreTerms, snapshotTerms, type Terms, type TermsSnapshot } from './new-term';
+import { addToSequence, emptySequence, newestTime, newlyCompleted, type SequenceSnapshot } from './sequence';
 
 const SAMPLE_LIMIT = 5;
 /** How often (in events) groups whose windows have gone quiet are forgotten, to bound memory on long inputs. */
@@ -61,6 +63,14 @@ interface GroupState {
   previousAlertSeen?: number;
   /** The engine's match counter when the group last matched: least recently seen groups are evicted first (see evictionOrder). */
   seen: number;
+  /** `new_term`: the terms the group has seen. */
+  terms?: Terms;
+}
+
+/** One `sequence.by` group of a sequence rule: its steps so far. */
+interface SequenceGroup {
+  fingerprint: string;
+  state: SequenceSnapshot;
 }
 
 /**
@@ -78,6 +88,10 @@ export interface GroupSnapshot {
   sinceAlert: number;
   alertCount: number;
   previousAlertSeen?: number;
+  /** `new_term`: the terms the group has seen. */
+  terms?: TermsSnapshot;
+  /** A sequence group's steps (its record holds no alerts: completed sequences count into alert groups). */
+  sequence?: SequenceSnapshot;
 }
 
 interface PreparedRule {
@@ -94,7 +108,15 @@ interface PreparedRule {
   distinct?: FieldAccessor;
   /** Rules whose `suppresses` names this one: an event one of them matches does not count here. */
   suppressors: PreparedRule[];
+  /** A sequence rule's `by` fields, and its groups of steps by their values. */
+  sequenceBy?: FieldAccessor[];
+  sequences?: Map<string, SequenceGroup>;
+  /** `new_term`: the fields of the term. */
+  termAccessors?: FieldAccessor[];
 }
+
+/** What a match counts into: an alert group, or a sequence rule's group of steps (whose completed sequences then count into alert groups). */
+export type MatchTarget = 'group' | 'sequence';
 
 export interface EngineOptions {
   /**
@@ -110,7 +132,7 @@ export interface EngineOptions {
    */
   restore?: (rule: string, fingerprint: string) => GroupSnapshot | undefined;
   /** Called for every match with the group it counts into: tells the lifecycle which events change which groups. */
-  onMatch?: (rule: CompiledRule, fingerprint: string) => void;
+  onMatch?: (rule: CompiledRule, fingerprint: string, target: MatchTarget) => void;
   /**
    * The most groups a rule keeps (DEFAULT_MAX_GROUPS_PER_RULE). Not applied with `restore`:
    * a restoring engine runs over one bounded batch and must keep every group it touched.
@@ -161,6 +183,11 @@ export class AlertEngine {
         suppressors: [],
       };
       if (rule.threshold?.distinct !== undefined) prepared.distinct = compileFieldPath(rule.threshold.distinct);
+      if (rule.sequence !== undefined) {
+        prepared.sequenceBy = rule.sequence.by.map(compileFieldPath);
+        prepared.sequences = new Map();
+      }
+      if (rule.newTerm !== undefined) prepared.termAccessors = rule.newTerm.fields.map(compileFieldPath);
       this.prepared.push(prepared);
       for (const source of rule.sources) {
         const list = this.bySource.get(source) ?? [];
@@ -185,7 +212,8 @@ export class AlertEngine {
       for (const prepared of rules) {
         if (prepared.rule.match(event) && !suppressed(prepared, event)) {
           any = true;
-          this.matched(prepared, event);
+          if (prepared.sequences === undefined) this.matched(prepared, event);
+          else this.sequenceMatched(prepared, event);
         }
       }
       if (any) this.matchedEvents++;
@@ -204,6 +232,29 @@ export class AlertEngine {
     if (prepared === undefined || others.length > 0) throw new Error('internal: processMatched needs an engine of exactly one rule');
     this.matchedEvents++;
     this.matched(prepared, event);
+  }
+
+  /**
+   * Adds an event to its sequence group; each last-step event that now completes the
+   * sequence counts into its alert group, once.
+   */
+  private sequenceMatched(prepared: PreparedRule, event: KlaxonEvent): void {
+    const { rule } = prepared;
+    const sequence = rule.sequence as NonNullable<CompiledRule['sequence']>;
+    const groups = prepared.sequences as Map<string, SequenceGroup>;
+    const values = groupValues(prepared.sequenceBy as FieldAccessor[], event);
+    const key = groupKey(values);
+    if (event.timestamp > prepared.clock) prepared.clock = event.timestamp;
+    let group = groups.get(key);
+    // What a sweep would have done by now, done here, as for alert groups.
+    if (group !== undefined && newestTime(group.state) < prepared.clock - sequence.withinMs - ALLOWED_LATENESS_MS) group = undefined;
+    if (group === undefined) {
+      group = { fingerprint: sequenceFingerprint(rule.id, values), state: emptySequence(sequence) };
+      groups.set(key, group);
+    }
+    this.options.onMatch?.(rule, group.fingerprint, 'sequence');
+    addToSequence(sequence, group.state, event, '', ALLOWED_LATENESS_MS);
+    for (const final of newlyCompleted(sequence, group.state)) this.matched(prepared, final.event);
   }
 
   /** Every alert opened so far (unless handed to `onClosed`), in the order they opened, with their counts as of now. */
@@ -245,10 +296,11 @@ export class AlertEngine {
     }
     group.seen = ++this.matches;
     if (this.options.restore !== undefined) this.touched.set(group, rule.id);
-    this.options.onMatch?.(rule, group.fingerprint);
+    this.options.onMatch?.(rule, group.fingerprint, 'group');
 
     const t = event.timestamp;
     if (t > prepared.clock) prepared.clock = t;
+    if (prepared.termAccessors !== undefined && !countsAsNewTerm(rule.newTerm as NonNullable<CompiledRule['newTerm']>, prepared.termAccessors, group, event)) return;
     if (group.open !== undefined && t < group.open.opensAt + rule.realertMs) {
       updateAlert(group.open.alert, event, escalatedRank(prepared, event));
       escalateOnCount(prepared, group.open.alert);
@@ -316,6 +368,10 @@ export class AlertEngine {
   private sweep(): void {
     for (const prepared of this.prepared) {
       for (const [key, group] of prepared.groups) this.settle(prepared, key, group);
+      const within = prepared.rule.sequence?.withinMs ?? 0;
+      for (const [key, group] of prepared.sequences ?? []) {
+        if (newestTime(group.state) < prepared.clock - within - ALLOWED_LATENESS_MS) prepared.sequences?.delete(key);
+      }
     }
   }
 
@@ -331,8 +387,13 @@ export class AlertEngine {
       group.previousAlertSeen = group.open.alert.lastSeen;
       group.open = undefined;
     }
-    const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs) - ALLOWED_LATENESS_MS;
-    const lastActivity = Math.max(group.window.times.at(-1) ?? -Infinity, group.open?.opensAt ?? -Infinity, group.previousAlertSeen ?? -Infinity);
+    const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs, rule.newTerm?.forgetMs ?? 0) - ALLOWED_LATENESS_MS;
+    const lastActivity = Math.max(
+      group.window.times.at(-1) ?? -Infinity,
+      group.open?.opensAt ?? -Infinity,
+      group.previousAlertSeen ?? -Infinity,
+      group.terms?.latest ?? -Infinity,
+    );
     if (lastActivity >= horizon) return group;
     prepared.groups.delete(key);
     return undefined;
@@ -343,6 +404,21 @@ export class AlertEngine {
 function suppressed(prepared: PreparedRule, event: KlaxonEvent): boolean {
   for (const suppressor of prepared.suppressors) if (suppressor.rule.sources.includes(event.source) && suppressor.rule.match(event)) return true;
   return false;
+}
+
+/** A sequence group's fingerprint: `#` cannot occur in a rule id, so it never equals an alert group's. */
+export function sequenceFingerprint(ruleId: string, values: readonly FieldValue[]): string {
+  return fingerprint(`${ruleId}#sequence`, values);
+}
+
+/** The fingerprint of the alert group an event of the rule counts into. */
+export function groupFingerprint(rule: CompiledRule, event: KlaxonEvent): string {
+  return fingerprint(rule.id, groupValues(rule.groupBy.map(compileFieldPath), event));
+}
+
+/** A sequence group's `by` values for an event of its rule. */
+export function sequenceValues(rule: CompiledRule, event: KlaxonEvent): FieldValue[] {
+  return groupValues((rule.sequence?.by ?? []).map(compileFieldPath), event);
 }
 
 function evictionOrder(group: GroupState): number {
@@ -370,6 +446,7 @@ function snapshotOf(rule: string, group: GroupState): GroupSnapshot {
   };
   if (group.open !== undefined) snapshot.open = group.open;
   if (group.previousAlertSeen !== undefined) snapshot.previousAlertSeen = group.previousAlertSeen;
+  if (group.terms !== undefined) snapshot.terms = snapshotTerms(group.terms);
   return snapshot;
 }
 
@@ -390,6 +467,7 @@ function restoredGroup(snapshot: GroupSnapshot): GroupState {
   };
   if (snapshot.open !== undefined) group.open = snapshot.open;
   if (snapshot.previousAlertSeen !== undefined) group.previousAlertSeen = snapshot.previousAlertSeen;
+  if (snapshot.terms !== undefined) group.terms = restoreTerms(snapshot.terms);
   return group;
 }
 

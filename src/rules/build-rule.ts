@@ -10,10 +10,11 @@ import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import { ANY_FIELD, type FieldCheck } from './known-fields';
 import { checkDistinctField, groupByFields } from './rule-checks';
+import { compileNewTerm, compileSequence } from './stateful-rule';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
 import type { ValueCheck } from './value-checks';
-import { RULE_ID_PATTERN, type CompiledRule, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
+import { RULE_ID_PATTERN, type CompiledRule, type CompiledSequence, type Predicate, type RuleProblems, type RuleTest, type Severity } from './types';
 
 export const DEFAULT_REALERT_MS = 3_600_000;
 const RULE_ID = new RegExp(RULE_ID_PATTERN);
@@ -23,12 +24,27 @@ export interface RuleLogic {
   match: Predicate | undefined;
   escalate: CompiledRule['escalate'] | undefined;
   groupBy: string[];
+  sequence?: CompiledSequence;
+  newTerm?: CompiledRule['newTerm'];
 }
 
 export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): RuleLogic {
-  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems, checkValue) : undefined;
+  const groupBy = groupByFields(data, checkField, problems);
+  const logic: RuleLogic = { match: undefined, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy };
+  if (Object.hasOwn(data, 'sequence')) {
+    const compiled = compileSequence(data, checkField, problems, checkValue);
+    if (compiled !== undefined) {
+      logic.match = compiled.match;
+      logic.sequence = compiled.sequence;
+    }
+  } else if (Object.hasOwn(data, 'match')) logic.match = compileCondition(data.match, ['match'], checkField, problems, checkValue);
+  else problems.add('MISSING_KEY', [], 'missing key "match" (or "sequence"): which events the rule matches');
+  if (Object.hasOwn(data, 'new_term')) {
+    logic.newTerm = compileNewTerm(data, checkField, groupBy, problems);
+    if (logic.newTerm === undefined) logic.match = undefined;
+  }
   checkDistinctField(data, checkField, problems);
-  return { match, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy: groupByFields(data, checkField, problems) };
+  return logic;
 }
 
 /**
@@ -43,12 +59,21 @@ export function compileValidatedRule(data: unknown, file: string, problems: Rule
   const id = ruleId(data.id, file, problems);
   const logic = compileRuleLogic(data, ANY_FIELD, problems);
   if (problems.count > 0 || id === undefined || logic.match === undefined || logic.escalate === undefined) return undefined;
-  return buildRule(data as unknown as RuleFileData, { id, match: logic.match, escalate: logic.escalate, groupBy: logic.groupBy, file });
+  return buildRule(data as unknown as RuleFileData, { ...logic, id, match: logic.match, escalate: logic.escalate, file });
 }
 
 export function buildRule(
   d: RuleFileData,
-  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; file: string; locator?: SourceLocator },
+  parts: {
+    id: string;
+    match: Predicate;
+    escalate: CompiledRule['escalate'];
+    groupBy: string[];
+    sequence?: CompiledSequence;
+    newTerm?: CompiledRule['newTerm'];
+    file: string;
+    locator?: SourceLocator;
+  },
 ): CompiledRule {
   const tests: RuleTest[] = (d.tests ?? []).map((t, i) => ({
     name: t.name,
@@ -68,7 +93,9 @@ export function buildRule(
     severity: d.severity,
     escalate: parts.escalate,
     match: parts.match,
-    matchSpec: d.match,
+    matchSpec: d.sequence === undefined ? d.match : { any: d.sequence.steps.map((step) => step.match) },
+    ...(parts.sequence === undefined ? {} : { sequence: parts.sequence }),
+    ...(parts.newTerm === undefined ? {} : { newTerm: parts.newTerm }),
     threshold:
       d.threshold === undefined
         ? undefined

@@ -42,7 +42,8 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
   const checkField = fieldCheck(checked);
   const id = ruleId(data.id, file, problems);
   checkTitle(data, locator, checkField, problems);
-  const { match, escalate, groupBy } = compileRuleLogic(data, checkField, problems, valueCheck(checked));
+  const logic = compileRuleLogic(data, checkField, problems, valueCheck(checked));
+  const { match, escalate } = logic;
   checkEscalationSeverities(data, problems);
   const window = isMapping(data.threshold) ? data.threshold.window : undefined;
   if ((typeof window === 'string' || typeof window === 'number') && parseDuration(window) === 0) {
@@ -52,7 +53,7 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
   checkTests(data, locator, checkField, problems);
 
   if (!parsed.success || problems.count > 0 || id === undefined || match === undefined || escalate === undefined) return undefined;
-  return buildRule(parsed.data, { id, match, escalate, groupBy, locator, file });
+  return buildRule(parsed.data, { ...logic, id, match, escalate, locator, file });
 }
 
 /**

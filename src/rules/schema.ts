@@ -103,9 +103,39 @@ export function ruleFileSchema(condition: z.ZodType) {
         )
         .optional()
         .describe('Severity escalations; when several hold, the highest wins.'),
-      match: condition.describe(
-        'Which events the rule matches. A mapping of field: test (all must hold), with all/any/not to combine; a list of conditions means all of them.',
-      ),
+      match: condition
+        .optional()
+        .describe(
+          'Which events the rule matches. A mapping of field: test (all must hold), with all/any/not to combine; a list of conditions means all of them. A rule gives match or sequence.',
+        ),
+      sequence: z
+        .strictObject({
+          by: fieldList.min(1).describe('Fields whose values the steps share, e.g. [source.address]: failures and the success must come from the same address. Every field must also be in group_by.'),
+          within: duration.describe('The whole sequence, first step to last, falls within this span, e.g. 1h.'),
+          steps: z
+            .array(
+              z
+                .strictObject({
+                  name: z.string().min(1).optional().describe('What the step is, for reports; default step1, step2, ...'),
+                  source: sourceName.optional().describe("Only events of this source count for the step (one of the rule's sources): a WAF block, then SSH activity."),
+                  match: condition.describe('Which events the step matches (same grammar as match).'),
+                  count: z.int().min(1).optional().describe('Events the step needs before the next step counts (default 1). Only the last step cannot have more than 1.'),
+                })
+                .describe('One step of the sequence.'),
+            )
+            .min(2, { error: 'a sequence has at least two steps' })
+            .describe('The steps in the order they must happen. An event of the last step, after the steps before it within `within`, raises the alert.'),
+        })
+        .optional()
+        .describe('Alert on steps in order for the same `by` values within a span: 5 failed logins, then a success from the same address within 1h. A rule gives match or sequence.'),
+      new_term: z
+        .strictObject({
+          fields: fieldList.min(1).describe('The term: fields whose values must be new for the group, e.g. [source.address] with group_by [user.name].'),
+          learning: duration.optional().describe("The group's history to learn before a new term alerts, counted from its first event (default 7d): every term seen meanwhile is known."),
+          forget: duration.optional().describe('A term not seen for this long is new again (default 90d).'),
+        })
+        .optional()
+        .describe("Count a matching event only when its term is new for its group (first login of a user from an address), once the group's learning period is over."),
       threshold: z
         .strictObject({
           count: z.int().min(1).describe('Events needed within the window to raise an alert.'),

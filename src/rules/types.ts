@@ -54,6 +54,10 @@ export interface CompiledRule {
   threshold?: { count: number; windowMs: number; distinct?: string };
   /** Ids of rules that do not count an event this rule matches. */
   suppresses?: string[];
+  /** Ordered steps within a time span per `by` group: the final step's event counts when the steps before it happened first. */
+  sequence?: CompiledSequence;
+  /** Counts an event only when its term (these fields' values) is new for its group, after the group's learning period. */
+  newTerm?: { fields: string[]; learningMs: number; forgetMs: number };
   groupBy: string[];
   /** Within this long after an alert opens, further matches update it instead of opening a new one. 0: every match (or threshold crossing) is its own alert. */
   realertMs: number;
@@ -65,6 +69,22 @@ export interface CompiledRule {
   tests: RuleTest[];
   /** Path of the file the rule came from. */
   file: string;
+}
+
+/** One step of a sequence: events it matches, and how many of them it needs. */
+export interface SequenceStep {
+  name: string;
+  match: Predicate;
+  /** Only events of this source count for the step (a rule reading several sources). */
+  source?: EventSource;
+  count: number;
+}
+
+export interface CompiledSequence {
+  /** The fields whose values the steps share (an address); a subset of group_by. */
+  by: string[];
+  withinMs: number;
+  steps: SequenceStep[];
 }
 
 /** A problem in a rule file, located for `path:line:col: message [CODE]`. */

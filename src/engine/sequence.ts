@@ -1,0 +1,132 @@
+/**
+ * The state of one sequence group (a rule's `sequence.by` values): when each step's events
+ * happened, and the last step's events with what they need to become alerts. Plain data,
+ * so that it is stored as it is (the state store's group record) and merged exactly: the
+ * lifecycle applies each event to it once, and whether a last-step event completes the
+ * sequence depends on the state alone, not on the order the events arrived in.
+ */
+import type { KlaxonEvent } from '../events/event';
+import type { CompiledSequence } from '../rules/types';
+
+/** Times kept per step: a step needs `count` of them before the last step's event, so the latest few hundred are plenty, and bound the record. */
+export const MAX_STEP_TIMES = 256;
+/** Last-step events kept (each whole, to become an alert's sample) while earlier steps may still arrive late. */
+export const MAX_FINALS = 32;
+
+export interface SequenceFinal {
+  time: number;
+  /** The event's idempotency key: its alert group applies it once, however often it is derived. */
+  key: string;
+  event: KlaxonEvent;
+  /** Set once the sequence completed with this event (the in-memory engine alerts once for it). */
+  completed?: true;
+}
+
+export interface SequenceSnapshot {
+  /** Per step but the last, its events' times, ascending. */
+  steps: number[][];
+  finals: SequenceFinal[];
+}
+
+export function emptySequence(sequence: CompiledSequence): SequenceSnapshot {
+  return { steps: sequence.steps.slice(0, -1).map(() => []), finals: [] };
+}
+
+/** Adds an event to every step it matches; `lateness` is how far behind the newest time an event may still count. */
+export function addToSequence(sequence: CompiledSequence, state: SequenceSnapshot, event: KlaxonEvent, key: string, lateness: number): void {
+  const last = sequence.steps.length - 1;
+  sequence.steps.forEach((step, i) => {
+    if ((step.source !== undefined && step.source !== event.source) || !step.match(event)) return;
+    if (i === last) insertFinal(state.finals, { time: event.timestamp, key, event });
+    else insertTime(state.steps[i] as number[], event.timestamp);
+  });
+  prune(state, newestTime(state) - sequence.withinMs - lateness);
+}
+
+/** The newest time the state holds; -Infinity when empty. */
+export function newestTime(state: SequenceSnapshot): number {
+  let newest = state.finals.at(-1)?.time ?? -Infinity;
+  for (const times of state.steps) newest = Math.max(newest, times.at(-1) ?? -Infinity);
+  return newest;
+}
+
+/**
+ * The last-step events whose steps before them happened in order within the span: each
+ * step's `count` events after the previous step completed, the earliest completion first
+ * (which is optimal for an ordered match), all at or after `within` before the event.
+ */
+export function completedFinals(sequence: CompiledSequence, state: SequenceSnapshot): SequenceFinal[] {
+  return state.finals.filter((final) => completes(sequence, state, final.time));
+}
+
+/** Marks completed last-step events and returns those that were not marked before: the in-memory engine's new alerts. */
+export function newlyCompleted(sequence: CompiledSequence, state: SequenceSnapshot): SequenceFinal[] {
+  const fresh: SequenceFinal[] = [];
+  for (const final of completedFinals(sequence, state)) {
+    if (final.completed === true) continue;
+    final.completed = true;
+    fresh.push(final);
+  }
+  return fresh;
+}
+
+function completes(sequence: CompiledSequence, state: SequenceSnapshot, at: number): boolean {
+  let since = at - sequence.withinMs;
+  for (let i = 0; i < state.steps.length; i++) {
+    const times = state.steps[i] as number[];
+    const needed = (sequence.steps[i] as { count: number }).count;
+    let start = lowerBound(times, since);
+    // Equal times count as before: a failure and the success logged in the same second.
+    const end = upperBound(times, at);
+    if (end - start < needed) return false;
+    start += needed - 1;
+    since = times[start] as number;
+  }
+  return true;
+}
+
+function prune(state: SequenceSnapshot, before: number): void {
+  state.steps = state.steps.map((times) => {
+    const from = Math.max(lowerBound(times, before), times.length - MAX_STEP_TIMES);
+    return from > 0 ? times.slice(from) : times;
+  });
+  const firstKept = state.finals.findIndex((f) => f.time >= before);
+  const from = Math.max(firstKept < 0 ? state.finals.length : firstKept, state.finals.length - MAX_FINALS);
+  if (from > 0) state.finals = state.finals.slice(from);
+}
+
+function insertTime(times: number[], time: number): void {
+  const at = upperBound(times, time);
+  if (at === times.length) times.push(time);
+  else times.splice(at, 0, time);
+}
+
+function insertFinal(finals: SequenceFinal[], final: SequenceFinal): void {
+  let at = finals.length;
+  while (at > 0 && (finals[at - 1] as SequenceFinal).time > final.time) at--;
+  finals.splice(at, 0, final);
+}
+
+/** First index whose time is >= t. */
+function lowerBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose time is > t. */
+function upperBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
