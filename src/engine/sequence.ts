@@ -6,7 +6,7 @@
  * sequence depends on the state alone, not on the order the events arrived in.
  */
 import type { KlaxonEvent } from '../events/event';
-import type { CompiledSequence } from '../rules/types';
+import type { CompiledSequence, SequenceStep } from '../rules/types';
 
 /** Times kept per step: a step needs `count` of them before the last step's event, so the latest few hundred are plenty, and bound the record. */
 export const MAX_STEP_TIMES = 256;
@@ -34,12 +34,14 @@ export function emptySequence(sequence: CompiledSequence): SequenceSnapshot {
 
 /** Adds an event to every step it matches; `lateness` is how far behind the newest time an event may still count. */
 export function addToSequence(sequence: CompiledSequence, state: SequenceSnapshot, event: KlaxonEvent, key: string, lateness: number): void {
-  const last = sequence.steps.length - 1;
-  sequence.steps.forEach((step, i) => {
-    if ((step.source !== undefined && step.source !== event.source) || !step.match(event)) return;
+  const { steps } = sequence;
+  const last = steps.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const step = steps[i] as SequenceStep;
+    if ((step.source !== undefined && step.source !== event.source) || !step.match(event)) continue;
     if (i === last) insertFinal(state.finals, { time: event.timestamp, key, event });
     else insertTime(state.steps[i] as number[], event.timestamp);
-  });
+  }
   prune(state, newestTime(state) - sequence.withinMs - lateness);
 }
 
@@ -61,14 +63,16 @@ export function completedFinals(sequence: CompiledSequence, state: SequenceSnaps
 
 /** Marks completed last-step events and returns those that were not marked before: the in-memory engine's new alerts. */
 export function newlyCompleted(sequence: CompiledSequence, state: SequenceSnapshot): SequenceFinal[] {
-  const fresh: SequenceFinal[] = [];
-  for (const final of completedFinals(sequence, state)) {
-    if (final.completed === true) continue;
+  let fresh: SequenceFinal[] | undefined;
+  for (const final of state.finals) {
+    if (final.completed === true || !completes(sequence, state, final.time)) continue;
     final.completed = true;
-    fresh.push(final);
+    (fresh ??= []).push(final);
   }
-  return fresh;
+  return fresh ?? NONE;
 }
+
+const NONE: SequenceFinal[] = [];
 
 function completes(sequence: CompiledSequence, state: SequenceSnapshot, at: number): boolean {
   let since = at - sequence.withinMs;
@@ -85,14 +89,17 @@ function completes(sequence: CompiledSequence, state: SequenceSnapshot, at: numb
   return true;
 }
 
+/** Drops what is older than `before`, and the oldest beyond the caps; in place, as it runs for every event. */
 function prune(state: SequenceSnapshot, before: number): void {
-  state.steps = state.steps.map((times) => {
+  for (let i = 0; i < state.steps.length; i++) {
+    const times = state.steps[i] as number[];
     const from = Math.max(lowerBound(times, before), times.length - MAX_STEP_TIMES);
-    return from > 0 ? times.slice(from) : times;
-  });
-  const firstKept = state.finals.findIndex((f) => f.time >= before);
-  const from = Math.max(firstKept < 0 ? state.finals.length : firstKept, state.finals.length - MAX_FINALS);
-  if (from > 0) state.finals = state.finals.slice(from);
+    if (from > 0) times.splice(0, from);
+  }
+  const { finals } = state;
+  let drop = Math.max(0, finals.length - MAX_FINALS);
+  while (drop < finals.length && (finals[drop] as SequenceFinal).time < before) drop++;
+  if (drop > 0) finals.splice(0, drop);
 }
 
 function insertTime(times: number[], time: number): void {

@@ -65,6 +65,20 @@ it('three `klaxon run --once` started together over one file of 300 logins post 
   expect(JSON.stringify(brute?.blocks)).toContain("Count: 6 ·");
 });
 
+it('a brute force that worked, its failures and its success in files read by three `klaxon run` at once: one alert', async () => {
+  const failures = failedPasswords('203.0.113.60', 6, 100);
+  const success = 'Nov  2 10:05:00 bastion sshd[9000]: Accepted password for alice from 203.0.113.60 port 40006 ssh2\n';
+  const files = ['first.log', 'second.log', 'third.log'].map((name) => join(dir, name));
+  writeFileSync(files[0] as string, failures.split('\n').slice(0, 3).join('\n') + '\n');
+  writeFileSync(files[1] as string, success);
+  writeFileSync(files[2] as string, failures.split('\n').slice(3).join('\n'));
+  const runs = files.map((file) => klaxon(['--once', file]));
+  const codes = await Promise.all(runs.map((r) => r.exited));
+  expect({ codes, stderr: codes.some((c) => c !== 0) ? runs.map((r) => r.stderr()) : [] }).toEqual({ codes: [0, 0, 0], stderr: [] });
+  const worked = postedAlerts().filter((a) => a.includes('ssh-brute-force-success'));
+  expect(worked).toHaveLength(1);
+});
+
 it('`klaxon run --follow` keeps following through a Slack outage (auth.test and posts failing) and delivers once Slack is back', async () => {
   const log = join(dir, 'auth.log');
   writeFileSync(log, successfulLogins(2));

@@ -117,9 +117,10 @@ describe('rules packaged into the Lambda bundles', () => {
     // Compiled without the validator, each rule is the one `klaxon validate` compiles, tests aside.
     const { loaded } = collectRules(join(ROOT, 'rules'), templates, ROOT);
     const comparable = (rule: CompiledRule) => {
-      const { match, escalate, tests, file, ...rest } = rule;
+      const { match, escalate, tests, file, sequence, ...rest } = rule;
       expect(typeof match).toBe('function');
-      return { ...rest, escalate: escalate.map((e) => e.severity), file: relative(ROOT, resolve(ROOT, file)), tests: tests.length };
+      const steps = sequence?.steps.map(({ match: step, ...others }) => ({ ...others, match: typeof step }));
+      return { ...rest, escalate: escalate.map((e) => e.severity), file: relative(ROOT, resolve(ROOT, file)), tests: tests.length, sequence: sequence && { ...sequence, steps } };
     };
     expect(rules.map(comparable)).toEqual(loaded.map((rule) => ({ ...comparable(rule), tests: 0 })));
   });

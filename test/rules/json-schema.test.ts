@@ -59,10 +59,11 @@ describe('rules/rule.schema.json', () => {
   it('lists the required keys and forbids unknown ones', () => {
     const schema = ruleJsonSchema();
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(schema.required).toEqual(['title', 'source', 'severity', 'match']);
+    // match or sequence: the rule compiler says which is missing (MISSING_KEY), the schema cannot.
+    expect(schema.required).toEqual(['title', 'source', 'severity']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties as object)).toEqual(
-      expect.arrayContaining(['id', 'title', 'source', 'severity', 'escalate', 'match', 'threshold', 'group_by', 'realert', 'slack', 'runbook', 'tags', 'allowed_users', 'tests']),
+      expect.arrayContaining(['id', 'title', 'source', 'severity', 'escalate', 'match', 'sequence', 'new_term', 'threshold', 'group_by', 'realert', 'slack', 'runbook', 'tags', 'allowed_users', 'tests']),
     );
   });
 
