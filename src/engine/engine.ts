@@ -1,11 +1,12 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
 import { compileFieldPath, fieldText, getField, type FieldAccessor } from '../events/fields';
 import { interpolate } from '../events/interpolate';
-import { SEVERITIES, type CompiledRule, type Severity } from '../rules/types';
+import { SEVERITIES, type CompiledRule, type Predicate, type Severity } from '../rules/types';
 import type { Alert } from './alert';
 import { fingerprint } from './fingerprint';
 import { countsAsNewTerm, restoreTerms, snapshotTerms, type Terms, type TermsSnapshot } from './new-term';
-import { addToSequence, emptySequence, newestTime, newlyCompleted, type SequenceSnapshot } from './sequence';
+import { addToSequence, emptySequence, newestTime, newlyCompleted, stepMatches, type SequenceSnapshot } from './sequence';
+import { SharedPredicates } from './shared-predicates';
 
 const SAMPLE_LIMIT = 5;
 /** How often (in events) groups whose windows have gone quiet are forgotten, to bound memory on long inputs. */
@@ -96,6 +97,8 @@ export interface GroupSnapshot {
 
 interface PreparedRule {
   rule: CompiledRule;
+  /** The rule's match, evaluated once per event with every rule that writes it alike (SharedPredicates). */
+  match: Predicate;
   groupAccessors: FieldAccessor[];
   groups: Map<string, GroupState>;
   /** The latest event time this rule has matched: its own clock, untouched by other sources and files. */
@@ -108,8 +111,9 @@ interface PreparedRule {
   distinct?: FieldAccessor;
   /** Rules whose `suppresses` names this one: an event one of them matches does not count here. */
   suppressors: PreparedRule[];
-  /** A sequence rule's `by` fields, and its groups of steps by their values. */
+  /** A sequence rule's `by` fields, its steps' conditions (shared), and its groups of steps by their values. */
   sequenceBy?: FieldAccessor[];
+  steps?: Predicate[];
   sequences?: Map<string, SequenceGroup>;
   /** `new_term`: the fields of the term. */
   termAccessors?: FieldAccessor[];
@@ -160,6 +164,7 @@ export class AlertEngine {
   private processed = 0;
   private matches = 0;
   private readonly maxGroups: number;
+  private readonly shared = new SharedPredicates();
 
   /** Groups forgotten because their rule reached its cap. */
   evictedGroups = 0;
@@ -171,9 +176,11 @@ export class AlertEngine {
     private readonly options: EngineOptions = {},
   ) {
     this.maxGroups = options.restore === undefined ? (options.maxGroupsPerRule ?? DEFAULT_MAX_GROUPS_PER_RULE) : Infinity;
+    const shared = this.shared;
     for (const rule of rules) {
       const prepared: PreparedRule = {
         rule,
+        match: shared.share(rule.match, rule.sequence === undefined ? rule.matchSpec : undefined, rule.sources),
         groupAccessors: rule.groupBy.map(compileFieldPath),
         groups: new Map(),
         clock: -Infinity,
@@ -185,6 +192,7 @@ export class AlertEngine {
       if (rule.threshold?.distinct !== undefined) prepared.distinct = compileFieldPath(rule.threshold.distinct);
       if (rule.sequence !== undefined) {
         prepared.sequenceBy = rule.sequence.by.map(compileFieldPath);
+        prepared.steps = rule.sequence.steps.map((step) => shared.share(step.match, step.matchSpec, step.source === undefined ? rule.sources : [step.source]));
         prepared.sequences = new Map();
       }
       if (rule.newTerm !== undefined) prepared.termAccessors = rule.newTerm.fields.map(compileFieldPath);
@@ -208,12 +216,18 @@ export class AlertEngine {
   process(event: KlaxonEvent): void {
     const rules = this.bySource.get(event.source);
     if (rules !== undefined) {
+      this.shared.nextEvent();
       let any = false;
       for (const prepared of rules) {
-        if (prepared.rule.match(event) && !suppressed(prepared, event)) {
+        if (prepared.steps !== undefined) {
+          // A sequence rule's match is "some step": its steps are evaluated once, here, and handed on.
+          const steps = stepMatches(prepared.rule.sequence as NonNullable<CompiledRule['sequence']>, event, prepared.steps);
+          if (steps === 0 || suppressed(prepared, event)) continue;
           any = true;
-          if (prepared.sequences === undefined) this.matched(prepared, event);
-          else this.sequenceMatched(prepared, event);
+          this.sequenceMatched(prepared, event, steps);
+        } else if (prepared.match(event) && !suppressed(prepared, event)) {
+          any = true;
+          this.matched(prepared, event);
         }
       }
       if (any) this.matchedEvents++;
@@ -238,7 +252,7 @@ export class AlertEngine {
    * Adds an event to its sequence group; each last-step event that now completes the
    * sequence counts into its alert group, once.
    */
-  private sequenceMatched(prepared: PreparedRule, event: KlaxonEvent): void {
+  private sequenceMatched(prepared: PreparedRule, event: KlaxonEvent, steps: number): void {
     const { rule } = prepared;
     const sequence = rule.sequence as NonNullable<CompiledRule['sequence']>;
     const groups = prepared.sequences as Map<string, SequenceGroup>;
@@ -253,7 +267,7 @@ export class AlertEngine {
       groups.set(key, group);
     }
     this.options.onMatch?.(rule, group.fingerprint, 'sequence');
-    addToSequence(sequence, group.state, event, '', ALLOWED_LATENESS_MS);
+    addToSequence(sequence, group.state, event, '', ALLOWED_LATENESS_MS, steps);
     for (const final of newlyCompleted(sequence, group.state)) this.matched(prepared, final.event);
   }
 
@@ -402,7 +416,7 @@ export class AlertEngine {
 
 /** An event a suppressing rule matches does not count for the rules it suppresses (inhibition). */
 function suppressed(prepared: PreparedRule, event: KlaxonEvent): boolean {
-  for (const suppressor of prepared.suppressors) if (suppressor.rule.sources.includes(event.source) && suppressor.rule.match(event)) return true;
+  for (const suppressor of prepared.suppressors) if (suppressor.rule.sources.includes(event.source) && suppressor.match(event)) return true;
   return false;
 }
 

@@ -6,7 +6,7 @@
  * sequence depends on the state alone, not on the order the events arrived in.
  */
 import type { KlaxonEvent } from '../events/event';
-import type { CompiledSequence, SequenceStep } from '../rules/types';
+import type { CompiledSequence, Predicate } from '../rules/types';
 
 /** Times kept per step: a step needs `count` of them before the last step's event, so the latest few hundred are plenty, and bound the record. */
 export const MAX_STEP_TIMES = 256;
@@ -26,30 +26,43 @@ export interface SequenceSnapshot {
   /** Per step but the last, its events' times, ascending. */
   steps: number[][];
   finals: SequenceFinal[];
+  /** The newest time of any event added (absent while none was): what is pruned is measured from it. */
+  newest?: number;
 }
 
 export function emptySequence(sequence: CompiledSequence): SequenceSnapshot {
   return { steps: sequence.steps.slice(0, -1).map(() => []), finals: [] };
 }
 
-/** Adds an event to every step it matches; `lateness` is how far behind the newest time an event may still count. */
-export function addToSequence(sequence: CompiledSequence, state: SequenceSnapshot, event: KlaxonEvent, key: string, lateness: number): void {
-  const { steps } = sequence;
-  const last = steps.length - 1;
+/**
+ * Adds an event to every step it matches (`matches`: a bit per step, when the caller has
+ * evaluated them); `lateness` is how far behind the newest time an event may still count.
+ */
+export function addToSequence(sequence: CompiledSequence, state: SequenceSnapshot, event: KlaxonEvent, key: string, lateness: number, matches = stepMatches(sequence, event)): void {
+  const last = sequence.steps.length - 1;
   for (let i = 0; i <= last; i++) {
-    const step = steps[i] as SequenceStep;
-    if ((step.source !== undefined && step.source !== event.source) || !step.match(event)) continue;
+    if ((matches & (1 << i)) === 0) continue;
     if (i === last) insertFinal(state.finals, { time: event.timestamp, key, event });
     else insertTime(state.steps[i] as number[], event.timestamp);
   }
-  prune(state, newestTime(state) - sequence.withinMs - lateness);
+  if (state.newest === undefined || event.timestamp > state.newest) state.newest = event.timestamp;
+  prune(state, state.newest - sequence.withinMs - lateness);
 }
 
-/** The newest time the state holds; -Infinity when empty. */
+/** A bit per step the event matches (a step of another source never does). */
+export function stepMatches(sequence: CompiledSequence, event: KlaxonEvent, predicates: readonly Predicate[] = sequence.steps.map((s) => s.match)): number {
+  const { steps } = sequence;
+  let matches = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const { source } = steps[i] as CompiledSequence['steps'][number];
+    if ((source === undefined || source === event.source) && (predicates[i] as Predicate)(event)) matches |= 1 << i;
+  }
+  return matches;
+}
+
+/** The newest time the state has held; -Infinity when empty. */
 export function newestTime(state: SequenceSnapshot): number {
-  let newest = state.finals.at(-1)?.time ?? -Infinity;
-  for (const times of state.steps) newest = Math.max(newest, times.at(-1) ?? -Infinity);
-  return newest;
+  return state.newest ?? -Infinity;
 }
 
 /**

@@ -124,6 +124,7 @@ export function ruleFileSchema(condition: z.ZodType) {
                 .describe('One step of the sequence.'),
             )
             .min(2, { error: 'a sequence has at least two steps' })
+            .max(16, { error: 'a sequence has at most 16 steps' })
             .describe('The steps in the order they must happen. An event of the last step, after the steps before it within `within`, raises the alert.'),
         })
         .optional()

@@ -53,7 +53,7 @@ export function compileSequence(
     }
     const match = compileCondition(step.match, [...path, 'match'], checkField, problems, checkValue);
     if (match === undefined) return;
-    steps.push({ name: typeof step.name === 'string' ? step.name : `step${i + 1}`, match, count, ...(source === undefined ? {} : { source }) });
+    steps.push({ name: typeof step.name === 'string' ? step.name : `step${i + 1}`, match, matchSpec: step.match, count, ...(source === undefined ? {} : { source }) });
   });
   if (steps.length < 2 || steps.length !== rawSteps.length || withinMs === undefined || withinMs === 0) return undefined;
   const match: Predicate = (event) => {

@@ -75,6 +75,8 @@ export interface CompiledRule {
 export interface SequenceStep {
   name: string;
   match: Predicate;
+  /** The step's condition as written: steps and rules written alike share one evaluation per event. */
+  matchSpec?: unknown;
   /** Only events of this source count for the step (a rule reading several sources). */
   source?: EventSource;
   count: number;
