@@ -77,6 +77,7 @@ class Parser {
 
   end(): void {
     const next = this.peek();
+    if (next?.text.toLowerCase() === 'near') throw nearUnsupported(next.at);
     if (next !== undefined) throw new ConditionError(`expected "and", "or" or the end, found "${next.text}"`, next.at);
   }
 
@@ -109,7 +110,7 @@ class Parser {
       }
       return { kind: 'of', quantifier: word === 'all' ? 'all' : 'one', pattern: target.text.toLowerCase() === 'them' ? undefined : target.text, at: token.at };
     }
-    if (word === 'near') throw new ConditionError('"near" (events close in time) is not supported: Klaxon imports single-event rules', token.at, true);
+    if (word === 'near') throw nearUnsupported(token.at);
     if (/^\d+$/.test(word)) throw new ConditionError(`"${token.text} of" is not supported: only "1 of" and "all of"`, token.at, true);
     if (KEYWORDS.has(word) || token.text === ')') throw new ConditionError(`expected a selection name, found "${token.text}"`, token.at);
     return { kind: 'ref', name: token.text, at: token.at };
@@ -140,6 +141,10 @@ class Parser {
     if (token === undefined) throw new ConditionError(`expected ${expected}, found the end of the condition`, this.length);
     return token;
   }
+}
+
+function nearUnsupported(at: number): ConditionError {
+  return new ConditionError('"near" (events close in time) is not supported: Klaxon imports single-event rules', at, true);
 }
 
 /** Sigma's `them` leaves out selections whose names start with `_`; patterns match with `*`. */

@@ -73,10 +73,15 @@ const MAX_ID_LENGTH = 64;
 function slugify(text: string): string {
   let slug = text
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // the accents NFKD split off: Ü → u, not u-
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (slug.length > MAX_ID_LENGTH) slug = slug.slice(0, MAX_ID_LENGTH).replace(/-[^-]*$/, '');
+  if (slug.length > MAX_ID_LENGTH) {
+    // Cut at the last whole word that fits.
+    const dash = slug.slice(0, MAX_ID_LENGTH + 1).lastIndexOf('-');
+    slug = slug.slice(0, dash > 0 ? dash : MAX_ID_LENGTH);
+  }
   return new RegExp(RULE_ID_PATTERN).test(slug) ? slug : '';
 }
 
