@@ -33,7 +33,7 @@ export function importSigmaFile(file: string, options: ImportOptions): SigmaImpo
   if (typeof text !== 'string') return { file, problems: [text] };
   const early = new Problems<SigmaErrorCode>(file);
   const yaml = readYaml(text, early);
-  if (yaml === undefined) return { file, problems: early.list() };
+  if (yaml === undefined) return { file, problems: early.list().map(explainCollection) };
   const problems = new Problems<SigmaErrorCode>(file, yaml.locator);
   const translated = translateSigmaRule(yaml.data, yaml.locator, problems);
   if (translated === undefined) return { file, problems: problems.list() };
@@ -51,6 +51,12 @@ export function importSigmaFile(file: string, options: ImportOptions): SigmaImpo
   if (problems.count > 0) return { file, problems: problems.list() };
   options.taken.add(translated.id);
   return { file, problems: [], rule: { id: translated.id, path, text: ruleText } };
+}
+
+/** Sigma rule collections (`---` between rules, `action: global`) are several documents in one file. */
+function explainCollection(problem: Problem<SigmaErrorCode>): Problem<SigmaErrorCode> {
+  if (!problem.message.startsWith('Source contains multiple documents')) return problem;
+  return { ...problem, message: 'several YAML documents (a Sigma rule collection) are not supported: put one rule in each file' };
 }
 
 function renderRule(file: string, rule: { sigmaId?: string; status?: string; data: Record<string, unknown> }): string {

@@ -215,6 +215,15 @@ describe('klaxon import sigma: refusals', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('refuses a rule collection (several documents in one file), at its second document', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'collection.yml');
+    writeFileSync(file, 'title: A\nlogsource: {product: aws, service: cloudtrail}\ndetection: {s: {eventName: X}, condition: s}\n---\ntitle: B\n');
+    const { code, stderr } = await runCli(['import', 'sigma', file, '--out', join(dir, 'out')]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('collection.yml:4:1: several YAML documents (a Sigma rule collection) are not supported: put one rule in each file [YAML_SYNTAX]');
+  });
+
   it('usage errors: no format, another format, no file', async () => {
     expect((await runCli(['import'])).code).toBe(2);
     expect((await runCli(['import', 'elastalert', 'x.yml'])).stderr).toContain('cannot import "elastalert": only sigma rules can be imported');
