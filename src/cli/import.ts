@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importSigmaFile } from '../sigma/import';
+import { importSigmaFile, ruleIdsIn } from '../sigma/import';
 import { formatProblem } from '../yaml/problems';
 import { EXIT_FAILED, EXIT_OK, UsageError, write, type CliIo } from './io';
 
@@ -25,7 +25,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
   if (inputs.length === 0) throw new UsageError('no Sigma rule file or directory given');
   const env = io.env ?? process.env;
   const outDir = values.out ?? (env.KLAXON_RULES || 'rules');
-  const options = { outDir, force: values.force === true, taken: new Set<string>() };
+  const options = { outDir, force: values.force === true, taken: new Set<string>(), existing: ruleIdsIn(outDir) };
   let imported = 0;
   let refused = 0;
   for (const file of inputs.flatMap(sigmaFiles)) {

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { declaredId } from '../rules/compile-rule';
 import { loadRuleText } from '../rules/load';
 import { Problems, type Problem } from '../yaml/problems';
 import { readYamlFile } from '../yaml/read-file';
@@ -21,6 +22,30 @@ export interface ImportOptions {
   force: boolean;
   /** Ids already written in this run: a second rule with the same id is refused. */
   taken: Set<string>;
+  /** Ids the rule files already in the output directory declare, and their files. */
+  existing: ReadonlyMap<string, string>;
+}
+
+/**
+ * The ids of the rule files in `dir` (none when it does not exist yet), so that a rule is not
+ * written beside another file with its id, which `klaxon validate` would refuse (DUPLICATE_ID).
+ */
+export function ruleIdsIn(dir: string): Map<string, string> {
+  const ids = new Map<string, string>();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name));
+  } catch {
+    return ids;
+  }
+  for (const name of names.sort()) {
+    const file = join(dir, name);
+    const text = readYamlFile(file);
+    const yaml = typeof text === 'string' ? readYaml(text, new Problems<SigmaErrorCode>(file)) : undefined;
+    const declared = yaml === undefined ? undefined : declaredId(yaml.data, yaml.locator, file);
+    if (declared !== undefined && !ids.has(declared.id)) ids.set(declared.id, file);
+  }
+  return ids;
 }
 
 /**
@@ -41,6 +66,8 @@ export function importSigmaFile(file: string, options: ImportOptions): SigmaImpo
   const path = join(options.outDir, `${translated.id}.yml`);
   if (options.taken.has(translated.id)) {
     problems.add('DUPLICATE_ID', ['title'], `another imported rule already has the id "${translated.id}" (from its title): change one title`);
+  } else if (options.existing.has(translated.id) && options.existing.get(translated.id) !== path) {
+    problems.add('DUPLICATE_ID', ['title'], `rule id "${translated.id}" (from the title) is already used by ${options.existing.get(translated.id) ?? ''}: change the title`);
   } else if (!options.force && existsSync(path)) {
     problems.add('OUTPUT_EXISTS', ['title'], `${path} exists: pass --force to overwrite it`);
   }

@@ -204,6 +204,15 @@ describe('klaxon import sigma: refusals', () => {
     expect(twice.stderr).toContain('another imported rule already has the id "aws-console-login-failure" (from its title): change one title [DUPLICATE_ID]');
   });
 
+  it('refuses an id that another rule file of the output directory declares (klaxon validate would)', async () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'mine.yml'), 'id: aws-console-login-failure\ntitle: Mine\nsource: cloudtrail\nseverity: low\nmatch: { eventName: X }\n');
+    const { code, stderr } = await runCli(['import', 'sigma', join(SIGMA, 'imported', 'aws_console_login_failure.yml'), '--out', out, '--force']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`rule id "aws-console-login-failure" (from the title) is already used by ${join(out, 'mine.yml')}: change the title [DUPLICATE_ID]`);
+    expect(readdirSync(out)).toEqual(['mine.yml']);
+  });
+
   it('refuses a rule whose Klaxon form would not validate, saying why', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad-value.yml');
