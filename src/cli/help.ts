@@ -61,6 +61,17 @@ export const HELP: Record<string, CommandHelp> = {
     examples: ['klaxon test', 'klaxon test --rules ./my-rules'],
     exit: [['0', 'every test passed'], ['1', 'a test failed or a rule is invalid'], USAGE_ERROR, INTERNAL],
   },
+  import: {
+    usage: 'klaxon import sigma FILE|DIR... [options]',
+    about:
+      "Writes one Klaxon rule file per Sigma rule (a directory: its .yml/.yaml files, recursively), named after the rule's title. Only log sources Klaxon reads are imported (product linux with service auth, sshd or sudo; product aws with service cloudtrail); a rule with anything that has no faithful Klaxon form (another log source, an unknown field or modifier, an aggregation) is refused with its place in the Sigma file, and the others are still imported. Every rule written passes klaxon validate; add tests to it.",
+    options: [
+      ['--out DIR', 'where to write the rules (default: $KLAXON_RULES, else ./rules; created if missing)'],
+      ['--force', 'overwrite rule files that exist (default: refuse the rule)'],
+    ],
+    examples: ['klaxon import sigma my-sigma/ssh_root_login.yml', 'klaxon import sigma --out ./rules ./sigma-rules/'],
+    exit: [['0', 'every rule was imported'], ['1', 'a rule was refused (its problems as path:line:col: message [CODE] on stderr)'], USAGE_ERROR, INTERNAL],
+  },
   scan: {
     usage: 'klaxon scan [options] [FILE...]',
     about: 'Runs the rules over log files and prints the alerts, with no state and no Slack. - reads standard input; no FILE: the bundled samples.',

@@ -8,6 +8,7 @@ import type * as Replay from './replay';
 import type * as Doctor from './doctor';
 import type * as Redrive from './redrive';
 import type * as MemberTemplate from './member-template';
+import type * as Import from './import';
 import { HELP, helpText } from './help';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
 
@@ -43,6 +44,13 @@ const COMMANDS: Record<string, Entry> = {
     load: () => {
       const m = require('./test') as typeof Test;
       return { run: m.testCommand, usage: m.TEST_USAGE };
+    },
+  },
+  import: {
+    summary: 'write Klaxon rule files from Sigma rules (linux auth/sshd/sudo, aws cloudtrail)',
+    load: () => {
+      const m = require('./import') as typeof Import;
+      return { run: m.importCommand, usage: m.IMPORT_USAGE };
     },
   },
   scan: {

@@ -41,7 +41,8 @@ type SshCategory = (typeof SSH_CATEGORIES)[number];
 type SshType = (typeof SSH_TYPES)[number];
 type MessageResult = { kind: 'event'; fields: Fields } | { kind: 'skip'; reason: string } | { kind: 'error'; message: string };
 
-const SSH_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sshd(pam_unix)']);
+/** The program names sshd logs under, across OpenSSH versions and PAM builds. */
+export const SSH_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sshd(pam_unix)']);
 /**
  * `message repeated N times` beyond this yields this many events, tagged, so one line cannot
  * exhaust memory (N is up to 999,999,999). The logged N stays in `system.auth.ssh.repeated`.
