@@ -9,6 +9,7 @@ import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import { ANY_FIELD, type FieldCheck } from './known-fields';
+import { NO_LISTS, type RuleLists } from './lists';
 import { checkDistinctField, groupByFields } from './rule-checks';
 import type { RuleFileData } from './schema';
 import { mentionToken } from './slack-mention';
@@ -25,30 +26,36 @@ export interface RuleLogic {
   groupBy: string[];
 }
 
-export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): RuleLogic {
-  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems, checkValue) : undefined;
+export function compileRuleLogic(
+  data: Record<string, unknown>,
+  checkField: FieldCheck,
+  problems: RuleProblems,
+  checkValue?: ValueCheck,
+  lists: RuleLists = NO_LISTS,
+): RuleLogic {
+  const match = Object.hasOwn(data, 'match') ? compileCondition(data.match, ['match'], checkField, problems, checkValue, lists) : undefined;
   checkDistinctField(data, checkField, problems);
-  return { match, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy: groupByFields(data, checkField, problems) };
+  return { match, escalate: compileEscalations(data, checkField, problems, checkValue, lists), groupBy: groupByFields(data, checkField, problems) };
 }
 
 /**
  * Compiles rule data that already passed full validation (`compileRuleData`), as the Lambda
  * bundles carry it. The conditions are compiled again, so a problem is still reported.
  */
-export function compileValidatedRule(data: unknown, file: string, problems: RuleProblems): CompiledRule | undefined {
+export function compileValidatedRule(data: unknown, file: string, problems: RuleProblems, lists: RuleLists = NO_LISTS): CompiledRule | undefined {
   if (!isMapping(data)) {
     problems.addAt('NOT_A_MAPPING', { line: 1, col: 1 }, 'the packaged rule is not a mapping');
     return undefined;
   }
   const id = ruleId(data.id, file, problems);
-  const logic = compileRuleLogic(data, ANY_FIELD, problems);
+  const logic = compileRuleLogic(data, ANY_FIELD, problems, undefined, lists);
   if (problems.count > 0 || id === undefined || logic.match === undefined || logic.escalate === undefined) return undefined;
-  return buildRule(data as unknown as RuleFileData, { id, match: logic.match, escalate: logic.escalate, groupBy: logic.groupBy, file });
+  return buildRule(data as unknown as RuleFileData, { id, match: logic.match, escalate: logic.escalate, groupBy: logic.groupBy, file, lists });
 }
 
 export function buildRule(
   d: RuleFileData,
-  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; file: string; locator?: SourceLocator },
+  parts: { id: string; match: Predicate; escalate: CompiledRule['escalate']; groupBy: string[]; file: string; locator?: SourceLocator; lists?: RuleLists },
 ): CompiledRule {
   const tests: RuleTest[] = (d.tests ?? []).map((t, i) => ({
     name: t.name,
@@ -83,17 +90,24 @@ export function buildRule(
     allowedUsers: d.allowed_users ?? [],
     tests,
     file: parts.file,
+    ...(parts.lists === undefined || parts.lists.size === 0 ? {} : { lists: parts.lists }),
   };
 }
 
-function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): CompiledRule['escalate'] | undefined {
+function compileEscalations(
+  data: Record<string, unknown>,
+  checkField: FieldCheck,
+  problems: RuleProblems,
+  checkValue: ValueCheck | undefined,
+  lists: RuleLists,
+): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
   let byCount = 0;
   data.escalate.forEach((entry: unknown, i) => {
     if (isMapping(entry) && !Object.hasOwn(entry, 'when') && Object.hasOwn(entry, 'count')) byCount++;
     if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
-    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue);
+    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue, lists);
     if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
   });
   return compiled.length + byCount === data.escalate.length ? compiled : undefined;

@@ -1,5 +1,6 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
 import type { Problem, Problems } from '../yaml/problems';
+import type { RuleLists } from './lists';
 
 /** What a rule id may look like (the JSON Schema of rule files says the same). */
 export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -65,6 +66,8 @@ export interface CompiledRule {
   tests: RuleTest[];
   /** Path of the file the rule came from. */
   file: string;
+  /** The lists its conditions could name (`in_list`), to compile them again to explain a non-match. */
+  lists?: RuleLists;
 }
 
 /** A problem in a rule file, located for `path:line:col: message [CODE]`. */
@@ -88,5 +91,6 @@ export type RuleErrorCode =
   | 'BAD_DURATION'
   | 'DUPLICATE_ID'
   | 'UNKNOWN_RULE'
+  | 'UNKNOWN_LIST'
   | 'UNKNOWN_TEMPLATE'
   | 'READ_FAILED';

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, runCli, tempDir } from './helpers';
 
@@ -6,7 +6,7 @@ const RULES = join(REPO, 'rules');
 
 function rulesCopy(): string {
   const dir = tempDir();
-  for (const f of readdirSync(RULES)) copyFileSync(join(RULES, f), join(dir, f));
+  cpSync(RULES, dir, { recursive: true });
   return dir;
 }
 
