@@ -70,9 +70,10 @@ export function valueCheck(sources: readonly EventSource[], listUse?: ListUse): 
       if (!typed || kind === 'ip' || kind === 'address') return;
       problems.add('BAD_VALUE', at, `cidr needs an IP address field, and ${field} is not one; address fields: ${addressFields.join(', ')}`);
     };
-    // Only addresses and networks can match an address; another entry is a typo (10.0.0.0/33, 10.0.0.0.1).
+    // Only addresses and networks can match an IP field; another entry is a typo (10.0.0.0/33,
+    // 10.0.0.0.1). An address field (source.address) may hold host names, which may be listed.
     const checkList = (arg: unknown): void => {
-      if (listUse === undefined || (kind !== 'ip' && kind !== 'address')) return;
+      if (listUse === undefined || kind !== 'ip') return;
       for (const id of [arg].flat()) {
         const list = typeof id === 'string' ? listUse.lists.get(id) : undefined;
         for (const entry of list?.notAddresses ?? []) {
@@ -80,7 +81,7 @@ export function valueCheck(sources: readonly EventSource[], listUse?: ListUse): 
             code: 'BAD_CIDR',
             file: list?.file ?? '',
             ...entry.position,
-            message: `${JSON.stringify(entry.value)} is not an IPv4 or IPv6 address or network, and ${listUse.ruleFile} compares ${field} (addresses) with this list`,
+            message: `${JSON.stringify(entry.value)} is not an IPv4 or IPv6 address or network, and ${listUse.ruleFile} compares ${field} (IP addresses) with this list`,
           });
         }
       }

@@ -109,17 +109,20 @@ describe('list files in rules/lists/', () => {
     expect([...loaded.keys()]).toEqual(['trusted-networks']);
   });
 
-  it('an entry that is no address, in a list used on an address field, is BAD_CIDR at its line and column in the list file; the rule does not load', () => {
+  it('an entry that is no address, in a list used on an IP field, is BAD_CIDR at its line and column in the list file; the rule does not load', () => {
     const dir = rulesDir({
       'lists/trusted-networks.yml': 'values:\n  - 192.0.2.0/24\n  - 10.0.0.0/33\n  - office\n',
       'a.yml': rule('a', '  source.ip: { in_list: trusted-networks }\n'),
       'b.yml': rule('b', '  user.name: { in_list: trusted-networks }\n'),
+      // source.address may hold a host name (sshd with UseDNS), which a list may hold too.
+      'c.yml': rule('c', '  source.address: { in_list: trusted-networks }\n'),
     });
     const { rules, problems } = loadRulesFromDir(dir);
-    expect(rules.map((r) => r.id)).toEqual(['b']);
+    expect(rules.map((r) => r.id)).toEqual(['b', 'c']);
+    expect(rules[1]?.match(event({ 'source.address': 'office' }))).toBe(true);
     expect(problems.map((p) => formatProblem({ ...p, file: p.file.slice(dir.length + 1) }))).toEqual([
-      `lists/trusted-networks.yml:3:5: "10.0.0.0/33" is not an IPv4 or IPv6 address or network, and ${join(dir, 'a.yml')} compares source.ip (addresses) with this list [BAD_CIDR]`,
-      `lists/trusted-networks.yml:4:5: "office" is not an IPv4 or IPv6 address or network, and ${join(dir, 'a.yml')} compares source.ip (addresses) with this list [BAD_CIDR]`,
+      `lists/trusted-networks.yml:3:5: "10.0.0.0/33" is not an IPv4 or IPv6 address or network, and ${join(dir, 'a.yml')} compares source.ip (IP addresses) with this list [BAD_CIDR]`,
+      `lists/trusted-networks.yml:4:5: "office" is not an IPv4 or IPv6 address or network, and ${join(dir, 'a.yml')} compares source.ip (IP addresses) with this list [BAD_CIDR]`,
     ]);
   });
 
