@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { Problems } from '../yaml/problems';
-import { readYamlFile } from '../yaml/read-file';
+import { readFailed, readYamlFiles } from '../yaml/read-file';
 import { readYaml } from '../yaml/read-yaml';
 import type { Position } from '../yaml/locate';
 import { reportZodIssues } from '../yaml/zod-issues';
@@ -19,7 +19,7 @@ const LIST_ID = new RegExp(RULE_ID_PATTERN);
 /**
  * Loads every list file directly in `dir` (`*.yml`/`*.yaml`: id, description, values;
  * `*.txt`: one value per line, `#` comments), in name order. A missing directory holds no
- * lists. A bad file is reported and skipped; a list whose id an earlier file uses is
+ * lists; one that cannot be read is READ_FAILED. A bad file is reported and skipped; a list whose id an earlier file uses is
  * reported (DUPLICATE_ID) and skipped.
  */
 export function loadListsFromDir(dir: string): { lists: Map<string, RuleList>; problems: RuleProblem[] } {
@@ -28,16 +28,12 @@ export function loadListsFromDir(dir: string): { lists: Map<string, RuleList>; p
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => LIST_FILE.test(name)).sort();
-  } catch {
+  } catch (error) {
+    // No lists folder: no lists. One that cannot be read is a problem, not an empty set of lists.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(readFailed(dir, error));
     return { lists, problems };
   }
-  for (const name of names) {
-    const file = join(dir, name);
-    const text = readYamlFile(file);
-    if (typeof text !== 'string') {
-      problems.push(text);
-      continue;
-    }
+  for (const { file, text } of readYamlFiles(dir, names, problems)) {
     const loaded = loadListText(text, file);
     problems.push(...loaded.problems);
     if (loaded.id === undefined) continue;

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Position } from '../yaml/locate';
 import { Problems } from '../yaml/problems';
-import { readFailed, readYamlFile } from '../yaml/read-file';
+import { readFailed, readYamlFiles } from '../yaml/read-file';
 import { readYaml } from '../yaml/read-yaml';
 import { didYouMean } from '../yaml/suggest';
 import { isMapping } from './field-tests';
@@ -61,13 +61,7 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
   const problems: RuleProblem[] = [...listed.problems];
   const firstFileById = new Map<string, string>();
   const suppressions: Suppressions[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const text = readYamlFile(file);
-    if (typeof text !== 'string') {
-      problems.push(text);
-      continue;
-    }
+  for (const { file, text } of readYamlFiles(dir, names, problems)) {
     const loaded = loadFile(text, file, withLists);
     problems.push(...loaded.problems);
     // Ids of broken files count too: fixing one file should not reveal a clash with another.

@@ -149,6 +149,13 @@ describe('list files in rules/lists/', () => {
     expect(problems[1]?.message).toBe(`list id "shared" is already used by ${join(dir, 'lists', 'a.yml')}`);
   });
 
+  it('no lists folder: no lists; a lists path that cannot be read as a folder is READ_FAILED', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'klaxon-lists-'));
+    expect(loadListsFromDir(join(dir, 'lists'))).toEqual({ lists: new Map(), problems: [] });
+    writeFileSync(join(dir, 'lists'), 'a file, not a folder\n');
+    expect(loadListsFromDir(join(dir, 'lists')).problems.map((p) => [p.code, p.file])).toEqual([['READ_FAILED', join(dir, 'lists')]]);
+  });
+
   it('a .txt entry is located at its first character', () => {
     const loaded = loadListText('# header\n\n   10.0.0.0/8   # office\nbad#hash\n', 'lists/x.txt');
     expect(loaded.list?.entries).toEqual([
