@@ -10,7 +10,7 @@
  *   BENCH_SMOKE=1 npm run bench   # a few thousand records, one run: checks the harness, figures mean little
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cloudTrailRecords, sshLines, wafRecords } from './generate';
 
@@ -111,6 +111,7 @@ function regexRulesDir(): string {
   const dir = join(OUT, 'rules-with-regex');
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync(RULES)) if (file.endsWith('.yml') || file.endsWith('.json')) copyFileSync(join(RULES, file), join(dir, file));
+  cpSync(join(RULES, 'lists'), join(dir, 'lists'), { recursive: true });
   const rule = (id: string, source: string, field: string, pattern: string): string =>
     `id: ${id}\ntitle: "${id}"\nsource: ${source}\nseverity: low\nmatch:\n  ${field}: { regex: '${pattern}', ignore_case: true }\n`;
   writeFileSync(join(dir, 'bench-ssh-regex.yml'), rule('bench-ssh-regex', 'ssh', 'user.name', '^(oracle|postgres|test[0-9]+|admin.*)$'));

@@ -61,7 +61,7 @@ const packagedRules = {
         return {
           contents: `export default ${JSON.stringify(packaged)};`,
           loader: 'js',
-          watchDirs: [path.join(root, 'rules'), path.join(root, 'templates')],
+          watchDirs: [path.join(root, 'rules'), path.join(root, 'rules', 'lists'), path.join(root, 'templates')],
         };
       } catch (error) {
         if (!(error instanceof RulePackagingError)) throw error;

@@ -1,5 +1,5 @@
 /**
- * Build-time side of the Lambda bundles' rules: loads `rules/` and `templates/` as `klaxon
+ * Build-time side of the Lambda bundles' rules: loads `rules/` (with its lists) and `templates/` as `klaxon
  * validate` does, runs every test inside the rule files, and returns the data the bundle
  * carries. Any problem or failing test stops the build with its location, so a broken rule
  * never reaches AWS.
@@ -7,6 +7,7 @@
 import { relative } from 'node:path';
 import { runRuleTest } from '../engine/rule-tests';
 import type { PackagedRules } from '../lambda/packaged-rules';
+import { packageList } from '../rules/lists';
 import { formatProblem, loadRulesFromDir } from '../rules/load';
 import type { CompiledRule } from '../rules/types';
 import { loadTemplates } from '../slack/templates';
@@ -56,5 +57,6 @@ export function collectRules(rulesDir: string, templatesDir: string, base: strin
     if (template === undefined) throw new RulePackagingError([`template ${name} vanished`]);
     return { ...template, file: relative(base, template.file) };
   });
-  return { data: { rules, templates: packagedTemplates }, loaded: loaded.rules };
+  const lists = [...loaded.lists.values()].map((list) => ({ ...packageList(list), file: relative(base, list.file) }));
+  return { data: { rules, templates: packagedTemplates, lists }, loaded: loaded.rules };
 }

@@ -11,7 +11,7 @@ import type { CompiledRule } from '../rules/types';
 
 /** The parts of the rule's match, or none for a rule compiled without its written condition. */
 export function ruleParts(rule: CompiledRule): ConditionPart[] {
-  return rule.matchSpec === undefined ? [] : conditionParts(rule.matchSpec);
+  return rule.matchSpec === undefined ? [] : conditionParts(rule.matchSpec, ['match'], rule.lists);
 }
 
 /** True when the rule reads events of this event's source (the engine passes it no others). */

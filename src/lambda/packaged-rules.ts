@@ -5,6 +5,7 @@
  * the rule schema (zod).
  */
 import { compileValidatedRule } from '../rules/build-rule';
+import { compilePackagedLists, type PackagedList } from '../rules/lists';
 import { formatProblem, Problems } from '../yaml/problems';
 import type { CompiledRule, RuleErrorCode } from '../rules/types';
 import type { Template } from '../slack/template-parse';
@@ -17,16 +18,19 @@ export interface PackagedRules {
   /** Each rule file's data (its `tests` removed: they ran at build time). */
   rules: Array<{ file: string; data: unknown }>;
   templates: Template[];
+  /** The lists in `rules/lists/` the rules may name (absent: none). */
+  lists?: PackagedList[];
 }
 
-/** Compiles the packaged rules; throws when one no longer compiles (a bundle built by another Klaxon version). */
+/** Compiles the packaged lists, then the rules; throws when one no longer compiles (a bundle built by another Klaxon version). */
 export function compilePackagedRules(packaged: PackagedRules): { rules: CompiledRule[]; templates: TemplateSet } {
   const templates = templateSet(packaged.templates);
+  const lists = compilePackagedLists(packaged.lists ?? []);
   const rules: CompiledRule[] = [];
   const problems: string[] = [];
   for (const { file, data } of packaged.rules) {
     const found = new Problems<RuleErrorCode>(file);
-    const rule = compileValidatedRule(data, file, found);
+    const rule = compileValidatedRule(data, file, found, lists);
     problems.push(...found.list().map(formatProblem));
     if (rule !== undefined) rules.push(rule);
   }

@@ -9,6 +9,7 @@ import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import { ANY_FIELD, type FieldCheck } from './known-fields';
+import { NO_LISTS, type RuleLists } from './lists';
 import { checkDistinctField, groupByFields } from './rule-checks';
 import { compileNewTerm, compileSequence } from './stateful-rule';
 import type { RuleFileData } from './schema';
@@ -28,16 +29,22 @@ export interface RuleLogic {
   newTerm?: CompiledRule['newTerm'];
 }
 
-export function compileRuleLogic(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): RuleLogic {
+export function compileRuleLogic(
+  data: Record<string, unknown>,
+  checkField: FieldCheck,
+  problems: RuleProblems,
+  checkValue?: ValueCheck,
+  lists: RuleLists = NO_LISTS,
+): RuleLogic {
   const groupBy = groupByFields(data, checkField, problems);
-  const logic: RuleLogic = { match: undefined, escalate: compileEscalations(data, checkField, problems, checkValue), groupBy };
+  const logic: RuleLogic = { match: undefined, escalate: compileEscalations(data, checkField, problems, checkValue, lists), groupBy };
   if (Object.hasOwn(data, 'sequence')) {
-    const compiled = compileSequence(data, checkField, problems, checkValue);
+    const compiled = compileSequence(data, checkField, problems, checkValue, lists);
     if (compiled !== undefined) {
       logic.match = compiled.match;
       logic.sequence = compiled.sequence;
     }
-  } else if (Object.hasOwn(data, 'match')) logic.match = compileCondition(data.match, ['match'], checkField, problems, checkValue);
+  } else if (Object.hasOwn(data, 'match')) logic.match = compileCondition(data.match, ['match'], checkField, problems, checkValue, lists);
   else problems.add('MISSING_KEY', [], 'missing key "match" (or "sequence"): which events the rule matches');
   if (Object.hasOwn(data, 'new_term')) {
     logic.newTerm = compileNewTerm(data, checkField, groupBy, problems);
@@ -51,15 +58,15 @@ export function compileRuleLogic(data: Record<string, unknown>, checkField: Fiel
  * Compiles rule data that already passed full validation (`compileRuleData`), as the Lambda
  * bundles carry it. The conditions are compiled again, so a problem is still reported.
  */
-export function compileValidatedRule(data: unknown, file: string, problems: RuleProblems): CompiledRule | undefined {
+export function compileValidatedRule(data: unknown, file: string, problems: RuleProblems, lists: RuleLists = NO_LISTS): CompiledRule | undefined {
   if (!isMapping(data)) {
     problems.addAt('NOT_A_MAPPING', { line: 1, col: 1 }, 'the packaged rule is not a mapping');
     return undefined;
   }
   const id = ruleId(data.id, file, problems);
-  const logic = compileRuleLogic(data, ANY_FIELD, problems);
+  const logic = compileRuleLogic(data, ANY_FIELD, problems, undefined, lists);
   if (problems.count > 0 || id === undefined || logic.match === undefined || logic.escalate === undefined) return undefined;
-  return buildRule(data as unknown as RuleFileData, { ...logic, id, match: logic.match, escalate: logic.escalate, file });
+  return buildRule(data as unknown as RuleFileData, { ...logic, id, match: logic.match, escalate: logic.escalate, file, lists });
 }
 
 export function buildRule(
@@ -73,6 +80,7 @@ export function buildRule(
     newTerm?: CompiledRule['newTerm'];
     file: string;
     locator?: SourceLocator;
+    lists?: RuleLists;
   },
 ): CompiledRule {
   const tests: RuleTest[] = (d.tests ?? []).map((t, i) => ({
@@ -110,17 +118,24 @@ export function buildRule(
     allowedUsers: d.allowed_users ?? [],
     tests,
     file: parts.file,
+    ...(parts.lists === undefined || parts.lists.size === 0 ? {} : { lists: parts.lists }),
   };
 }
 
-function compileEscalations(data: Record<string, unknown>, checkField: FieldCheck, problems: RuleProblems, checkValue?: ValueCheck): CompiledRule['escalate'] | undefined {
+function compileEscalations(
+  data: Record<string, unknown>,
+  checkField: FieldCheck,
+  problems: RuleProblems,
+  checkValue: ValueCheck | undefined,
+  lists: RuleLists,
+): CompiledRule['escalate'] | undefined {
   if (!Array.isArray(data.escalate)) return [];
   const compiled: CompiledRule['escalate'] = [];
   let byCount = 0;
   data.escalate.forEach((entry: unknown, i) => {
     if (isMapping(entry) && !Object.hasOwn(entry, 'when') && Object.hasOwn(entry, 'count')) byCount++;
     if (!isMapping(entry) || !Object.hasOwn(entry, 'when')) return;
-    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue);
+    const when = compileCondition(entry.when, ['escalate', i, 'when'], checkField, problems, checkValue, lists);
     if (when !== undefined) compiled.push({ severity: entry.severity as Severity, when });
   });
   return compiled.length + byCount === data.escalate.length ? compiled : undefined;

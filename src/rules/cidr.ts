@@ -41,20 +41,34 @@ export function parseCidr(text: string): Network | undefined {
   return { version: 6, base: v6 & mask, mask };
 }
 
-/** A predicate telling whether an address (text) lies in any of the networks. */
+/**
+ * A predicate telling whether an address (text) lies in any of the networks. The networks are
+ * grouped by prefix length into sets of bases, so a list of thousands of networks costs an
+ * address at most one set lookup per distinct prefix length (33 for IPv4), not one per network.
+ */
 export function networkMatcher(networks: readonly Network[]): (address: string) => boolean {
-  const v4 = networks.filter((n): n is Extract<Network, { version: 4 }> => n.version === 4);
-  const v6 = networks.filter((n): n is Extract<Network, { version: 6 }> => n.version === 6);
+  const v4 = basesByMask(networks.filter((n): n is Extract<Network, { version: 4 }> => n.version === 4));
+  const v6 = basesByMask(networks.filter((n): n is Extract<Network, { version: 6 }> => n.version === 6));
   return (address) => {
     const ip = parseIp(address);
     if (ip === undefined) return false;
     if (ip.version === 4) {
-      for (const n of v4) if (((ip.value & n.mask) >>> 0) === n.base) return true;
+      for (const [mask, bases] of v4) if (bases.has((ip.value & mask) >>> 0)) return true;
       return false;
     }
-    for (const n of v6) if ((ip.value & n.mask) === n.base) return true;
+    for (const [mask, bases] of v6) if (bases.has(ip.value & mask)) return true;
     return false;
   };
+}
+
+function basesByMask<T extends number | bigint>(networks: ReadonlyArray<{ base: T; mask: T }>): Array<[T, Set<T>]> {
+  const byMask = new Map<T, Set<T>>();
+  for (const { base, mask } of networks) {
+    const bases = byMask.get(mask) ?? new Set<T>();
+    bases.add(base);
+    byMask.set(mask, bases);
+  }
+  return [...byMask];
 }
 
 function ipv4Network(address: number, prefix: number): Network {

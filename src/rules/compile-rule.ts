@@ -7,15 +7,20 @@ import { buildRule, compileRuleLogic, idFromFileName, ruleId } from './build-rul
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import { fieldCheck } from './known-fields';
+import type { RuleLists } from './lists';
 import { checkEscalationSeverities, checkTemplate, checkTests, checkTitle } from './rule-checks';
 import { errorCodes, ruleValidationSchema } from './schema';
 import { valueCheck } from './value-checks';
-import { RULE_ID_PATTERN, type CompiledRule, type RuleProblems } from './types';
+import { RULE_ID_PATTERN, type CompiledRule, type RuleProblem, type RuleProblems } from './types';
 
 const RULE_ID = new RegExp(RULE_ID_PATTERN);
 
 export interface CompileOptions {
   knownTemplates?: readonly string[];
+  /** The lists `in_list` may name. */
+  lists?: RuleLists;
+  /** Receives problems the rule reveals in list files (an entry that is no address, used on an address field). */
+  listProblems?: RuleProblem[];
 }
 
 /**
@@ -42,7 +47,10 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
   const checkField = fieldCheck(checked);
   const id = ruleId(data.id, file, problems);
   checkTitle(data, locator, checkField, problems);
-  const logic = compileRuleLogic(data, checkField, problems, valueCheck(checked));
+  const listProblems = options.listProblems ?? [];
+  const listsBefore = listProblems.length;
+  const listUse = options.lists === undefined ? undefined : { lists: options.lists, ruleFile: file, problems: listProblems };
+  const logic = compileRuleLogic(data, checkField, problems, valueCheck(checked, listUse), options.lists);
   const { match, escalate } = logic;
   checkEscalationSeverities(data, problems);
   const window = isMapping(data.threshold) ? data.threshold.window : undefined;
@@ -52,8 +60,8 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
   checkTemplate(data, options.knownTemplates, problems);
   checkTests(data, locator, checkField, problems);
 
-  if (!parsed.success || problems.count > 0 || id === undefined || match === undefined || escalate === undefined) return undefined;
-  return buildRule(parsed.data, { ...logic, id, match, escalate, locator, file });
+  if (!parsed.success || problems.count > 0 || listProblems.length > listsBefore || id === undefined || match === undefined || escalate === undefined) return undefined;
+  return buildRule(parsed.data, { ...logic, id, match, escalate, locator, file, lists: options.lists });
 }
 
 /**

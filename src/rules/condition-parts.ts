@@ -3,6 +3,7 @@ import { Problems } from '../yaml/problems';
 import { compileCondition } from './conditions';
 import { isMapping } from './field-tests';
 import { ANY_FIELD } from './known-fields';
+import { NO_LISTS, type RuleLists } from './lists';
 import type { Predicate, RuleErrorCode } from './types';
 
 /**
@@ -25,13 +26,13 @@ export interface ConditionPart {
  * The parts of a condition that already compiled (the rule loaded), each compiled again on its
  * own with the rule compiler. Built on demand: only explaining a non-match needs them.
  */
-export function conditionParts(spec: unknown, path: Path = ['match']): ConditionPart[] {
-  if (Array.isArray(spec)) return spec.flatMap((item, i) => conditionParts(item, [...path, i]));
+export function conditionParts(spec: unknown, path: Path = ['match'], lists: RuleLists = NO_LISTS): ConditionPart[] {
+  if (Array.isArray(spec)) return spec.flatMap((item, i) => conditionParts(item, [...path, i], lists));
   if (!isMapping(spec)) return [];
   return Object.entries(spec).flatMap(([key, value]): ConditionPart[] => {
     const at = [...path, key];
-    if (key === 'all' && Array.isArray(value)) return conditionParts(value, at);
-    const holds = compileCondition({ [key]: value }, at, ANY_FIELD, new Problems<RuleErrorCode>('explain'));
+    if (key === 'all' && Array.isArray(value)) return conditionParts(value, at, lists);
+    const holds = compileCondition({ [key]: value }, at, ANY_FIELD, new Problems<RuleErrorCode>('explain'), undefined, lists);
     if (holds === undefined) return [];
     const label = partLabel(at);
     if (key === 'any') return [{ label, kind: 'any', expected: String(Array.isArray(value) ? value.length : 1), holds }];

@@ -17,6 +17,11 @@ export const operatorSchema: z.ZodType<OperatorMap> = z
   .strictObject({
     equals: scalar.optional().describe('Equal to this value (numbers and numeric strings compare as numbers).'),
     in: z.array(scalar).min(1).optional().describe('Equal to one of these values.'),
+    in_list: strings
+      .optional()
+      .describe(
+        'Equal to an entry of this list (or of any of these lists), kept in rules/lists/NAME.yml or NAME.txt; an entry that is an address or CIDR network matches any address inside it.',
+      ),
     contains: strings.optional().describe('Contains this text (or any of these).'),
     startswith: strings.optional().describe('Starts with this text (or any of these).'),
     endswith: strings.optional().describe('Ends with this text (or any of these).'),

@@ -3,6 +3,7 @@ import { compileFieldPath } from '../events/fields';
 import type { Path } from '../yaml/locate';
 import { MAX_CONDITION_DEPTH, compileFieldTest, isMapping } from './field-tests';
 import { ANY_FIELD, type FieldCheck } from './known-fields';
+import { NO_LISTS, type RuleLists } from './lists';
 import type { Predicate, RuleProblems } from './types';
 import { NO_VALUE_CHECK, type ValueCheck } from './value-checks';
 
@@ -26,14 +27,17 @@ export function compileCondition(
   checkField: FieldCheck,
   problems: RuleProblems,
   checkValue: ValueCheck = NO_VALUE_CHECK,
+  lists: RuleLists = NO_LISTS,
 ): Predicate | undefined {
-  return compile(spec, path, { checkField, checkValue, problems }, 0);
+  return compile(spec, path, { checkField, checkValue, problems, lists }, 0);
 }
 
 interface Context {
   checkField: FieldCheck;
   checkValue: ValueCheck;
   problems: RuleProblems;
+  /** The lists `in_list` may name. */
+  lists: RuleLists;
 }
 
 function compile(spec: unknown, path: Path, ctx: Context, depth: number): Predicate | undefined {
@@ -83,7 +87,7 @@ function compileMapping(spec: Record<string, unknown>, path: Path, ctx: Context,
 function compileField(field: string, spec: unknown, path: Path, ctx: Context): Predicate | undefined {
   const unknown = ctx.checkField(field);
   if (unknown !== undefined) ctx.problems.add('UNKNOWN_FIELD', path, unknown, { key: true });
-  const test = compileFieldTest(spec, path, ctx.problems);
+  const test = compileFieldTest(spec, path, ctx.problems, ctx.lists);
   if (test === undefined || unknown !== undefined) return undefined;
   const before = ctx.problems.count;
   ctx.checkValue(field, spec, path, ctx.problems);
@@ -105,7 +109,7 @@ function isElementTest(spec: unknown): spec is { element: unknown } {
 function compileElementTest(field: string, spec: unknown, path: Path, ctx: Context, depth: number): Predicate | undefined {
   const unknown = ctx.checkField(field);
   if (unknown !== undefined) ctx.problems.add('UNKNOWN_FIELD', path, unknown, { key: true });
-  const inner = compile(spec, [...path, 'element'], { checkField: ANY_FIELD, checkValue: NO_VALUE_CHECK, problems: ctx.problems }, depth);
+  const inner = compile(spec, [...path, 'element'], { ...ctx, checkField: ANY_FIELD, checkValue: NO_VALUE_CHECK }, depth);
   if (inner === undefined || unknown !== undefined) return undefined;
   const read = compileFieldPath(field);
   return (event) => {

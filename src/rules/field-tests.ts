@@ -7,6 +7,7 @@ import { parseCidr } from './cidr';
 import type { Network } from './cidr';
 import { COMPARISONS, STRING_OPERATORS, cidrTest, comparisonTest, memberOf, regexTest, stringTest } from './matchers';
 import type { Comparison, StringOperator, ValueTest } from './matchers';
+import { NO_LISTS, type RuleList, type RuleLists } from './lists';
 import { compileDuring } from './time-window';
 import type { RuleProblems } from './types';
 
@@ -17,7 +18,7 @@ export const MAX_CONDITION_DEPTH = 32;
 export type FieldTest = (value: FieldValue | undefined) => boolean;
 
 /** Every key an operator map may hold. */
-export const OPERATORS = ['equals', 'in', ...STRING_OPERATORS, 'regex', 'cidr', 'exists', ...COMPARISONS, 'during', 'not', 'ignore_case'] as const;
+export const OPERATORS = ['equals', 'in', 'in_list', ...STRING_OPERATORS, 'regex', 'cidr', 'exists', ...COMPARISONS, 'during', 'not', 'ignore_case'] as const;
 
 /**
  * Compiles what follows a field name in a condition: a scalar (equals), a list (in), or an
@@ -25,7 +26,7 @@ export const OPERATORS = ['equals', 'in', ...STRING_OPERATORS, 'regex', 'cidr', 
  * `exists` and `not` look at the whole value. Reports problems and returns `undefined` when
  * the spec is invalid.
  */
-export function compileFieldTest(spec: unknown, path: Path, problems: RuleProblems): FieldTest | undefined {
+export function compileFieldTest(spec: unknown, path: Path, problems: RuleProblems, lists: RuleLists = NO_LISTS): FieldTest | undefined {
   if (spec === null) {
     problems.add('BAD_VALUE', path, NULL_TEST);
     return undefined;
@@ -35,7 +36,7 @@ export function compileFieldTest(spec: unknown, path: Path, problems: RuleProble
     const list = valueList(spec, path, problems);
     return list === undefined ? undefined : anyElement([memberOf(list, false)]);
   }
-  if (isMapping(spec)) return compileOperators(spec, path, problems, false, 0);
+  if (isMapping(spec)) return compileOperators(spec, path, { problems, lists }, false, 0);
   problems.add('BAD_VALUE', path, 'a field test is a value, a list of values, or a mapping of operators');
   return undefined;
 }
@@ -43,10 +44,11 @@ export function compileFieldTest(spec: unknown, path: Path, problems: RuleProble
 function compileOperators(
   spec: Record<string, unknown>,
   path: Path,
-  problems: RuleProblems,
+  ctx: { problems: RuleProblems; lists: RuleLists },
   inheritedIgnoreCase: boolean,
   depth: number,
 ): FieldTest | undefined {
+  const { problems } = ctx;
   if (depth > MAX_CONDITION_DEPTH) {
     problems.add('BAD_VALUE', path, `operator maps nest deeper than ${MAX_CONDITION_DEPTH} levels`);
     return undefined;
@@ -72,6 +74,14 @@ function compileOperators(
         const list = Array.isArray(arg) ? valueList(arg, at, problems) : undefined;
         if (!Array.isArray(arg)) problems.add('BAD_VALUE', at, 'takes a list of values');
         if (list !== undefined) elementTests.push(memberOf(list, ignoreCase));
+        break;
+      }
+      case 'in_list': {
+        const found = stringList(arg, at, problems)?.map((name) => namedList(name.text, name.path, ctx));
+        if (found !== undefined && found.every((list) => list !== undefined)) {
+          const tests = (found as RuleList[]).map((list) => list.test(ignoreCase));
+          elementTests.push(tests.length === 1 ? (tests[0] as ValueTest) : (value) => tests.some((t) => t(value)));
+        }
         break;
       }
       case 'contains':
@@ -111,7 +121,7 @@ function compileOperators(
         break;
       }
       case 'not': {
-        const inner = isMapping(arg) ? compileOperators(arg, at, problems, ignoreCase, depth + 1) : undefined;
+        const inner = isMapping(arg) ? compileOperators(arg, at, ctx, ignoreCase, depth + 1) : undefined;
         if (!isMapping(arg)) problems.add('BAD_VALUE', at, 'takes a mapping of operators, e.g. not: { startswith: "10." }');
         if (inner !== undefined) wholeTests.push((value) => !inner(value));
         break;
@@ -165,6 +175,15 @@ function compileRegex(pattern: string, path: Path, ignoreCase: boolean, problems
     return undefined;
   }
   return compiled.regex;
+}
+
+function namedList(id: string, path: Path, ctx: { problems: RuleProblems; lists: RuleLists }): RuleList | undefined {
+  const list = ctx.lists.get(id);
+  if (list !== undefined) return list;
+  const ids = [...ctx.lists.keys()];
+  const known = ids.length === 0 ? 'there are no lists (files in the lists/ folder of the rules directory)' : `lists: ${ids.join(', ')}`;
+  ctx.problems.add('UNKNOWN_LIST', path, `no list has the id "${id}"${didYouMean(id, ids)}; ${known}`);
+  return undefined;
 }
 
 function parseNetwork(text: string, path: Path, problems: RuleProblems): Network | undefined {

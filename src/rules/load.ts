@@ -2,11 +2,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Position } from '../yaml/locate';
 import { Problems } from '../yaml/problems';
-import { readFailed, readYamlFile } from '../yaml/read-file';
+import { readFailed, readYamlFiles } from '../yaml/read-file';
 import { readYaml } from '../yaml/read-yaml';
 import { didYouMean } from '../yaml/suggest';
 import { isMapping } from './field-tests';
 import { compileRuleData, declaredId } from './compile-rule';
+import { NO_LISTS, type RuleLists } from './lists';
+import { LISTS_SUBDIR, loadListsFromDir } from './load-lists';
 import type { CompiledRule, RuleErrorCode, RuleProblem } from './types';
 
 export { formatProblem } from '../yaml/problems';
@@ -14,11 +16,15 @@ export { formatProblem } from '../yaml/problems';
 export interface LoadOptions {
   /** When given, `slack.template` must be one of these (UNKNOWN_TEMPLATE otherwise). */
   knownTemplates?: readonly string[];
+  /** The lists `in_list` may name (`loadRulesFromDir` reads `DIR/lists/` when none are given). */
+  lists?: RuleLists;
 }
 
 export interface LoadResult {
   rules: CompiledRule[];
   problems: RuleProblem[];
+  /** The lists the rules could name. */
+  lists: RuleLists;
 }
 
 const RULE_FILE = /\.ya?ml$/;
@@ -37,7 +43,8 @@ export function loadRuleText(text: string, file: string, options: LoadOptions = 
 }
 
 /**
- * Loads every `*.yml` / `*.yaml` file directly in `dir`, in name order. A bad file is
+ * Loads every `*.yml` / `*.yaml` file directly in `dir`, in name order, after the lists in
+ * `dir/lists/` (a folder, so never taken for a rule). A bad file is
  * reported and skipped; the others still load. A file whose id an earlier file (even a
  * broken one) already uses is reported (DUPLICATE_ID, naming that file) and skipped.
  */
@@ -46,20 +53,16 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
   try {
     names = readdirSync(dir).filter((name) => RULE_FILE.test(name)).sort();
   } catch (error) {
-    return { rules: [], problems: [readFailed(dir, error)] };
+    return { rules: [], problems: [readFailed(dir, error)], lists: options.lists ?? NO_LISTS };
   }
+  const listed = options.lists === undefined ? loadListsFromDir(join(dir, LISTS_SUBDIR)) : { lists: options.lists, problems: [] };
+  const withLists = { ...options, lists: listed.lists };
   const rules: CompiledRule[] = [];
-  const problems: RuleProblem[] = [];
+  const problems: RuleProblem[] = [...listed.problems];
   const firstFileById = new Map<string, string>();
   const suppressions: Suppressions[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const text = readYamlFile(file);
-    if (typeof text !== 'string') {
-      problems.push(text);
-      continue;
-    }
-    const loaded = loadFile(text, file, options);
+  for (const { file, text } of readYamlFiles(dir, names, problems)) {
+    const loaded = loadFile(text, file, withLists);
     problems.push(...loaded.problems);
     // Ids of broken files count too: fixing one file should not reveal a clash with another.
     const first = loaded.id === undefined ? undefined : firstFileById.get(loaded.id.id);
@@ -73,7 +76,7 @@ export function loadRulesFromDir(dir: string, options: LoadOptions = {}): LoadRe
     if (loaded.suppresses !== undefined) suppressions.push({ file, rule: loaded.id?.id, entries: loaded.suppresses });
   }
   problems.push(...unknownSuppressed(suppressions, [...firstFileById.keys()]));
-  return { rules, problems };
+  return { rules, problems, lists: listed.lists };
 }
 
 interface Suppressions {
@@ -108,11 +111,12 @@ function loadFile(text: string, file: string, options: LoadOptions): LoadedFile 
   const yaml = readYaml(text, problems);
   if (yaml === undefined) return { problems: problems.list() };
   const located = new Problems<RuleErrorCode>(file, yaml.locator);
-  const rule = compileRuleData(yaml.data, yaml.locator, file, located, options);
+  const listProblems: RuleProblem[] = [];
+  const rule = compileRuleData(yaml.data, yaml.locator, file, located, { ...options, listProblems });
   const suppresses = isMapping(yaml.data) && Array.isArray(yaml.data.suppresses) ? yaml.data.suppresses : undefined;
   return {
     rule,
-    problems: located.list(),
+    problems: [...listProblems, ...located.list()],
     id: declaredId(yaml.data, yaml.locator, file),
     ...(suppresses === undefined
       ? {}

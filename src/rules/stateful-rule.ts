@@ -8,6 +8,7 @@ import { compileCondition } from './conditions';
 import { parseDuration } from './duration';
 import { isMapping } from './field-tests';
 import type { FieldCheck } from './known-fields';
+import type { RuleLists } from './lists';
 import type { ValueCheck } from './value-checks';
 import type { CompiledRule, CompiledSequence, Predicate, RuleProblems, SequenceStep } from './types';
 
@@ -23,6 +24,7 @@ export function compileSequence(
   checkField: FieldCheck,
   problems: RuleProblems,
   checkValue?: ValueCheck,
+  lists?: RuleLists,
 ): { sequence: CompiledSequence; match: Predicate } | undefined {
   const spec = data.sequence;
   if (!isMapping(spec)) return undefined;
@@ -51,7 +53,7 @@ export function compileSequence(
     if (source !== undefined && sources.length > 0 && !sources.includes(source)) {
       problems.add('BAD_VALUE', [...path, 'source'], `the step reads ${source}, which is not among the rule's sources (${sources.join(', ')})`);
     }
-    const match = compileCondition(step.match, [...path, 'match'], checkField, problems, checkValue);
+    const match = compileCondition(step.match, [...path, 'match'], checkField, problems, checkValue, lists);
     if (match === undefined) return;
     steps.push({ name: typeof step.name === 'string' ? step.name : `step${i + 1}`, match, matchSpec: step.match, count, ...(source === undefined ? {} : { source }) });
   });

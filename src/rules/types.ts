@@ -1,5 +1,6 @@
 import type { EventSource, FieldValue, KlaxonEvent } from '../events/event';
 import type { Problem, Problems } from '../yaml/problems';
+import type { RuleLists } from './lists';
 
 /** What a rule id may look like (the JSON Schema of rule files says the same). */
 export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -69,6 +70,8 @@ export interface CompiledRule {
   tests: RuleTest[];
   /** Path of the file the rule came from. */
   file: string;
+  /** The lists its conditions could name (`in_list`), to compile them again to explain a non-match. */
+  lists?: RuleLists;
 }
 
 /** One step of a sequence: events it matches, and how many of them it needs. */
@@ -110,5 +113,6 @@ export type RuleErrorCode =
   | 'BAD_DURATION'
   | 'DUPLICATE_ID'
   | 'UNKNOWN_RULE'
+  | 'UNKNOWN_LIST'
   | 'UNKNOWN_TEMPLATE'
   | 'READ_FAILED';

@@ -5,8 +5,9 @@ import type { Path } from '../yaml/locate';
 import { didYouMean } from '../yaml/suggest';
 import { parseCidr } from './cidr';
 import { isMapping } from './field-tests';
+import type { RuleLists } from './lists';
 import { COMPARISONS, numericValue } from './matchers';
-import type { RuleProblems } from './types';
+import type { RuleProblem, RuleProblems } from './types';
 
 /**
  * Checks the values a field test compares with against what the field holds: a number for a
@@ -20,7 +21,17 @@ export type ValueCheck = (field: string, spec: unknown, path: Path, problems: Ru
 /** For rules already validated (the Lambda bundles). */
 export const NO_VALUE_CHECK: ValueCheck = () => undefined;
 
-export function valueCheck(sources: readonly EventSource[]): ValueCheck {
+/**
+ * The lists a rule may name, and where to report their entries that cannot hold what a field
+ * holds (located in the list file, naming the rule that uses the list that way).
+ */
+export interface ListUse {
+  lists: RuleLists;
+  ruleFile: string;
+  problems: RuleProblem[];
+}
+
+export function valueCheck(sources: readonly EventSource[], listUse?: ListUse): ValueCheck {
   const catalogue = fieldCatalogue(sources);
   const kinds = catalogue.kinds ?? {};
   const addressFields = Object.keys(kinds).filter((f) => kinds[f] === 'ip' || kinds[f] === 'address');
@@ -59,6 +70,22 @@ export function valueCheck(sources: readonly EventSource[]): ValueCheck {
       if (!typed || kind === 'ip' || kind === 'address') return;
       problems.add('BAD_VALUE', at, `cidr needs an IP address field, and ${field} is not one; address fields: ${addressFields.join(', ')}`);
     };
+    // Only addresses and networks can match an IP field; another entry is a typo (10.0.0.0/33,
+    // 10.0.0.0.1). An address field (source.address) may hold host names, which may be listed.
+    const checkList = (arg: unknown): void => {
+      if (listUse === undefined || kind !== 'ip') return;
+      for (const id of [arg].flat()) {
+        const list = typeof id === 'string' ? listUse.lists.get(id) : undefined;
+        for (const entry of list?.notAddresses ?? []) {
+          listUse.problems.push({
+            code: 'BAD_CIDR',
+            file: list?.file ?? '',
+            ...entry.position,
+            message: `${JSON.stringify(entry.value)} is not an IPv4 or IPv6 address or network, and ${listUse.ruleFile} compares ${field} (IP addresses) with this list`,
+          });
+        }
+      }
+    };
     const walk = (test: unknown, at: Path, ignoreCase: boolean): void => {
       if (Array.isArray(test)) test.forEach((item, i) => checkEqual(item, [...at, i], ignoreCase));
       else if (!isMapping(test)) checkEqual(test, at, ignoreCase);
@@ -70,6 +97,7 @@ export function valueCheck(sources: readonly EventSource[]): ValueCheck {
           else if (operator === 'in' && Array.isArray(arg)) arg.forEach((item, i) => checkEqual(item, [...where, i], caseless));
           else if ((COMPARISONS as readonly string[]).includes(operator)) checkBound(arg, where);
           else if (operator === 'cidr') checkCidr(where);
+          else if (operator === 'in_list') checkList(arg);
           else if (operator === 'not') walk(arg, where, caseless);
         }
       }

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, runCli, tempDir } from './helpers';
 
@@ -6,7 +6,7 @@ const RULES = join(REPO, 'rules');
 
 function rulesCopy(): string {
   const dir = tempDir();
-  for (const f of readdirSync(RULES)) copyFileSync(join(RULES, f), join(dir, f));
+  cpSync(RULES, dir, { recursive: true });
   return dir;
 }
 
@@ -68,5 +68,66 @@ describe('klaxon test', () => {
     expect(stdout).toMatch(/FAIL root › wrongly expects nothing \(.*root\.yml:11\)/);
     expect(stdout).toContain('expected 0 alerts, got 1');
     expect(stdout).toMatch(/^1 passed, 1 failed$/m);
+  });
+});
+
+describe('lists in rules/lists/', () => {
+  /** A rule alerting on logins by service accounts from outside the trusted networks, with its tests. */
+  function listRulesDir(networks: string): string {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'lists'));
+    writeFileSync(join(dir, 'lists', 'trusted-networks.yml'), `id: trusted-networks\nvalues: ${networks}\n`);
+    writeFileSync(join(dir, 'lists', 'service-accounts.txt'), '# logins nobody should make by hand\nbackup\ndeploy\n');
+    const login = (user: string, address: string) => `"Nov  2 10:00:00 h sshd[1]: Accepted publickey for ${user} from ${address} port 22 ssh2\\n"`;
+    writeFileSync(
+      join(dir, 'service-login.yml'),
+      [
+        'id: service-login',
+        'title: service account login from {{source.ip}}',
+        'source: ssh',
+        'severity: medium',
+        'match:',
+        '  event.action: ssh_login',
+        '  user.name: { in_list: service-accounts }',
+        '  not: { source.ip: { in_list: trusted-networks } }',
+        'tests:',
+        '  - name: deploy from outside alerts',
+        '    year: 2024',
+        `    logs: ${login('deploy', '203.0.113.9')}`,
+        '    expect: { alerts: 1, fields: { user.name: deploy } }',
+        '  - name: deploy from a trusted network does not',
+        '    year: 2024',
+        `    logs: ${login('deploy', '192.0.2.10')}`,
+        '    expect: { alerts: 0 }',
+        '  - name: a person does not',
+        '    year: 2024',
+        `    logs: ${login('alice', '203.0.113.9')}`,
+        '    expect: { alerts: 0 }',
+        '',
+      ].join('\n'),
+    );
+    return dir;
+  }
+
+  it('klaxon test runs rule tests with the lists loaded', async () => {
+    const { code, stdout } = await runCli(['test', '--rules', listRulesDir('[192.0.2.0/24]')]);
+    expect(stdout).toMatch(/^3 passed, 0 failed$/m);
+    expect(code).toBe(0);
+  });
+
+  it('a rule test fails when the list no longer holds what it relies on', async () => {
+    const { code, stdout } = await runCli(['test', '--rules', listRulesDir('[]')]);
+    expect(stdout).toMatch(/FAIL service-login › deploy from a trusted network does not \(.*service-login\.yml:14\)/);
+    expect(code).toBe(1);
+  });
+
+  it('klaxon validate reports a bad list entry in the list file and an unknown list in the rule', async () => {
+    const dir = listRulesDir('[192.0.2.0/24, 192.0.2.0/40]');
+    writeFileSync(join(dir, 'typo.yml'), 'title: t\nsource: ssh\nseverity: low\nmatch: { user.name: { in_list: service-acounts } }\n');
+    const { code, stderr } = await runCli(['validate', '--rules', dir]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${join(dir, 'lists', 'trusted-networks.yml')}:2:24: "192.0.2.0/40" is not an IPv4 or IPv6 address or network`);
+    expect(stderr).toContain(`${join(dir, 'typo.yml')}:4:32: match["user.name"].in_list: no list has the id "service-acounts" (did you mean "service-accounts"?)`);
+    expect(stderr).toContain('2 problems; 0 rules valid');
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { DeployConfigError, loadStageConfig, parseStageConfig } from '../../src/deploy/config';
 import { collectRules, packageRules, RulePackagingError } from '../../src/deploy/package-rules';
-import { compilePackagedRules } from '../../src/lambda/packaged-rules';
+import type { KlaxonEvent } from '../../src/events/event';
+import { compilePackagedRules, type PackagedRules } from '../../src/lambda/packaged-rules';
 import type { CompiledRule } from '../../src/rules/types';
 
 const ROOT = join(__dirname, '..', '..');
@@ -117,12 +118,37 @@ describe('rules packaged into the Lambda bundles', () => {
     // Compiled without the validator, each rule is the one `klaxon validate` compiles, tests aside.
     const { loaded } = collectRules(join(ROOT, 'rules'), templates, ROOT);
     const comparable = (rule: CompiledRule) => {
-      const { match, escalate, tests, file, sequence, ...rest } = rule;
+      const { match, escalate, tests, file, lists, sequence, ...rest } = rule;
       expect(typeof match).toBe('function');
+      const listFiles = [...(lists?.values() ?? [])].map((list) => relative(ROOT, resolve(ROOT, list.file)));
       const steps = sequence?.steps.map(({ match: step, ...others }) => ({ ...others, match: typeof step }));
-      return { ...rest, escalate: escalate.map((e) => e.severity), file: relative(ROOT, resolve(ROOT, file)), tests: tests.length, sequence: sequence && { ...sequence, steps } };
+      return {
+        ...rest,
+        escalate: escalate.map((e) => e.severity),
+        file: relative(ROOT, resolve(ROOT, file)),
+        tests: tests.length,
+        listFiles,
+        sequence: sequence && { ...sequence, steps },
+      };
     };
     expect(rules.map(comparable)).toEqual(loaded.map((rule) => ({ ...comparable(rule), tests: 0 })));
+  });
+
+  test('the lists in rules/lists/ are packaged (values, file relative to the root) and the packaged rules match with them', async () => {
+    mkdirSync(join(dir, 'rules', 'lists'));
+    writeFileSync(join(dir, 'rules', 'lists', 'known-scanners.txt'), '# scanners we know\n203.0.113.0/24\n2001:db8::/32 # v6 too\n');
+    writeFileSync(
+      join(dir, 'rules', 'scanner-login.yml'),
+      'id: scanner-login\ntitle: t\nsource: ssh\nseverity: high\nmatch: { event.outcome: success, source.ip: { in_list: known-scanners } }\n',
+    );
+    // Through JSON, as the bundler writes it into the bundle.
+    const packaged = JSON.parse(JSON.stringify(await packageRules(join(dir, 'rules'), templates, dir))) as PackagedRules;
+    expect(packaged.lists).toEqual([{ id: 'known-scanners', file: 'rules/lists/known-scanners.txt', values: ['203.0.113.0/24', '2001:db8::/32'] }]);
+    const [rule] = compilePackagedRules(packaged).rules;
+    const login = (ip: string): KlaxonEvent => ({ timestamp: 0, source: 'ssh', fields: { 'event.outcome': 'success', 'source.ip': ip } });
+    expect(['203.0.113.200', '2001:db8::1', '198.51.100.1'].map((ip) => rule?.match(login(ip)))).toEqual([true, true, false]);
+    // A bundle without lists cannot run a rule that names one: the cold start says which.
+    expect(() => compilePackagedRules({ ...packaged, lists: [] })).toThrow(/scanner-login\.yml:.*no list has the id "known-scanners"/);
   });
 
   test('packaged rule data whose condition no longer compiles is refused at cold start, with the file', () => {

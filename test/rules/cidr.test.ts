@@ -81,4 +81,27 @@ describe('networkMatcher', () => {
     expect(parseCidr('fe80::%eth0/64')).toBeUndefined();
     expect(parseCidr('fe80::1%eth0')).toBeUndefined();
   });
+
+  it('answers for a long list of networks of many prefix lengths as testing each network would', () => {
+    // A deterministic spread of IPv4 and IPv6 networks (prefixes 8..32 and 32..128), their own addresses, and others.
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) >>> 0);
+    const v4 = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const v6 = (n: number) => `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::${(n & 0xff).toString(16)}`;
+    const cidrs: string[] = [];
+    for (let i = 0; i < 600; i++) cidrs.push(i % 3 === 0 ? `${v6(next())}/${32 + (next() % 97)}` : `${v4(next())}/${8 + (next() % 25)}`);
+    const networks = cidrs.map((c) => parseCidr(c) as Network);
+    const inAny = networkMatcher(networks);
+    const addresses = [...cidrs.map((c) => c.slice(0, c.indexOf('/'))), ...Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? v6(next()) : v4(next())))];
+    let inside = 0;
+    for (const address of addresses) {
+      const ip = parseIp(address);
+      // The definition, one network at a time: the address's bits under the mask are the base.
+      const one = networks.some((n) => ip?.version === n.version && (n.version === 4 ? ((ip.value as number) & n.mask) >>> 0 === n.base : ((ip.value as bigint) & n.mask) === n.base));
+      if (one) inside++;
+      expect([address, inAny(address)]).toEqual([address, one]);
+    }
+    expect(inside).toBeGreaterThan(600);
+    expect(inside).toBeLessThan(addresses.length);
+  });
 });

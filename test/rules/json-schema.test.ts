@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { operatorSchema } from '../../src/rules/condition-schema';
 import { OPERATORS } from '../../src/rules/field-tests';
-import { renderRuleSchema, ruleJsonSchema } from '../../src/rules/json-schema';
-import { RULE_SCHEMA_PATH } from '../../src/rules/write-schema';
+import { renderListSchema, renderRuleSchema, ruleJsonSchema } from '../../src/rules/json-schema';
+import { LIST_SCHEMA_PATH, RULE_SCHEMA_PATH } from '../../src/rules/write-schema';
 import { ruleText } from './helpers';
 
 type JsonSchema = Record<string, unknown>;
@@ -95,5 +95,29 @@ describe('rules/rule.schema.json', () => {
 
   it('offers the same operators as the compiler', () => {
     expect(Object.keys((operatorSchema as unknown as { shape: object }).shape).sort()).toEqual([...OPERATORS].sort());
+  });
+
+  it('takes a list name or several for in_list', () => {
+    const schema = ruleJsonSchema();
+    const rule = parse(ruleText('', 'match:\n  source.ip: { in_list: trusted-networks }\n  user.name: { not: { in_list: [admins, service-accounts] } }\n'));
+    expect(conforms(rule, schema, schema)).toBe(true);
+    expect(conforms({ ...(rule as object), match: { 'source.ip': { in_list: [] } } }, schema, schema)).toBe(false);
+  });
+});
+
+describe('rules/list.schema.json', () => {
+  const schema = JSON.parse(renderListSchema()) as JsonSchema;
+
+  it('is what the generator produces now', () => {
+    expect(readFileSync(LIST_SCHEMA_PATH, 'utf8')).toBe(renderListSchema());
+  });
+
+  it('accepts the shipped example list and refuses bad shapes', () => {
+    const example = parse(readFileSync(join(__dirname, '..', '..', 'rules', 'lists', 'trusted-networks.yml'), 'utf8')) as Record<string, unknown>;
+    expect(conforms(example, schema, schema)).toBe(true);
+    expect(conforms({ values: ['192.0.2.0/24', 22] }, schema, schema)).toBe(true);
+    expect(conforms({ id: 'x' }, schema, schema)).toBe(false);
+    expect(conforms({ values: [['nested']] }, schema, schema)).toBe(false);
+    expect(conforms({ values: [], include: 'other.yml' }, schema, schema)).toBe(false);
   });
 });

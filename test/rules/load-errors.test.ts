@@ -99,7 +99,7 @@ describe('located problems, one code at a time', () => {
     expect(problemsOf(ruleText('', 'match:\n  user.name: { startsWith: adm }\n'))).toEqual([['UNKNOWN_OPERATOR', 6, 16]]);
     const [problem] = loadRuleText(ruleText('', 'match:\n  user.name: { startsWith: adm }\n'), 'r.yml').problems;
     expect(problem?.message).toContain('did you mean "startswith"?');
-    expect(problem?.message).toContain('equals, in, contains, startswith, endswith, regex, cidr, exists, gt, gte, lt, lte, during, not, ignore_case');
+    expect(problem?.message).toContain('equals, in, in_list, contains, startswith, endswith, regex, cidr, exists, gt, gte, lt, lte, during, not, ignore_case');
   });
 
   it('BAD_REGEX at the pattern, with the engine message', () => {
