@@ -518,9 +518,19 @@ function oversized(buf: Buffer, start: number, location: InputLocation): JsonRec
   return { ok: false, message: TOO_LONG, text: buf.toString('utf8', start, Math.min(buf.length, start + SHOWN_BYTES)), location };
 }
 
+/**
+ * `buf.toString('utf8', start, end)` without its argument checks and encoding lookup, which cost
+ * a few per cent of a WAF scan: Buffer's own UTF-8 slice (on Buffer.prototype since Node 0.x, not typed).
+ */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+
+function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  return utf8Slice === undefined ? buf.toString('utf8', start, end) : utf8Slice.call(buf, start, end);
+}
+
 function parseRecord(buf: Buffer, start: number, end: number, location: InputLocation): JsonRecord {
   if (end - start > MAX_RECORD_BYTES) return oversized(buf, start, location);
-  const text = buf.toString('utf8', start, end);
+  const text = decodeUtf8(buf, start, end);
   try {
     return { ok: true, value: JSON.parse(text), text, location };
   } catch (err) {

@@ -291,7 +291,7 @@ export function normalizeWafRecord(record: unknown, original: string): ParseResu
     'event.source': 'waf',
     'event.original': original,
     'event.kind': 'event',
-    'event.category': [...WAF_CATEGORIES],
+    'event.category': ['web'],
     'event.type': eventType(action),
     'event.action': action,
     'cloud.provider': 'aws',
