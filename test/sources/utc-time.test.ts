@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { utcTime } from '../../src/sources/syslog-time';
+import { toIsoString, utcTime } from '../../src/sources/syslog-time';
 
 describe('utcTime', () => {
   it('gives what Date.UTC gives, whichever days follow one another (the day start is cached)', () => {
@@ -17,6 +17,18 @@ describe('utcTime', () => {
         for (const t of times) {
           expect(utcTime(t.year, t.month, t.day, t.hour, t.minute, t.second, t.ms)).toBe(Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, t.ms));
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('toIsoString', () => {
+  it('gives what Date#toISOString gives for any time a Date can hold, in any order (the day is cached)', () => {
+    const ms = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2024, 0, 3) }));
+    fc.assert(
+      fc.property(fc.array(ms, { minLength: 1, maxLength: 20 }), (times) => {
+        for (const t of times) expect(toIsoString(t)).toBe(new Date(t).toISOString());
       }),
       { numRuns: 300 },
     );
