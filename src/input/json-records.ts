@@ -58,17 +58,46 @@ function isSpace(byte: number | undefined): boolean {
  * scanning bytes is safe and gives exact byte offsets.
  */
 export async function* readJsonRecords(chunks: AsyncIterable<Buffer>, path: string): AsyncGenerator<JsonRecord[]> {
-  const acc = new GrowableBuffer();
-  const splitter = new Splitter(path);
+  const reader = new JsonRecordReader(path);
   for await (const chunk of chunks) {
-    acc.append(chunk);
     const batch: JsonRecord[] = [];
-    acc.consume(splitter.split(acc.view(), false, batch));
+    reader.add(chunk, batch);
     if (batch.length > 0) yield batch;
   }
   const batch: JsonRecord[] = [];
-  splitter.split(acc.view(), true, batch);
+  reader.end(batch);
   if (batch.length > 0) yield batch;
+}
+
+/** Where records go as they are read: an array, or a consumer that handles each at once. */
+export interface RecordSink {
+  push(record: JsonRecord): unknown;
+}
+
+/**
+ * What readJsonRecords does, a chunk at a time, handing each record to a sink the moment it is
+ * parsed. A consumer that decodes it there keeps one record alive instead of a chunk's worth
+ * (about 70 WAF records per 64 KiB): fewer survivors for every young-generation GC to copy.
+ */
+export class JsonRecordReader {
+  private readonly acc = new GrowableBuffer();
+  private readonly splitter: Splitter;
+
+  constructor(path: string) {
+    this.splitter = new Splitter(path);
+  }
+
+  /** Reads the records that `chunk` completes. */
+  add(chunk: Buffer, sink: RecordSink): void {
+    this.acc.append(chunk);
+    this.acc.consume(this.splitter.split(this.acc.view(), false, sink));
+  }
+
+  /** The input has ended: reads what is left. */
+  end(sink: RecordSink): void {
+    this.splitter.split(this.acc.view(), true, sink);
+    this.acc.consume(this.acc.length);
+  }
 }
 
 /** Where a structural scan of a pending value stands, so the next chunk resumes it instead of starting over. */
@@ -144,7 +173,7 @@ class Splitter {
   constructor(private readonly path: string) {}
 
   /** Appends the complete records in buf to `out`; returns how many bytes were consumed. */
-  split(buf: Buffer, atEnd: boolean, out: JsonRecord[]): number {
+  split(buf: Buffer, atEnd: boolean, out: RecordSink): number {
     const base = this.base;
     let line = this.line;
     let start = 0;
@@ -354,7 +383,7 @@ class Splitter {
   }
 
   /** Reports the record starting at `start` as oversized, showing its first bytes, and starts skipping it. */
-  private startSkip(buf: Buffer, start: number, location: InputLocation, out: JsonRecord[], skip: Skip): void {
+  private startSkip(buf: Buffer, start: number, location: InputLocation, out: RecordSink, skip: Skip): void {
     out.push(oversized(buf, start, location));
     this.skipping = skip;
   }
@@ -518,9 +547,19 @@ function oversized(buf: Buffer, start: number, location: InputLocation): JsonRec
   return { ok: false, message: TOO_LONG, text: buf.toString('utf8', start, Math.min(buf.length, start + SHOWN_BYTES)), location };
 }
 
+/**
+ * `buf.toString('utf8', start, end)` without its argument checks and encoding lookup, which cost
+ * a few per cent of a WAF scan: Buffer's own UTF-8 slice (on Buffer.prototype since Node 0.x, not typed).
+ */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Buffer, start: number, end: number) => string }).utf8Slice;
+
+function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  return utf8Slice === undefined ? buf.toString('utf8', start, end) : utf8Slice.call(buf, start, end);
+}
+
 function parseRecord(buf: Buffer, start: number, end: number, location: InputLocation): JsonRecord {
   if (end - start > MAX_RECORD_BYTES) return oversized(buf, start, location);
-  const text = buf.toString('utf8', start, end);
+  const text = decodeUtf8(buf, start, end);
   try {
     return { ok: true, value: JSON.parse(text), text, location };
   } catch (err) {

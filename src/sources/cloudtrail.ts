@@ -4,7 +4,7 @@ import { isIpAddress } from '../events/ip';
 import { isObject, text } from '../events/json';
 import type { JsonObject } from '../events/json';
 import { securityGroupFields } from './security-group';
-import { parseIsoTimestamp } from './syslog-time';
+import { parseIsoTimestamp, toIsoString } from './syslog-time';
 
 /** Keys only a CloudTrail record has at its top level. */
 function looksLikeRecord(json: JsonObject): boolean {
@@ -79,28 +79,34 @@ function arnTail(arn: string): string | undefined {
   return tail === '' ? undefined : tail;
 }
 
-function addIdentity(fields: Record<string, FieldValue>, identity: unknown): void {
-  if (!isObject(identity)) return;
-  const set = (key: string, value: unknown): void => {
-    const v = text(value);
-    if (v !== undefined) fields[key] = v;
-  };
+// The fields below are set with literal keys, one store each: a shared `set(key, value)` made
+// every store one polymorphic keyed store, the dearest part of reading a record.
+function addIdentity(fields: Record<string, FieldValue>, identity: JsonObject | undefined): void {
+  if (identity === undefined) return;
   const type = text(identity.type);
   const arn = text(identity.arn);
-  set('aws.cloudtrail.user_identity.type', type);
-  set('aws.cloudtrail.user_identity.arn', arn);
-  set('aws.cloudtrail.user_identity.access_key_id', identity.accessKeyId);
-  set('aws.cloudtrail.user_identity.invoked_by', identity.invokedBy);
-  set('user.id', identity.principalId);
+  if (type !== undefined) fields['aws.cloudtrail.user_identity.type'] = type;
+  if (arn !== undefined) fields['aws.cloudtrail.user_identity.arn'] = arn;
+  const accessKeyId = text(identity.accessKeyId);
+  if (accessKeyId !== undefined) fields['aws.cloudtrail.user_identity.access_key_id'] = accessKeyId;
+  const invokedBy = text(identity.invokedBy);
+  if (invokedBy !== undefined) fields['aws.cloudtrail.user_identity.invoked_by'] = invokedBy;
+  const principalId = text(identity.principalId);
+  if (principalId !== undefined) fields['user.id'] = principalId;
   const context = identity.sessionContext;
   if (isObject(context)) {
     const issuer = context.sessionIssuer;
     if (isObject(issuer)) {
-      set('aws.cloudtrail.user_identity.session_context.session_issuer.arn', issuer.arn);
-      set('aws.cloudtrail.user_identity.session_context.session_issuer.type', issuer.type);
+      const issuerArn = text(issuer.arn);
+      if (issuerArn !== undefined) fields['aws.cloudtrail.user_identity.session_context.session_issuer.arn'] = issuerArn;
+      const issuerType = text(issuer.type);
+      if (issuerType !== undefined) fields['aws.cloudtrail.user_identity.session_context.session_issuer.type'] = issuerType;
     }
     const attributes = context.attributes;
-    if (isObject(attributes)) set('aws.cloudtrail.user_identity.session_context.mfa_authenticated', attributes.mfaAuthenticated);
+    if (isObject(attributes)) {
+      const mfa = text(attributes.mfaAuthenticated);
+      if (mfa !== undefined) fields['aws.cloudtrail.user_identity.session_context.mfa_authenticated'] = mfa;
+    }
   }
   // For an assumed role the ARN ends in the session name, which names who is behind the role.
   const name = text(identity.userName) ?? (arn !== undefined ? arnTail(arn) : undefined);
@@ -183,7 +189,7 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   const sgFields = securityGroupFields(record);
   const category = eventCategory(eventSource, eventName, readOnly, sgFields !== undefined);
   const fields: Record<string, FieldValue> = {
-    '@timestamp': new Date(timestamp).toISOString(),
+    '@timestamp': toIsoString(timestamp),
     'event.source': 'cloudtrail',
     'event.original': original,
     'event.kind': 'event',
@@ -193,25 +199,30 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
     'event.type': eventType(eventName, category, readOnly, errorCode, failed),
     'cloud.provider': 'aws',
   };
-  const set = (key: string, value: unknown): void => {
-    const v = text(value);
-    if (v !== undefined) fields[key] = v;
-  };
-  set('event.provider', eventSource);
-  set('event.id', text(record.eventID) ?? envelopeId);
-  set('aws.eventbridge.id', envelopeId);
-  set('error.code', errorCode);
-  set('error.message', record.errorMessage);
+  if (eventSource !== undefined) fields['event.provider'] = eventSource;
+  const eventId = text(record.eventID) ?? envelopeId;
+  if (eventId !== undefined && eventId !== '') fields['event.id'] = eventId;
+  if (envelopeId !== undefined && envelopeId !== '') fields['aws.eventbridge.id'] = envelopeId;
+  if (errorCode !== undefined) fields['error.code'] = errorCode;
+  const errorMessage = text(record.errorMessage);
+  if (errorMessage !== undefined) fields['error.message'] = errorMessage;
   sourceAddress(fields, record.sourceIPAddress);
-  set('user_agent.original', record.userAgent);
+  const userAgent = text(record.userAgent);
+  if (userAgent !== undefined) fields['user_agent.original'] = userAgent;
   const identity = isObject(record.userIdentity) ? record.userIdentity : undefined;
-  set('cloud.account.id', text(record.recipientAccountId) ?? identity?.accountId);
-  set('cloud.region', record.awsRegion);
+  const account = text(record.recipientAccountId) ?? text(identity?.accountId);
+  if (account !== undefined) fields['cloud.account.id'] = account;
+  const region = text(record.awsRegion);
+  if (region !== undefined) fields['cloud.region'] = region;
   addIdentity(fields, identity);
-  set('aws.cloudtrail.event_type', record.eventType);
-  set('aws.cloudtrail.event_category', record.eventCategory);
-  set('aws.cloudtrail.event_version', record.eventVersion);
-  set('aws.cloudtrail.request_id', record.requestID);
+  const cloudTrailEventType = text(record.eventType);
+  if (cloudTrailEventType !== undefined) fields['aws.cloudtrail.event_type'] = cloudTrailEventType;
+  const cloudTrailCategory = text(record.eventCategory);
+  if (cloudTrailCategory !== undefined) fields['aws.cloudtrail.event_category'] = cloudTrailCategory;
+  const eventVersion = text(record.eventVersion);
+  if (eventVersion !== undefined) fields['aws.cloudtrail.event_version'] = eventVersion;
+  const requestId = text(record.requestID);
+  if (requestId !== undefined) fields['aws.cloudtrail.request_id'] = requestId;
   if (readOnly !== undefined) fields['aws.cloudtrail.read_only'] = readOnly;
   const management = bool(record.managementEvent);
   if (management !== undefined) fields['aws.cloudtrail.management_event'] = management;

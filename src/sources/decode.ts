@@ -1,6 +1,6 @@
 import type { EventSource, KlaxonEvent, ParseResult } from '../events/event';
 import { parseError } from '../events/event';
-import { boundJsonDepth } from '../events/json-bounds';
+import { boundJsonDepth, MAX_JSON_DEPTH } from '../events/json-bounds';
 import type { JsonRecord } from '../input/json-records';
 import type { InputLocation } from '../input/location';
 import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
@@ -73,7 +73,7 @@ export function decodeTextLine(text: string, location: InputLocation, options: D
 export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
   const { location } = record;
   if (!record.ok) return [{ location, result: parseError(record.message) }];
-  const value = boundJsonDepth(record.value);
+  const value = boundJsonDepth(record.value, MAX_JSON_DEPTH, record.text);
   if (Array.isArray(value)) return decodeArray(value, location, options);
   if (isAwsLogsEvent(value)) return decodePayload(decodeAwsLogsEvent(value), location, options);
   if (isCloudWatchLogsPayload(value)) return decodePayload(checkPayload(value), location, options);

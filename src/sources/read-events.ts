@@ -1,5 +1,5 @@
 import { parseError, type KlaxonEvent, type ParseResult } from '../events/event';
-import { readJsonRecords } from '../input/json-records';
+import { JsonRecordReader, type JsonRecord } from '../input/json-records';
 import { MAX_LINE_BYTES, readLines } from '../input/lines';
 import type { InputLocation } from '../input/location';
 import { openInput, peek } from '../input/open';
@@ -94,10 +94,19 @@ export async function readEvents(
     if (decoded.result.status === 'ok' && decoded.result.events.length > 0) pending = onEvents(decoded.result.events) ?? pending;
   };
   if (json) {
-    for await (const batch of readJsonRecords(all, path)) {
-      for (const record of batch) for (const decoded of guarded(record.location, () => decodeJson(record, options))) deliver(decoded);
+    // Each record is decoded and handed on as soon as it is parsed, not after its whole chunk (see JsonRecordReader).
+    const reader = new JsonRecordReader(path);
+    const sink = {
+      push(record: JsonRecord): void {
+        for (const decoded of guardedJson(record, options)) deliver(decoded);
+      },
+    };
+    for await (const chunk of all) {
+      reader.add(chunk, sink);
       await pending;
     }
+    reader.end(sink);
+    await pending;
   } else {
     for await (const batch of readLines(all, path)) {
       for (const line of batch) {
@@ -115,15 +124,15 @@ export async function readEvents(
  * The parsers are written never to throw; this is the last line of defence (a stack
  * overflow on absurdly nested JSON, say), so that one record can never sink the batch.
  */
-function guarded(location: InputLocation, decode: () => Decoded[]): Decoded[] {
+function guardedJson(record: JsonRecord, options: DecodeOptions): Decoded[] {
   try {
-    return decode();
+    return decodeJson(record, options);
   } catch (err) {
-    return [{ location, result: unreadable(err) }];
+    return [{ location: record.location, result: unreadable(err) }];
   }
 }
 
-/** `guarded` for one auth-log line. */
+/** `guardedJson` for one auth-log line. */
 function guardedLine(text: string, location: InputLocation, options: DecodeOptions): ParseResult {
   try {
     return decodeLine(text, location, options);

@@ -33,8 +33,21 @@ export function utcTime(year: number, month: number, day: number, hour: number, 
   if (!Number.isInteger(year) || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (hour > 23 || minute > 59 || second > 60) return NaN;
   if (year >= 0 && year < 100) return Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC costs more than reading the rest of a CloudTrail record: the day's start is looked up once per day.
+  if (year > 9999 || (hour | 0) !== hour || (minute | 0) !== minute || (second | 0) !== second || (ms | 0) !== ms) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year !== cachedDayYear || month !== cachedDayMonth || day !== cachedDayOfMonth) {
+    cachedDayStart = Date.UTC(year, month - 1, day);
+    cachedDayYear = year;
+    cachedDayMonth = month;
+    cachedDayOfMonth = day;
+  }
+  return cachedDayStart + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
+
+let cachedDayYear = NaN;
+let cachedDayMonth = NaN;
+let cachedDayOfMonth = NaN;
+let cachedDayStart = NaN;
 
 // Caches the bounds of the last year looked up: nearly every line of a batch falls in the same year.
 let cachedYear = NaN;

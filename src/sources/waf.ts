@@ -3,7 +3,7 @@ import { ok, parseError } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject } from '../events/json';
 import type { JsonObject } from '../events/json';
-import { parseIsoTimestamp } from './syslog-time';
+import { parseIsoTimestamp, toIsoString } from './syslog-time';
 
 // Hot path: a WAF log can hold millions of records, and scanning must keep up with JSON.parse. Read each
 // record once, field by field: no clones, no JSON.stringify, no regular expressions over the record.
@@ -75,24 +75,6 @@ function webAcl(arn: string): WebAcl | undefined {
 function epochMillis(value: unknown): number | undefined {
   if (typeof value === 'string') return parseIsoTimestamp(value);
   return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? Math.trunc(value) : undefined;
-}
-
-// Formatting a Date is the dearest step per record. A log's records share few distinct seconds (several
-// sources interleave, so keep more than the last one): format each second once.
-const isoSeconds = new Map<number, string>();
-
-/** `new Date(ms).toISOString()`, with the part up to the second cached. */
-function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  let prefix = isoSeconds.get(second);
-  if (prefix === undefined) {
-    const iso = new Date(second * 1000).toISOString();
-    prefix = iso.slice(0, iso.length - 4);
-    if (isoSeconds.size >= 4096) isoSeconds.clear();
-    isoSeconds.set(second, prefix);
-  }
-  const millis = ms - second * 1000;
-  return `${prefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 /** The ids (`ruleId`) of a list of rule references. */
@@ -287,11 +269,11 @@ export function normalizeWafRecord(record: unknown, original: string): ParseResu
   const timestamp = epochMillis(record.timestamp) as number;
   const action = record.action as string;
   const fields: Record<string, FieldValue> = {
-    '@timestamp': isoTime(timestamp),
+    '@timestamp': toIsoString(timestamp),
     'event.source': 'waf',
     'event.original': original,
     'event.kind': 'event',
-    'event.category': [...WAF_CATEGORIES],
+    'event.category': ['web'],
     'event.type': eventType(action),
     'event.action': action,
     'cloud.provider': 'aws',

@@ -37,4 +37,17 @@ describe('boundJsonDepth', () => {
     for (let i = 0; i < 1000; i++) value = [value];
     expect(JSON.stringify(boundJsonDepth(value, 3))).toBe(JSON.stringify([[[TOO_DEEP]]]));
   });
+
+  it('takes the record as it is when its text holds no more brackets than the bound, and walks it otherwise', () => {
+    const shallow = { a: { b: ['x'] } };
+    expect(boundJsonDepth(shallow, 3, JSON.stringify(shallow))).toBe(shallow);
+    // Brackets inside strings count too: more than the bound in the text, yet only two levels, so walked and kept as is.
+    const brackets = { a: { s: '[[[[{{{{' } };
+    expect(boundJsonDepth(brackets, 3, JSON.stringify(brackets))).toBe(brackets);
+    const deep = { a: { b: { c: { d: 1 } } } };
+    expect(JSON.stringify(boundJsonDepth(deep, 3, JSON.stringify(deep)))).toBe(JSON.stringify({ a: { b: { c: TOO_DEEP } } }));
+    const text = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const bounded = boundJsonDepth(JSON.parse(text), MAX_JSON_DEPTH, text);
+    expect(JSON.stringify(bounded)).toContain(TOO_DEEP);
+  });
 });
