@@ -80,12 +80,16 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
   const step = 60_000 / batches.length;
 
   const times: number[] = [];
+  let cpuMs = 0;
   let maxUpdatesPerAlertInBatch = 0;
   for (const batch of batches) {
     const before = slack.calls.length;
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     await lifecycle.processBatch(batch);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    const used = process.cpuUsage(cpu);
+    cpuMs += (used.user + used.system) / 1000;
     clock += step;
     const perMessage = new Map<string, number>();
     for (const call of slack.calls.slice(before)) {
@@ -117,6 +121,8 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
   console.log(`  Slack calls: ${posts} chat.postMessage (target ≤ ${ADDRESSES}), ${updates} chat.update during the burst (coalesced: at most one per message per 30 s), at most ${maxUpdatesPerAlertInBatch} update per alert per batch (target ≤ 1)`);
   console.log(`  30 s later the drain sent ${drained.updated} updates; ${showingFinal} of ${ADDRESSES} messages show their final count (${finalCount}); ${drained.waiting} still waiting`);
   console.log(`  time per batch: mean ${fmt(total / times.length)}, p50 ${fmt(percentile(sorted, 50))}, p95 ${fmt(percentile(sorted, 95))}, max ${fmt(sorted.at(-1) ?? NaN)}; ${Math.round(events.length / (total / 1000)).toLocaleString('en')} events/s`);
+  // CPU time of this process, the Slack stand-in and dynalite included: steadier than wall time on a shared machine.
+  console.log(`  CPU per batch: ${fmt(cpuMs / times.length)} (this process: the lifecycle, the SDK, the Slack stand-in${name.startsWith('DynamoDB') ? ' and dynalite' : ''})`);
   if (burstRequests.length > 0) {
     const perBatch = burstRequests.map(([operation, n]) => `${operation} ${(n / batches.length).toFixed(1)}`).join(', ');
     console.log(`  DynamoDB requests per batch: ${perBatch} (${(burstRequests.reduce((a, [, n]) => a + n, 0) / batches.length).toFixed(1)} in all)`);

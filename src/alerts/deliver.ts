@@ -85,9 +85,7 @@ export async function deliverGroup(ctx: DeliveryContext, fingerprint: string, si
   const record = latest ?? (await ctx.store.getGroup(fingerprint));
   if (record === undefined) return counts;
   const cursor: Cursor = { fingerprint, record, stale: false };
-  const messages = decodeGroupData(fingerprint, record.data).messages;
-  // New alerts go out before updates of older ones.
-  const order = [...messages.filter((m) => m.ts === undefined), ...messages.filter((m) => m.ts !== undefined)].map((m) => m.alert.sequence);
+  const order = deliveryOrder(decodeGroupData(fingerprint, record.data).messages).map((m) => m.alert.sequence);
   for (const sequence of order) {
     const outcome = await deliverMessage(ctx, cursor, record.rule, sequence, silences, force);
     if (outcome === 'posted') counts.posted++;
@@ -152,10 +150,92 @@ let attemptCount = 0;
 /** What one message's delivery came to: sent, nothing due (or someone else on it), or a failure (parked: for good). */
 type Outcome = 'posted' | 'updated' | { failure: DeliveryFailure; parked: boolean } | undefined;
 
+/**
+ * What a delivery does with one message, editing it in `data`: claims it for an attempt when
+ * Slack is owed something now (`attempt`), or clears an owed update already shown. `changed`:
+ * the message was edited and must be written back.
+ */
+function claimMessage(ctx: DeliveryContext, data: GroupData, message: MessageRecord, silence: Silence | undefined, force: boolean): { changed: boolean; attempt?: Attempt } {
+  const now = ctx.now();
+  const view = messageView(data, message, silence);
+  const digest = viewDigest(view);
+  if (message.ts !== undefined && message.shown === digest) {
+    // Shown as it is: nothing is owed.
+    if (message.due === undefined) return { changed: false };
+    delete message.due;
+    return { changed: true };
+  }
+  message.due ??= now;
+  const declined = { changed: false };
+  if (message.claim !== undefined && message.claim.until > now) return declined;
+  if (!force && message.retryAt !== undefined && message.retryAt > now) return declined;
+  const stateChanged = message.shown?.split('#')[1] !== stateDigest(view);
+  const interval = ctx.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
+  if (!force && message.ts !== undefined && !stateChanged && message.sentAt !== undefined && now - message.sentAt < interval) return declined;
+  // A lapsed claim on an unposted message: its poster vanished mid-post, which may have landed.
+  if (message.ts === undefined && message.claim !== undefined && message.claim.until <= now) message.unsure ??= message.claim.at ?? message.claim.until - POST_CLAIM_MS;
+  const token = `${ctx.invocationId}#${++attemptCount}`;
+  message.claim = { by: token, until: now + (ctx.claimMs ?? POST_CLAIM_MS), at: now };
+  const attempt: Attempt = {
+    token,
+    kind: message.ts === undefined ? 'post' : 'update',
+    channel: message.channel,
+    ...(message.ts === undefined ? {} : { ts: message.ts }),
+    view,
+    digest,
+    claimedAt: now,
+    ...(message.unsure === undefined ? {} : { unsure: message.unsure }),
+    fallback: message.fallback === true,
+  };
+  return { changed: true, attempt };
+}
+
+/**
+ * Claims taken inside a write made for another reason (a group's commit: see
+ * {@link claimInWrite}), by token, until a delivery of this process takes them up and sends
+ * without writing the claim again. Lost with the process: the claims then lapse, and the
+ * next claimer looks for the message in Slack before posting.
+ */
+const heldClaims = new Map<string, { attempt: Attempt; until: number }>();
+
+/**
+ * Claims, in `data` that the caller is about to write, every message of the group that a
+ * delivery would send now: the claim rides on that write instead of costing one of its own.
+ * Call the returned function once the write has landed; the next delivery of the group in
+ * this process then sends at once.
+ */
+export function claimInWrite(ctx: DeliveryContext, data: GroupData, rule: string, fingerprint: string, silences: readonly Silence[]): () => void {
+  const silence = silenceFor(silences, rule, fingerprint, ctx.now());
+  const attempts: Attempt[] = [];
+  for (const message of deliveryOrder(data.messages)) {
+    if (message.silenced !== undefined || message.parked !== undefined) continue;
+    const { attempt } = claimMessage(ctx, data, message, silence, false);
+    if (attempt !== undefined) attempts.push(attempt);
+  }
+  return () => {
+    const now = ctx.now();
+    // Claims never taken up (the delivery failed before reaching them) are forgotten when they lapse.
+    for (const [token, held] of heldClaims) if (held.until <= now) heldClaims.delete(token);
+    for (const attempt of attempts) heldClaims.set(attempt.token, { attempt, until: attempt.claimedAt + (ctx.claimMs ?? POST_CLAIM_MS) });
+  };
+}
+
+/** The attempt of the message's claim if this process took it inside another write and has not sent under it yet: taken once. */
+function takeHeldClaim(message: MessageRecord): Attempt | undefined {
+  const token = message.claim?.by;
+  const held = token === undefined ? undefined : heldClaims.get(token);
+  if (token !== undefined) heldClaims.delete(token);
+  return held?.attempt;
+}
+
+/** New alerts go out before updates of older ones. */
+function deliveryOrder(messages: readonly MessageRecord[]): MessageRecord[] {
+  return [...messages.filter((m) => m.ts === undefined), ...messages.filter((m) => m.ts !== undefined)];
+}
+
 async function deliverMessage(ctx: DeliveryContext, cursor: Cursor, rule: string, sequence: number, silences: readonly Silence[], force: boolean): Promise<Outcome> {
   const { fingerprint } = cursor;
   const silence = silenceFor(silences, rule, fingerprint, ctx.now());
-  const interval = ctx.updateIntervalMs ?? DEFAULT_UPDATE_INTERVAL_MS;
   const find = (data: GroupData) => data.messages.find((m) => m.alert.sequence === sequence);
 
   // At most two attempts: the full rendering, then (after a refusal) the minimal one.
@@ -165,36 +245,19 @@ async function deliverMessage(ctx: DeliveryContext, cursor: Cursor, rule: string
       attempt = undefined;
       const message = find(data);
       if (message === undefined || message.silenced !== undefined || message.parked !== undefined) return false;
-      const now = ctx.now();
-      const view = messageView(data, message, silence);
-      const digest = viewDigest(view);
-      if (message.ts !== undefined && message.shown === digest) {
-        // Shown as it is: nothing is owed.
-        if (message.due === undefined) return false;
-        delete message.due;
-        return true;
+      const held = takeHeldClaim(message);
+      if (held !== undefined) {
+        // Claimed already, in the write that made the message due: send without writing.
+        if ((message.claim?.until ?? 0) > ctx.now()) {
+          attempt = held;
+          return false;
+        }
+        // That claim lapsed before its delivery came: nothing was sent under it, so there is nothing to look for.
+        delete message.claim;
       }
-      message.due ??= now;
-      if (message.claim !== undefined && message.claim.until > now) return false;
-      if (!force && message.retryAt !== undefined && message.retryAt > now) return false;
-      const stateChanged = message.shown?.split('#')[1] !== stateDigest(view);
-      if (!force && message.ts !== undefined && !stateChanged && message.sentAt !== undefined && now - message.sentAt < interval) return false;
-      // A lapsed claim on an unposted message: its poster vanished mid-post, which may have landed.
-      if (message.ts === undefined && message.claim !== undefined && message.claim.until <= now) message.unsure ??= message.claim.at ?? message.claim.until - POST_CLAIM_MS;
-      const token = `${ctx.invocationId}#${++attemptCount}`;
-      message.claim = { by: token, until: now + (ctx.claimMs ?? POST_CLAIM_MS), at: now };
-      attempt = {
-        token,
-        kind: message.ts === undefined ? 'post' : 'update',
-        channel: message.channel,
-        ...(message.ts === undefined ? {} : { ts: message.ts }),
-        view,
-        digest,
-        claimedAt: now,
-        ...(message.unsure === undefined ? {} : { unsure: message.unsure }),
-        fallback: message.fallback === true,
-      };
-      return true;
+      const claimed = claimMessage(ctx, data, message, silence, force);
+      attempt = claimed.attempt;
+      return claimed.changed;
     });
     if (attempt === undefined) return undefined;
 

@@ -58,8 +58,14 @@ export interface GroupData {
   acknowledged?: { by: string; at: number };
   /** Matching events counted while silenced and not yet reported in a message. */
   suppressed: number;
-  /** Digests of the input events the latest writes applied whose markers may not exist yet (see applied-inputs.ts). */
+  /** Digests of the input events applied to the group, newest last, the oldest spilled to markers (see applied-inputs.ts). */
   applying?: string[];
+  /**
+   * Written with `applying` by writers that keep it as above: its first digest (a writer
+   * that replaced `applying` without knowing this leaves it stale), and when digests were
+   * last spilled to markers, while those markers live.
+   */
+  kept?: { first: string; spilledAt?: number };
 }
 
 export function newGroupData(engine: GroupSnapshot): GroupData {

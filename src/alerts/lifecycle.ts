@@ -16,9 +16,9 @@ import { AlertEngine, type GroupSnapshot } from '../engine/engine';
 import type { KlaxonEvent } from '../events/event';
 import type { CompiledRule } from '../rules/types';
 import type { GroupRecord, Silence, StateStore } from '../store/types';
-import { deliverGroup, type DeliveryContext, type DeliveryCounts } from './deliver';
+import { claimInWrite, deliverGroup, type DeliveryContext, type DeliveryCounts } from './deliver';
 import { currentMessage, decodeGroupData, displayAlert, encodeGroupData, newGroupData, type GroupData } from './group-data';
-import { appliedDigest, appliedMarker } from './applied-inputs';
+import { appliedDigest, appliedMarker, keepApplied, markersMayProve } from './applied-inputs';
 import { planBatch, type GroupWork, type KeyedEvent } from './batch-plan';
 import { InputKeys } from './input-keys';
 import { MAX_WRITE_ATTEMPTS, mutateGroup, withPendingSince } from './mutate-group';
@@ -187,7 +187,6 @@ export class AlertLifecycle {
     /** Per input key: false once some group applies it now, true while every group met so far had it already. */
     const applied = new Map<string, boolean>();
     const { store } = this.options;
-    const markerExpiry = now + INPUT_KEY_RETENTION_MS;
     const remaining = new Map([...groups].map(([fingerprint, work]) => [fingerprint, { work, next: 0, conflicts: 0 }]));
     while (remaining.size > 0) {
       const records = await store.getGroups([...remaining.keys()]);
@@ -197,18 +196,14 @@ export class AlertLifecycle {
         const items = state.work.items.slice(state.next, state.next + APPLY_CHUNK);
         const digests = items.map((item) => appliedDigest(fingerprint, item.key));
         const record = records.get(fingerprint);
-        const applying = record === undefined ? [] : (decodeGroupData(fingerprint, record.data).applying ?? []);
-        chunks.set(fingerprint, { items, digests, applying });
-        for (const digest of [...digests, ...applying]) markers.push(appliedMarker(digest));
+        const data = record === undefined ? undefined : decodeGroupData(fingerprint, record.data);
+        chunks.set(fingerprint, { items, digests, applying: data?.applying ?? [] });
+        // Most records list every event applied to them: only a group that spilled digests needs its markers read.
+        if (markersMayProve(data, now, INPUT_KEY_RETENTION_MS)) for (const digest of digests) markers.push(appliedMarker(digest));
       }
       const found = await store.findProcessedInputs(markers, now);
       const isMarked = (digest: string) => found.has(appliedMarker(digest));
 
-      // Another writer's applied events whose markers are missing (it crashed, or is still writing them): make them durable before a write drops them.
-      const unmarked = [...chunks.values()].flatMap((c) => c.applying.filter((d) => !isMarked(d)));
-      await store.markInputsProcessed([...new Set(unmarked)].map(appliedMarker), markerExpiry);
-
-      const written: string[] = [];
       await Promise.all(
         [...chunks].map(async ([fingerprint, { items, digests, applying }]) => {
           const state = remaining.get(fingerprint) as { work: GroupWork; next: number; conflicts: number };
@@ -225,7 +220,6 @@ export class AlertLifecycle {
             }
             report.suppressed += outcome.suppressed;
             latest.set(fingerprint, outcome.record);
-            written.push(...todoDigests);
           } else {
             // Applied before (a retried batch): delivery starts from the record just read.
             const current = records.get(fingerprint);
@@ -236,7 +230,6 @@ export class AlertLifecycle {
           if (state.next >= state.work.items.length) remaining.delete(fingerprint);
         }),
       );
-      await store.markInputsProcessed(written.map(appliedMarker), markerExpiry);
     }
     let alreadyApplied = 0;
     for (const before of applied.values()) if (before) alreadyApplied++;
@@ -284,12 +277,17 @@ export class AlertLifecycle {
     if (record !== undefined && snapshot.fingerprint !== record.fingerprint) throw new Error(`internal: events of group ${record.fingerprint} matched ${snapshot.fingerprint}`);
     const data = stored ?? newGroupData(snapshot);
     data.engine = snapshot;
-    // The digests of earlier writes are all marked now (applyAll made sure): only this write's stay.
-    data.applying = [...digests];
+    const { applying, kept, spilled } = keepApplied(stored, digests, now, INPUT_KEY_RETENTION_MS);
+    // Digests this write drops from the record are proven by their markers from now on: those must exist first.
+    await this.options.store.markInputsProcessed(spilled.map(appliedMarker), now + INPUT_KEY_RETENTION_MS);
+    data.applying = applying;
+    data.kept = kept;
     const silence = silenceFor(silences, rule.id, snapshot.fingerprint, now);
     const suppressedBefore = data.suppressed;
     for (const alert of alerts) this.applyAlert(data, alert, rule, silence, now);
     const suppressed = Math.max(0, data.suppressed - suppressedBefore);
+    // What is due now is claimed in this very write: the delivery that follows sends without writing a claim first.
+    const holdClaims = claimInWrite(this.delivery, data, rule.id, snapshot.fingerprint, silences);
 
     const fields: Omit<GroupRecord, 'version'> = {
       fingerprint: snapshot.fingerprint,
@@ -300,7 +298,9 @@ export class AlertLifecycle {
     if (data.messages.some((m) => m.silenced === undefined)) fields.activeUntil = now + Math.max(rule.realertMs, MIN_ACTIVE_MS);
     else if (record?.activeUntil !== undefined) fields.activeUntil = record.activeUntil;
     const written = await this.options.store.putGroup(withPendingSince(fields, data), record?.version);
-    return written === undefined ? undefined : { suppressed, record: written };
+    if (written === undefined) return undefined;
+    holdClaims();
+    return { suppressed, record: written };
   }
 
   /** Decides what one alert of the batch does to the group's messages. */

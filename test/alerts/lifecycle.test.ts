@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeGroupData } from '../../src/alerts/group-data';
-import { AlertLifecycle } from '../../src/alerts/lifecycle';
+import { AlertLifecycle, INPUT_KEY_RETENTION_MS } from '../../src/alerts/lifecycle';
 import { mutateGroup } from '../../src/alerts/mutate-group';
 import { alertsForText } from '../../src/engine/run';
 import type { KlaxonEvent } from '../../src/events/event';
@@ -10,7 +10,7 @@ import { loadRuleText } from '../../src/rules/load';
 import type { CompiledRule } from '../../src/rules/types';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
 import { SqliteStore } from '../../src/store/sqlite';
-import { appliedMarker } from '../../src/alerts/applied-inputs';
+import { appliedMarker, KEPT_DIGESTS } from '../../src/alerts/applied-inputs';
 import { RecordingNotifier } from '../helpers/recording-notifier';
 
 const NOW = Date.parse('2024-11-02T12:00:00Z');
@@ -43,6 +43,29 @@ function failures(ip: string, n: number, start = '10:00:00', port = 40000): stri
     lines.push(`${stamp} bastion sshd[${100 + i}]: Failed password for root from ${ip} port ${port + i} ssh2`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Records the marker keys the store is asked to write and to look up. */
+function spyOnMarkers(store: SqliteStore): { marked: string[]; looked: string[] } {
+  const marked: string[] = [];
+  const looked: string[] = [];
+  const mark = store.markInputsProcessed.bind(store);
+  const find = store.findProcessedInputs.bind(store);
+  store.markInputsProcessed = async (keys, expiresAt) => {
+    marked.push(...keys);
+    return mark(keys, expiresAt);
+  };
+  store.findProcessedInputs = async (keys, at) => {
+    looked.push(...keys);
+    return find(keys, at);
+  };
+  return { marked, looked };
+}
+
+/** The counts of a group's messages as stored. */
+async function storedCounts(store: SqliteStore, fingerprint: string): Promise<number[]> {
+  const [group] = (await store.getGroups([fingerprint])).values();
+  return decodeGroupData(fingerprint, group?.data ?? {}).messages.map((m) => m.alert.count);
 }
 
 async function events(text: string): Promise<KlaxonEvent[]> {
@@ -100,21 +123,97 @@ describe('AlertLifecycle', () => {
     expect(notifier.posts[0]?.view.alert.count).toBe(7);
   });
 
-  it('writes a marker per event applied to a group, nothing for a line no rule matches; read again, a batch changes nothing', async () => {
+  it('writes and reads no marker for a group whose record lists every event applied to it; read again, a batch changes nothing', async () => {
     const unmatched = 'Nov  2 10:00:00 web-1 sshd[1]: Server listening on 0.0.0.0 port 22.\nNov  2 10:00:01 web-1 CRON[2]: (root) CMD (true)\n';
     const batch = await events(unmatched + failures('203.0.113.9', 5));
-    const marked: string[] = [];
-    const mark = store.markInputsProcessed.bind(store);
-    store.markInputsProcessed = async (keys, expiresAt) => {
-      marked.push(...keys);
-      return mark(keys, expiresAt);
-    };
+    const { marked, looked } = spyOnMarkers(store);
     expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, matched: 5, duplicates: 0, posted: 1 });
-    expect(marked).toHaveLength(5);
-    expect(marked.every((key) => key.startsWith(appliedMarker('')))).toBe(true);
-    marked.length = 0;
     expect(await lifecycle().processBatch(batch)).toMatchObject({ events: 7, duplicates: 5, matched: 0, posted: 0, updated: 0 });
     expect(marked).toEqual([]);
+    expect(looked).toEqual([]);
+    expect(notifier.posts).toHaveLength(1);
+    expect(notifier.posts[0]?.view.alert.count).toBe(5);
+  });
+
+  it(`spills a group's oldest digests to markers past ${KEPT_DIGESTS}, marking them before the write that drops them: a retry of an early batch counts nothing twice`, async () => {
+    const early = await events(failures('203.0.113.9', 150));
+    const late = await events(failures('203.0.113.9', 100, '10:02:30', 41000));
+    const { marked, looked } = spyOnMarkers(store);
+    await lifecycle().processBatch(early);
+    expect(marked).toEqual([]);
+    await lifecycle().processBatch(late);
+    // 250 would be kept: the 150 earlier ones leave the record, proven by markers from now on.
+    expect(marked).toHaveLength(150);
+    const [group] = (await store.getGroups([notifier.posts[0]?.view.alert.fingerprint ?? ''])).values();
+    const data = decodeGroupData(group?.fingerprint ?? '', group?.data ?? {});
+    expect(data.applying).toHaveLength(100);
+    expect(data.kept).toEqual({ first: data.applying?.[0], spilledAt: now });
+
+    expect(await lifecycle().processBatch(early)).toMatchObject({ duplicates: 150, matched: 0 });
+    expect(looked).toHaveLength(150);
+    expect(await lifecycle().processBatch(late)).toMatchObject({ duplicates: 100, matched: 0 });
+    expect(await storedCounts(store, group?.fingerprint ?? '')).toEqual([250]);
+    // Markers expire after their retention: a group that spilled longer ago than that needs none read.
+    now += INPUT_KEY_RETENTION_MS;
+    looked.length = 0;
+    await lifecycle().processBatch(await events(failures('203.0.113.9', 1, '10:30:00', 42000)));
+    expect(looked).toEqual([]);
+  });
+
+  it('reads the markers of a group last written by a Klaxon that dropped digests after marking them (no kept log)', async () => {
+    const batch = await events(failures('203.0.113.9', 5));
+    await lifecycle().processBatch(batch);
+    const fingerprint = notifier.posts[0]?.view.alert.fingerprint ?? '';
+    // What the earlier protocol left: the digests marked, then dropped from the record by a later write.
+    const written = await mutateGroup(store, fingerprint, (data) => {
+      void store.markInputsProcessed((data.applying ?? []).map(appliedMarker), now + INPUT_KEY_RETENTION_MS);
+      data.applying = [];
+      delete data.kept;
+      return true;
+    });
+    expect(written).toBeDefined();
+    expect(await lifecycle().processBatch(batch)).toMatchObject({ duplicates: 5, matched: 0, posted: 0, updated: 0 });
+    expect(await storedCounts(store, fingerprint)).toEqual([5]);
+  });
+
+  it('claims a new alert in the write that opens it: one more group write, to record the post', async () => {
+    const writes: number[] = [];
+    const putGroup = store.putGroup.bind(store);
+    store.putGroup = async (record, expected) => {
+      writes.push(expected ?? 0);
+      return putGroup(record, expected);
+    };
+    expect(await lifecycle().processBatch(await events(failures('203.0.113.9', 5)))).toMatchObject({ posted: 1 });
+    // The commit (creating the group), then the write that records the post's ts.
+    expect(writes).toEqual([0, 1]);
+    const [group] = (await store.getGroups([notifier.posts[0]?.view.alert.fingerprint ?? ''])).values();
+    const [message] = decodeGroupData(group?.fingerprint ?? '', group?.data ?? {}).messages;
+    expect(message).toMatchObject({ ts: notifier.posts[0]?.ts });
+    expect(message?.claim).toBeUndefined();
+    expect(message?.due).toBeUndefined();
+  });
+
+  it('a crash between the write that claims a new alert and its post: the claim lapses, the next delivery looks in Slack first, and posts once', async () => {
+    const batch = await events(failures('203.0.113.9', 5));
+    const putGroup = store.putGroup.bind(store);
+    // The group write lands, then the process dies: nothing reaches Slack.
+    const dying = Object.assign(Object.create(store) as SqliteStore, {
+      putGroup: async (record: Parameters<SqliteStore['putGroup']>[0], expected: number | undefined) => {
+        await putGroup(record, expected);
+        throw new Error('killed');
+      },
+    });
+    const first = new AlertLifecycle({ store: dying, rules: [BRUTE_FORCE], notifier, defaultChannel: 'alerts', invocationId: 'dying', now: () => now });
+    await expect(first.processBatch(batch)).rejects.toThrow('killed');
+    expect(notifier.posts).toHaveLength(0);
+
+    // Within the claim, a retry leaves the message alone: its claimer may still be posting.
+    now += 10_000;
+    expect(await lifecycle('retry').processBatch(batch)).toMatchObject({ duplicates: 5, posted: 0, waiting: 1 });
+    now += 60_000;
+    expect(await lifecycle('drain').drain()).toMatchObject({ posted: 1, waiting: 0 });
+    expect(notifier.lookups).toBe(1);
+    expect(await lifecycle('drain').drain()).toMatchObject({ groups: 0, posted: 0 });
     expect(notifier.posts).toHaveLength(1);
     expect(notifier.posts[0]?.view.alert.count).toBe(5);
   });

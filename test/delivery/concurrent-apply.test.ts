@@ -107,35 +107,61 @@ describe.each(BACKENDS)('the same batch applied by several invocations at once: 
   });
 });
 
-describe.each(BACKENDS)('a crash between a group write and its markers: $name', (backend) => {
-  it('the retry finds the events in the group record, writes the missing markers, and counts nothing twice', async () => {
+describe.each(BACKENDS)('a group that spills its oldest digests to markers: $name', (backend) => {
+  it('a crash between the markers and the group write: the retry applies the batch once', async () => {
     const state = await backend.fresh();
     const store = state.open();
     try {
-      const events = await parse(failedPasswords('203.0.113.50', 3) + failedPasswords('203.0.113.50', 3, 30));
-      // The first invocation dies right after its group writes: the (group, event) markers are never written.
+      const early = await parse(failedPasswords('203.0.113.50', 150));
+      const late = await parse(failedPasswords('203.0.113.50', 100, 150));
+      const notifier = new RecordingNotifier();
+      await new AlertLifecycle({ store, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'first' }).processBatch(early);
+      // The next invocation dies right after writing the markers of the digests its group writes would drop.
       const dying: StateStore = Object.assign(Object.create(store) as StateStore, {
         markInputsProcessed: async (keys: readonly string[], expiresAt: number) => {
-          if (keys.some((k) => k.startsWith('applied:'))) throw new Error('killed');
-          return store.markInputsProcessed(keys, expiresAt);
+          await store.markInputsProcessed(keys, expiresAt);
+          throw new Error('killed');
         },
       });
-      const notifier = new RecordingNotifier();
-      const first = new AlertLifecycle({ store: dying, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'dying' });
-      await expect(first.processBatch(events.slice(0, 3))).rejects.toThrow('killed');
+      const second = new AlertLifecycle({ store: dying, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'dying' });
+      await expect(second.processBatch(late)).rejects.toThrow('killed');
       const retry = new AlertLifecycle({ store, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: 'retry' });
-      // The whole delivery again (a Lambda retry), then the next one.
-      expect(await retry.processBatch(events.slice(0, 3))).toMatchObject({ posted: 0 });
-      expect(await retry.processBatch(events.slice(3))).toMatchObject({ posted: 1 });
-      const [group] = (await store.getGroups([fingerprint('ssh-brute-force', ['203.0.113.50'])])).values();
-      expect(decodeGroupData(group?.fingerprint ?? '', group?.data ?? {}).messages.map((m) => m.alert.count)).toEqual([6]);
-      expect(notifier.posts).toHaveLength(1);
+      expect(await retry.processBatch(late)).toMatchObject({ duplicates: 0 });
+      expect(await retry.processBatch(early)).toMatchObject({ duplicates: 150, matched: 0 });
+      expect(await retry.processBatch(late)).toMatchObject({ duplicates: 100, matched: 0 });
+      expect(await bruteForceCounts(store, '203.0.113.50')).toEqual([250]);
+      expect(notifier.posts.filter((p) => p.view.alert.rule === 'ssh-brute-force')).toHaveLength(1);
     } finally {
       await store.close();
       await state.cleanup();
     }
   });
+
+  it('3 invocations racing on one batch that makes the group spill count it once, and its retry nothing', async () => {
+    const state = await backend.fresh();
+    const stores = Array.from({ length: 3 }, () => state.open());
+    try {
+      const early = await parse(failedPasswords('203.0.113.50', 150));
+      const late = await parse(failedPasswords('203.0.113.50', 100, 150));
+      const notifier = new RecordingNotifier();
+      const lifecycles = stores.map((store, i) => new AlertLifecycle({ store, rules: RULES, notifier, defaultChannel: 'C0ALERTS', invocationId: `container-${i}` }));
+      await lifecycles[0]?.processBatch(early);
+      await Promise.all(lifecycles.map((lifecycle) => lifecycle.processBatch(late)));
+      await Promise.all(lifecycles.map((lifecycle) => lifecycle.processBatch([...early, ...late])));
+      expect(await bruteForceCounts(stores[0] as StateStore, '203.0.113.50')).toEqual([250]);
+      expect(notifier.posts.filter((p) => p.view.alert.rule === 'ssh-brute-force')).toHaveLength(1);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await state.cleanup();
+    }
+  });
 });
+
+/** The counts of the messages of one address's brute-force group, as stored. */
+async function bruteForceCounts(store: StateStore, address: string): Promise<number[]> {
+  const [group] = (await store.getGroups([fingerprint('ssh-brute-force', [address])])).values();
+  return decodeGroupData(group?.fingerprint ?? '', group?.data ?? {}).messages.map((m) => m.alert.count);
+}
 
 /** The brute-force group of one address. */
 async function fingerprintsOf(_store: StateStore, address: string): Promise<string[]> {

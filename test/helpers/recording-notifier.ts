@@ -6,6 +6,8 @@ export class RecordingNotifier implements Notifier {
   readonly updates: Array<{ channel: string; ts: string; view: AlertView }> = [];
   readonly replies: Array<{ channel: string; threadTs: string; text: string }> = [];
   failing = false;
+  /** Lookups of possibly posted messages (`find`) so far. */
+  lookups = 0;
 
   async post(channel: string, view: AlertView): Promise<{ channel: string; ts: string }> {
     if (this.failing) throw new Error('Slack chat.postMessage failed: http_500');
@@ -26,6 +28,7 @@ export class RecordingNotifier implements Notifier {
   async find(channel: string, since: number, alert: { fingerprint: string; sequence: number }): Promise<{ channel: string; ts: string } | undefined> {
     const found = this.posts.find((p) => `C-${p.channel}` === `C-${channel.replace(/^C-/, '')}` && p.view.alert.fingerprint === alert.fingerprint && p.view.alert.sequence === alert.sequence);
     void since;
+    this.lookups++;
     return found === undefined ? undefined : { channel: `C-${found.channel}`, ts: found.ts };
   }
 }
