@@ -3,12 +3,14 @@
  * updates, with thresholds, open alerts, acknowledgements and silences carried in the state
  * store.
  *
- * One batch: (1) drop events already processed (a retried batch); (2) run the engine over
- * the rest with each touched group's stored state restored; (3) decide per group what its
- * messages need (post, fold into an acknowledged one, hold back under a silence) and write
- * the group back under optimistic concurrency, redoing a group that another invocation
- * wrote meanwhile; (4) mark the inputs processed; (5) deliver. Delivery failures throw, so
- * the batch is retried (Lambda) and nothing is lost; the retry is idempotent.
+ * One batch: (1) match the batch once, planning which events change which groups (an event
+ * repeated within the batch counts once); (2) apply each group's events on top of its stored
+ * state, exactly once (the group's record and its applied markers say which events it has:
+ * a retried batch changes nothing), deciding what its messages need (post, fold into an
+ * acknowledged one, hold back under a silence) and writing it under optimistic concurrency,
+ * redoing a group another invocation wrote meanwhile; (3) for sequence rules, apply the
+ * last-step events their stored steps complete to their alert groups the same way; (4)
+ * deliver. Delivery failures throw, so the batch is retried (Lambda) and nothing is lost.
  */
 import type { Alert } from '../engine/alert';
 import { mapConcurrently } from '../concurrency';
