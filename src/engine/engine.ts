@@ -256,14 +256,13 @@ export class AlertEngine {
     const { rule } = prepared;
     const sequence = rule.sequence as NonNullable<CompiledRule['sequence']>;
     const groups = prepared.sequences as Map<string, SequenceGroup>;
-    const values = groupValues(prepared.sequenceBy as FieldAccessor[], event);
-    const key = groupKey(values);
+    const key = keyOf(prepared.sequenceBy as FieldAccessor[], event);
     if (event.timestamp > prepared.clock) prepared.clock = event.timestamp;
     let group = groups.get(key);
     // What a sweep would have done by now, done here, as for alert groups.
     if (group !== undefined && newestTime(group.state) < prepared.clock - sequence.withinMs - ALLOWED_LATENESS_MS) group = undefined;
     if (group === undefined) {
-      group = { fingerprint: sequenceFingerprint(rule.id, values), state: emptySequence(sequence) };
+      group = { fingerprint: sequenceFingerprint(rule.id, groupValues(prepared.sequenceBy as FieldAccessor[], event)), state: emptySequence(sequence) };
       groups.set(key, group);
     }
     this.options.onMatch?.(rule, group.fingerprint, 'sequence');
@@ -296,12 +295,12 @@ export class AlertEngine {
 
   private matched(prepared: PreparedRule, event: KlaxonEvent): void {
     const { rule } = prepared;
-    const values = groupValues(prepared.groupAccessors, event);
-    const key = groupKey(values);
+    const key = keyOf(prepared.groupAccessors, event);
     let group = prepared.groups.get(key);
     // What a sweep would have done by now, done here: so how often sweeps run changes nothing.
     if (group !== undefined && this.options.restore === undefined) group = this.settle(prepared, key, group);
     if (group === undefined) {
+      const values = groupValues(prepared.groupAccessors, event);
       const id = fingerprint(rule.id, values);
       const stored = this.options.restore?.(rule.id, id);
       group = stored === undefined ? { fingerprint: id, values, window: emptyWindow(), sinceAlert: 0, alertCount: 0, seen: 0 } : restoredGroup(stored);
@@ -496,6 +495,13 @@ function groupValues(accessors: readonly FieldAccessor[], event: KlaxonEvent): F
  * are joined with a separator that cannot occur in them; anything else is JSON, which
  * starts with `[` and so never collides with the joined form, whose parts are tagged `s`.
  */
+/** An event's group key; for the common one-field group without building the values (a new array per match and rule was much of the garbage). */
+function keyOf(accessors: readonly FieldAccessor[], event: KlaxonEvent): string {
+  if (accessors.length !== 1) return groupKey(groupValues(accessors, event));
+  const only = (accessors[0] as FieldAccessor)(event) ?? null;
+  return typeof only === 'string' && !only.startsWith('[') ? only : JSON.stringify([only]);
+}
+
 function groupKey(values: readonly FieldValue[]): string {
   // One plain string (most rules group by one address) is its own key, sparing a new string per match: it
   // cannot collide with the JSON form, which starts with `[`. A rule's keys all have the same number of values.
@@ -566,7 +572,11 @@ function expireBefore(window: Window, since: number): void {
     window.keys?.splice(0, window.head);
     window.head = 0;
   }
-  if (window.samples.some((e) => e.timestamp <= since)) window.samples = window.samples.filter((e) => e.timestamp > since);
+  for (const sample of window.samples) {
+    if (sample.timestamp > since) continue;
+    window.samples = window.samples.filter((e) => e.timestamp > since);
+    break;
+  }
 }
 
 function openAlert(rule: CompiledRule, group: GroupState, window: Window): Alert {
