@@ -80,7 +80,9 @@ export class CountryDatabase {
     /** Addresses remembered per generation (0: none, every lookup reads the database). */
     private readonly cacheSize = CACHE_SIZE,
   ) {
-    this.reader = new Reader<CountryResponse>(db);
+    // Decoded records by their offset: a country database holds a few hundred, one per country, so every
+    // lookup after the first few returns a record already decoded (no new strings and objects to collect).
+    this.reader = new Reader<CountryResponse>(db, { cache: new Map<string | number, unknown>() });
   }
 
   /** Reads the database at `path`. Throws when it cannot be read. */

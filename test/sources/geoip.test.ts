@@ -113,8 +113,9 @@ describe('every source with an address, after parsing', () => {
   it("waf: AWS's own httpRequest.country is kept; a record without one gets the database's", async () => {
     const record = jsonFixture('waf', 'block-regular-rule').json as { httpRequest: Record<string, unknown> };
     const withCountry = { ...record, httpRequest: { ...record.httpRequest, clientIp: '8.8.8.8', country: 'DE' } };
-    const without = { ...record, httpRequest: { ...record.httpRequest, clientIp: '8.8.8.8' } };
-    delete without.httpRequest.country;
+    const withoutCountry: Record<string, unknown> = { ...record.httpRequest, clientIp: '8.8.8.8' };
+    delete withoutCountry.country;
+    const without = { ...record, httpRequest: withoutCountry };
     const events = await readText(`${JSON.stringify(withCountry)}\n${JSON.stringify(without)}\n`);
     expect(events.map((e) => e.fields[COUNTRY_FIELD])).toEqual(['DE', 'US']);
   });
