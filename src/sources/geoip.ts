@@ -82,7 +82,7 @@ export class CountryDatabase {
   ) {
     // Decoded records by their offset: a country database holds a few hundred, one per country, so every
     // lookup after the first few returns a record already decoded (no new strings and objects to collect).
-    this.reader = new Reader<CountryResponse>(db, { cache: new Map<string | number, unknown>() });
+    this.reader = new Reader<CountryResponse>(db, { cache: boundedCache(RECORD_CACHE_SIZE) });
   }
 
   /** Reads the database at `path`. Throws when it cannot be read. */
@@ -100,7 +100,9 @@ export class CountryDatabase {
     if (this.cacheSize === 0) return this.lookUp(ip) ?? undefined;
     let code = this.recent.get(ip);
     if (code === undefined) {
-      code = this.older.get(ip) ?? this.lookUp(ip);
+      // null (no country) is an answer too: only undefined sends the address to the database.
+      code = this.older.get(ip);
+      if (code === undefined) code = this.lookUp(ip);
       this.remember(ip, code);
     }
     return code ?? undefined;
@@ -124,12 +126,26 @@ export class CountryDatabase {
     const parsed = parseIp(ip);
     if (parsed === undefined || RESERVED(ip)) return null;
     // The database keys IPv4 addresses by themselves, not by their IPv4-mapped IPv6 form.
-    const key = parsed.version === 4 ? ipv4Text(parsed.value) : ip.replace(/%.*$/, '');
+    const key = parsed.version === 4 ? (ip.includes(':') ? ipv4Text(parsed.value) : ip) : ip.replace(/%.*$/, '');
     // ip-location-db's records are { country_code }, MaxMind's { country: { iso_code } }.
     const record = this.reader.get(key) as CountryRecord | null;
     const code = record?.country_code ?? record?.country?.iso_code;
     return typeof code === 'string' && /^[A-Z]{2}$/.test(code) ? code : null;
   }
+}
+
+/** Decoded records kept at most: a country database has a few hundred; a city database given instead has far more. */
+const RECORD_CACHE_SIZE = 5_000;
+
+/** mmdb-lib's cache interface over a Map that stops taking entries once full. */
+function boundedCache(size: number): { get(key: string | number): unknown; set(key: string | number, value: unknown): void } {
+  const entries = new Map<string | number, unknown>();
+  return {
+    get: (key) => entries.get(key),
+    set: (key, value) => {
+      if (entries.size < size) entries.set(key, value);
+    },
+  };
 }
 
 function ipv4Text(value: number): string {
