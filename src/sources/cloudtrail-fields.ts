@@ -5,8 +5,6 @@ import { CLOUDTRAIL_CATEGORIES, CLOUDTRAIL_TYPES } from './cloudtrail';
 export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
   fields: [
     'user_agent.original',
-    // the country of sourceIPAddress when it is an IP, from the GeoIP database (src/sources/geoip.ts)
-    'source.geo.country_iso_code',
     'user.id',
     'error.code',
     'error.message',
@@ -67,7 +65,6 @@ export const CLOUDTRAIL_FIELDS: FieldCatalogue = {
     'tlsDetails',
     'sessionCredentialFromConsole',
   ],
-  kinds: { 'source.geo.country_iso_code': 'country' },
   // event.action is the record's eventName.
   values: { 'event.action': 'any', 'event.outcome': OUTCOMES, 'event.category': CLOUDTRAIL_CATEGORIES, 'event.type': CLOUDTRAIL_TYPES },
 };

@@ -13,8 +13,6 @@ export const SSH_FIELDS: FieldCatalogue = {
     'process.name',
     'process.pid',
     'source.domain',
-    // the source address's country, from the GeoIP database (src/sources/geoip.ts)
-    'source.geo.country_iso_code',
     'user.effective.name',
     'related.ip',
     'related.user',
@@ -48,7 +46,6 @@ export const SSH_FIELDS: FieldCatalogue = {
   prefixes: [],
   kinds: {
     'process.pid': 'number',
-    'source.geo.country_iso_code': 'country',
     'related.ip': 'ip',
     'log.syslog.priority': 'number',
     'log.syslog.facility.code': 'number',
