@@ -9,6 +9,7 @@ const deploy = {
   names: tsxRequire('../src/deploy/names.ts', __filename),
   stack: tsxRequire('../src/deploy/stack.ts', __filename),
   organization: tsxRequire('../src/deploy/organization.ts', __filename),
+  geoIpFiles: tsxRequire('../src/deploy/geoip-files.ts', __filename),
 };
 
 /** `serverless deploy` needs the stage's own config; `package` and the rest may fall back to the example. */
@@ -55,5 +56,7 @@ module.exports = {
   organizationFunctions: async (context) => deploy.organization.organizationFunctions((await stage(context)).config),
   // Built into the bundles as the global KLAXON_ACCOUNT_DIRECTORY (esbuild `define`): too large for Lambda's 4 KB of environment.
   bundleDefines: async (context) => ({ KLAXON_ACCOUNT_DIRECTORY: JSON.stringify((await stage(context)).config.accounts) }),
+  // The GeoIP database's files in the zips of the functions that read addresses (src/deploy/geoip-files.ts).
+  geoIpPatterns: deploy.geoIpFiles.GEOIP_PACKAGE_PATTERNS,
   guardrails: async (context) => deploy.stack.providerGuardrails((await stage(context)).config),
 };

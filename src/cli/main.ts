@@ -9,6 +9,7 @@ import type * as Doctor from './doctor';
 import type * as Redrive from './redrive';
 import type * as MemberTemplate from './member-template';
 import type * as Import from './import';
+import type * as Version from './version';
 import { HELP, helpText } from './help';
 import { EXIT_USAGE, UsageError, write, type CliIo } from './io';
 
@@ -143,6 +144,7 @@ export const USAGE = [
   '',
   'Rules come from --rules DIR, else $KLAXON_RULES, else ./rules, else the rules shipped with Klaxon.',
   'klaxon <command> --help: its options, defaults, examples and exit codes.',
+  'klaxon --version: the version, and the GeoIP database\'s date and licence.',
 ].join('\n');
 
 /**
@@ -157,6 +159,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     await write(name === undefined ? io.stderr : io.stdout, `${USAGE}\n`);
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    // Required here, not above: --help never reads the GeoIP database.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await write(io.stdout, (require('./version') as typeof Version).versionText(io.env));
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

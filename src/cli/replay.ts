@@ -17,6 +17,7 @@ import { parseError, type KlaxonEvent } from '../events/event';
 import type { InputLocation } from '../input/location';
 import { parseDuration } from '../rules/duration';
 import type { CloudWatchLogsPayload } from '../sources/awslogs';
+import { addSourceCountries } from '../sources/geoip';
 import { decodeLogEvents, decodeTextLine, type Decoded, type DecodeOptions, type SourceChoice } from '../sources/decode';
 import { ReadStats } from '../sources/read-events';
 import { routeLogGroup } from '../sources/routing';
@@ -173,7 +174,10 @@ export async function replay(args: string[], io: CliIo, clients: ReplayClients =
   try {
     let refused: string | undefined;
     try {
-      await reader.read(stats, () => progress.tick(), (events) => output.add(events));
+      await reader.read(stats, () => progress.tick(), (events) => {
+        addSourceCountries(events);
+        return output.add(events);
+      });
     } catch (err) {
       refused = describeAwsError(err, reader.context(region));
       if (refused === undefined) throw err;

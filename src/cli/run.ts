@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { parseError } from '../events/event';
 import { MAX_LINE_BYTES } from '../input/lines';
 import { decodeTextLine, type Decoded } from '../sources/decode';
+import { addSourceCountries } from '../sources/geoip';
 import { followFile, type FollowHandle } from '../input/follow';
 import { InputReadError } from '../input/open';
 import type { DecodeOptions } from '../sources/decode';
@@ -168,7 +169,10 @@ async function followAll(files: readonly string[], options: DecodeOptions, stats
           const decoded: Decoded[] = line.truncated === true ? [{ location: line.location, result: parseError(`line longer than ${MAX_LINE_BYTES} bytes`) }] : decodeTextLine(line.text, line.location, options);
           for (const d of decoded) {
             stats.record(d);
-            if (d.result.status === 'ok') void batches.add(d.result.events);
+            if (d.result.status === 'ok') {
+              addSourceCountries(d.result.events);
+              void batches.add(d.result.events);
+            }
           }
         }
         return batches.flush();

@@ -13,6 +13,7 @@ import { serviceRole, roleId } from './iam';
 import type { StageNames } from './names';
 import { destinationRegions, sendersOf, type OrganizationConfig } from './organization-config';
 import { securityGroupEventPattern } from './patterns';
+import { GEOIP_PACKAGE_PATTERNS } from './geoip-files';
 
 /** The logical ids of the central resources, which member.ts and the tests name too. */
 export const MEMBER_STREAM = 'MemberStream';
@@ -134,6 +135,7 @@ export function organizationFunctions(config: StageConfig): Record<string, unkno
       handler: 'handlers/kinesis.handler',
       description: "Member accounts' log groups (a CloudWatch Logs destination's Kinesis stream) through the rules to Slack",
       role: roleId('kinesis'),
+      package: { patterns: GEOIP_PACKAGE_PATTERNS },
       environment: {
         KLAXON_LOG_GROUP_SOURCES: logGroupRoutes(organization.logGroups).map((r) => `${r.logGroup}=${r.source}`).join(','),
         KLAXON_LOG_GROUP_TIMEZONES: logGroupTimeZonesVariable(organization.logGroups),

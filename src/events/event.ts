@@ -69,5 +69,8 @@ export interface FieldCatalogue {
   values?: Readonly<Record<string, readonly string[] | 'any'>>;
 }
 
-/** number: a number (or numeric text); ip: an IP address; address: an IP address or a host name; timestamp: ISO 8601 text. */
-export type FieldKind = 'number' | 'ip' | 'address' | 'timestamp';
+/**
+ * number: a number (or numeric text); ip: an IP address; address: an IP address or a host name; timestamp: ISO 8601 text;
+ * country: an ISO 3166-1 alpha-2 code (`DE`).
+ */
+export type FieldKind = 'number' | 'ip' | 'address' | 'timestamp' | 'country';

@@ -16,6 +16,7 @@ import { SlackNotifier } from '../slack/notifier';
 import type { TemplateSet } from '../slack/template-set';
 import { AccountDirectory, type AccountDirectoryData } from '../sources/accounts';
 import type { DecodeOptions, Decoded } from '../sources/decode';
+import { addSourceCountries } from '../sources/geoip';
 import { zoneSettings } from '../sources/log-group-zones';
 import { ReadStats } from '../sources/read-events';
 import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
@@ -161,6 +162,7 @@ export async function processDecoded(
     }
   }
   runtime.accounts.name(events);
+  addSourceCountries(events, (problem) => logger.warn(problem.message));
   for (const problem of stats.problems) {
     logger.warn('record not parsed', { origin, part: problem.part ?? describeLocation(problem.location), problem: problem.message });
   }

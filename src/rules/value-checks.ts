@@ -51,6 +51,8 @@ export function valueCheck(sources: readonly EventSource[], listUse?: ListUse): 
         problems.add('BAD_VALUE', at, `${JSON.stringify(value)} is a network: write { cidr: ${JSON.stringify(value)} }`);
       } else if (kind === 'ip' && !isIpAddress(value)) {
         problems.add('BAD_VALUE', at, `${field} holds IP addresses, and ${JSON.stringify(value)} is not one`);
+      } else if (kind === 'country' && !isCountryCode(value, ignoreCase)) {
+        problems.add('BAD_VALUE', at, `${field} holds ISO 3166-1 alpha-2 country codes, two upper-case letters such as DE, and ${JSON.stringify(value)} is not one${countryHint(value)}`);
       } else if (closed !== undefined && !inVocabulary(value, closed, ignoreCase)) {
         problems.add(
           'UNKNOWN_VALUE',
@@ -104,6 +106,18 @@ export function valueCheck(sources: readonly EventSource[], listUse?: ListUse): 
     };
     walk(spec, path, false);
   };
+}
+
+/** UK is reserved, not assigned: the databases give the United Kingdom as GB, so a rule naming UK would never match. */
+function isCountryCode(value: string, ignoreCase: boolean): boolean {
+  return (ignoreCase ? /^[A-Za-z]{2}$/ : /^[A-Z]{2}$/).test(value) && value.toUpperCase() !== 'UK';
+}
+
+/** The code meant, for the usual slips: lower case, and the United Kingdom's UK. */
+function countryHint(value: string): string {
+  if (value.toUpperCase() === 'UK') return ': the United Kingdom is GB';
+  if (/^[A-Za-z]{2}$/.test(value)) return `: write ${value.toUpperCase()}`;
+  return '';
 }
 
 function inVocabulary(value: string, vocabulary: readonly string[], ignoreCase: boolean): boolean {

@@ -1,5 +1,5 @@
 import type { EventSource, FieldCatalogue, FieldKind } from '../events/event';
-import { COMMON_FIELDS, COMMON_KINDS } from './common-fields';
+import { COMMON_FIELDS, COMMON_KINDS, ENRICHED_FIELDS, ENRICHED_SOURCES } from './common-fields';
 import { SSH_FIELDS } from './ssh-fields';
 import { WAF_FIELDS } from './waf-fields';
 import { CLOUDTRAIL_FIELDS } from './cloudtrail-fields';
@@ -25,6 +25,7 @@ export function fieldCatalogue(sources: readonly EventSource[]): FieldCatalogue 
   for (const source of sources) {
     const catalogue = BY_SOURCE[source];
     for (const f of catalogue.fields) fields.add(f);
+    if (ENRICHED_SOURCES.includes(source)) for (const f of ENRICHED_FIELDS) fields.add(f);
     for (const p of catalogue.prefixes) prefixes.add(p);
     Object.assign(kinds, catalogue.kinds);
     for (const [field, given] of Object.entries(catalogue.values ?? {})) {

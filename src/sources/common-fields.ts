@@ -1,4 +1,4 @@
-import type { FieldKind } from '../events/event';
+import type { EventSource, FieldKind } from '../events/event';
 
 /** Fields every source may set: the envelope, the file location and the ECS event basics. */
 export const COMMON_FIELDS = [
@@ -33,6 +33,14 @@ export const COMMON_FIELDS = [
   'tags',
 ] as const;
 
+/**
+ * Fields added after parsing, not by a parser: the GeoIP country of `source.ip`
+ * (src/sources/geoip.ts), for the sources whose events carry an address. WAF's parser sets it
+ * too, from AWS's own country, and lists it in its catalogue.
+ */
+export const ENRICHED_FIELDS = ['source.geo.country_iso_code'] as const;
+export const ENRICHED_SOURCES: readonly EventSource[] = ['ssh', 'waf', 'cloudtrail'];
+
 /** What the common fields with a type of their own hold. */
 export const COMMON_KINDS: Readonly<Record<string, FieldKind>> = {
   '@timestamp': 'timestamp',
@@ -41,4 +49,6 @@ export const COMMON_KINDS: Readonly<Record<string, FieldKind>> = {
   'source.ip': 'ip',
   'source.address': 'address',
   'source.port': 'number',
+  // an enriched field (ENRICHED_FIELDS): checked wherever a rule may name it
+  'source.geo.country_iso_code': 'country',
 };

@@ -3,6 +3,7 @@ import { JsonRecordReader, type JsonRecord } from '../input/json-records';
 import { MAX_LINE_BYTES, readLines } from '../input/lines';
 import type { InputLocation } from '../input/location';
 import { openInput, peek } from '../input/open';
+import { addSourceCountries } from './geoip';
 import { decodeJson, decodeLine, isJsonSource, type Decoded, type DecodeOptions } from './decode';
 
 /** Why a line or record yielded no event: skipped (not an event of interest) or an error. */
@@ -89,9 +90,14 @@ export async function readEvents(
   const json = isJsonSource(options.source) || head[i] === 0x7b || head[i] === 0x5b;
 
   let pending: void | Promise<void> = undefined;
+  // Every event with an address gets its country here, after parsing, whichever parser read it.
+  const handOn = (events: KlaxonEvent[]): void | Promise<void> => {
+    addSourceCountries(events);
+    return onEvents(events);
+  };
   const deliver = (decoded: Decoded): void => {
     stats.record(decoded);
-    if (decoded.result.status === 'ok' && decoded.result.events.length > 0) pending = onEvents(decoded.result.events) ?? pending;
+    if (decoded.result.status === 'ok' && decoded.result.events.length > 0) pending = handOn(decoded.result.events) ?? pending;
   };
   if (json) {
     // Each record is decoded and handed on as soon as it is parsed, not after its whole chunk (see JsonRecordReader).
@@ -113,7 +119,7 @@ export async function readEvents(
         // The hot path (one call per line): no Decoded wrapper, closure or array as for JSON records.
         const result = line.truncated === true ? parseError(`line longer than ${MAX_LINE_BYTES} bytes`) : guardedLine(line.text, line.location, options);
         stats.recordResult(result, line.location);
-        if (result.status === 'ok' && result.events.length > 0) pending = onEvents(result.events) ?? pending;
+        if (result.status === 'ok' && result.events.length > 0) pending = handOn(result.events) ?? pending;
       }
       await pending;
     }

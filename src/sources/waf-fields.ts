@@ -58,6 +58,7 @@ export const WAF_FIELDS: FieldCatalogue = {
     'captchaResponse',
     'challengeResponse',
   ],
+  // source.geo.country_iso_code is AWS's own httpRequest.country; the GeoIP database only fills it in when a record has none.
   kinds: { 'aws.waf.response_code': 'number', timestamp: 'number' },
   values: { 'event.action': WAF_ACTIONS, 'event.outcome': [], 'event.category': WAF_CATEGORIES, 'event.type': WAF_TYPES },
 };

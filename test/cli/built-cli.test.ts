@@ -33,7 +33,7 @@ function built(argv: string[]): { code: number; stdout: string; stderr: string; 
 }
 
 describe('the built CLI', () => {
-  it.each([[['--help']], [['validate']], [['scan', '--year', '2024']], [['ack', '--help']]])('klaxon %j prints what the sources print', async (argv) => {
+  it.each([[['--help']], [['--version']], [['validate']], [['scan', '--year', '2024']], [['ack', '--help']]])('klaxon %j prints what the sources print', async (argv) => {
     const fromBuild = built(argv);
     const fromSources = await runCli(argv, { env: process.env });
     expect({ code: fromBuild.code, stdout: fromBuild.stdout }).toEqual({ code: fromSources.code, stdout: fromSources.stdout });
@@ -42,6 +42,8 @@ describe('the built CLI', () => {
   it('--help loads no package at all, validate only what rules need', () => {
     expect(built(['--help']).packages).toEqual([]);
     expect(built(['validate']).packages).toEqual(['re2js', 'yaml', 'zod']);
+    // --version reads the GeoIP database's metadata, and nothing else
+    expect(built(['--version']).packages).toEqual(['mmdb-lib']);
     // scan reads logs and renders messages, without Slack's SDK, the AWS SDK or SQLite
     expect(built(['scan']).packages.filter((p) => /^@slack|^@aws-sdk|better-sqlite3/.test(p))).toEqual([]);
   });

@@ -34,6 +34,15 @@ describe('klaxon validate', () => {
 });
 
 describe('klaxon test', () => {
+  it('runs the tests of the example rules in docs/examples/rules (GeoIP: source.geo.country_iso_code)', async () => {
+    const examples = join(REPO, 'docs', 'examples', 'rules');
+    expect((await runCli(['validate', '--rules', examples])).code).toBe(0);
+    const { code, stdout } = await runCli(['test', '--rules', examples]);
+    expect(stdout).toContain('ok   ssh-login-abroad › a login from an address in the US alerts, with its country');
+    expect(stdout).toMatch(/^3 passed, 0 failed$/m);
+    expect(code).toBe(0);
+  });
+
   it('runs the tests inside the shipped rules and ends with the tally', async () => {
     const { code, stdout } = await runCli(['test', '--rules', RULES]);
     expect(stdout).toMatch(/^\d+ passed, 0 failed$/m);

@@ -223,6 +223,22 @@ describe('the logs bundle', () => {
     expect(records).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'batch processed', service: 'klaxon', function_name: 'klaxon-bundle-logs' }));
   });
 
+  it('finds the GeoIP database packaged beside the handler: a root login from 8.8.8.8 carries source.geo.country_iso_code US', async () => {
+    const table = await aws.createTable();
+    const at = Date.now() - 60_000;
+    const delivery = encodeAwsLogsEvent(
+      subscriptionPayload(AUTH_LOG_GROUP, 'i-0abc123def4567890', [{ timestamp: at, message: `${syslogTime(at)} bastion-3 sshd[982]: Accepted publickey for root from 8.8.8.8 port 41001 ssh2` }]),
+    );
+
+    const run = await invoke('logs', delivery, functionEnv('logs', table));
+
+    expect(run.error).toBeUndefined();
+    expect(run.stderr).not.toContain('GeoIP database not available');
+    const [root] = postedAlerts(slack);
+    const group = await storedGroup(new DynamoStore({ tableName: table, client: aws.client }), root?.fingerprint ?? '');
+    expect(group.messages[0]?.alert.samples[0]?.fields['source.geo.country_iso_code']).toBe('US');
+  });
+
   it('without credentials in the environment fails on them, and never falls back to a profile in ~/.aws', async () => {
     const table = await aws.createTable();
     // A profile that would work against the stand-ins: the default provider chain would take it.

@@ -269,6 +269,28 @@ describe('several containers handed the same delivery at once (issue 9)', () => 
   });
 });
 
+describe('logs: GeoIP (the country database read on first need)', () => {
+  it('an SSH login from a public address carries its country (8.8.8.8: US); one from a private address none', async () => {
+    const logs = await coldStart<LogsHandler>('logs');
+    const at = Date.now() - MINUTE;
+    const login = (pid: number, user: string, address: string) => ({
+      timestamp: at + pid,
+      message: `${syslogTime(at)} bastion-1 sshd[${pid}]: Accepted publickey for ${user} from ${address} port 50022 ssh2`,
+    });
+    const payload = subscriptionPayload(AUTH_LOG_GROUP, 'i-0abc123def4567890', [login(4300, 'alice', '8.8.8.8'), login(4301, 'bob', '10.0.0.7')]);
+
+    const summary = await logs.handler(encodeAwsLogsEvent(payload), lambdaContext(logs.functionName));
+
+    expect(summary.report).toMatchObject({ events: 2, posted: 2 });
+    const countries: Record<string, unknown> = {};
+    for (const alert of postedAlerts(slack)) {
+      const sample = (await storedGroup(logs.store, alert.fingerprint)).messages[0]?.alert.samples[0];
+      countries[String(sample?.fields['user.name'])] = sample?.fields['source.geo.country_iso_code'];
+    }
+    expect(countries).toEqual({ alice: 'US', bob: undefined });
+  });
+});
+
 describe('logs: WAF', () => {
   it('a delivery from aws-waf-logs-test with BLOCK records posts waf-block alerts; the ALLOW record posts nothing', async () => {
     const logs = await coldStart<LogsHandler>('logs');

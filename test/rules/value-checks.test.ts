@@ -44,6 +44,28 @@ describe('operator values are checked against the field type', () => {
   });
 });
 
+describe('source.geo.country_iso_code (GeoIP) holds ISO 3166-1 alpha-2 codes', () => {
+  it('is a field of ssh, cloudtrail and waf rules, compared with upper-case codes', () => {
+    for (const source of ['ssh', 'cloudtrail', 'waf']) {
+      expect(problemsOf(rule(['source.geo.country_iso_code: { exists: true, not: { in: [DE, FR] } }'], source))).toEqual([]);
+    }
+    // ignore_case lets lower case through
+    expect(problemsOf(rule(['source.geo.country_iso_code: { in: [de], ignore_case: true }']))).toEqual([]);
+  });
+
+  it('a name, lower case or UK is located, with the code meant', () => {
+    expect(messages(rule(['source.geo.country_iso_code: { not: { in: [DE, Germany, fr, UK] } }']))).toEqual([
+      'rules/r.yml:6:50: match["source.geo.country_iso_code"].not.in[1]: source.geo.country_iso_code holds ISO 3166-1 alpha-2 country codes, two upper-case letters such as DE, and "Germany" is not one [BAD_VALUE]',
+      'rules/r.yml:6:59: match["source.geo.country_iso_code"].not.in[2]: source.geo.country_iso_code holds ISO 3166-1 alpha-2 country codes, two upper-case letters such as DE, and "fr" is not one: write FR [BAD_VALUE]',
+      'rules/r.yml:6:63: match["source.geo.country_iso_code"].not.in[3]: source.geo.country_iso_code holds ISO 3166-1 alpha-2 country codes, two upper-case letters such as DE, and "UK" is not one: the United Kingdom is GB [BAD_VALUE]',
+    ]);
+  });
+
+  it('is unknown to alarm rules (alarms carry no address)', () => {
+    expect(problemsOf(rule(['source.geo.country_iso_code: DE'], 'alarm')).map(([code]) => code)).toEqual(['UNKNOWN_FIELD']);
+  });
+});
+
 describe('values are checked against what the parsers emit', () => {
   it('event.outcome: a misspelt value, with a hint', () => {
     expect(messages(rule(['event.outcome: sucess']))).toEqual([
