@@ -131,8 +131,15 @@ function main(): void {
 
   console.log(`klaxon scan benchmark: ${fmt(RECORDS)} records per source, best of ${RUNS} run${RUNS === 1 ? '' : 's'}${SMOKE ? ' (smoke mode: figures are not meaningful)' : ''}, node ${process.version}`);
   const results: Record<string, Measure> = {};
+  // The ssh scan alternates with the same scan building every line's event (as --events does), so that both meet the same neighbours.
+  let unfiltered: Measure | undefined;
   for (const [source, file] of Object.entries(files)) {
-    const m = best(() => scanInChild(file));
+    const m = best(() => {
+      if (source !== 'ssh') return scanInChild(file);
+      const off = scanInChild(file, undefined, { KLAXON_SCAN_PREFILTER: 'off' });
+      if (unfiltered === undefined || off.ms < unfiltered.ms) unfiltered = off;
+      return scanInChild(file);
+    });
     results[source] = m;
     const mb = statSync(file).size / 1e6;
     console.log(
@@ -140,10 +147,10 @@ function main(): void {
     );
   }
 
-  // The same ssh scan building every line's event, as --events does: what the prefilter (events no rule can match are not built) saves.
-  const unfiltered = best(() => scanInChild(files.ssh, undefined, { KLAXON_SCAN_PREFILTER: 'off' }));
+  // What the prefilter (events no rule can match are not built) saves.
+  const off = unfiltered as Measure;
   const ssh = results.ssh as Measure;
-  console.log(`  ${'ssh'.padEnd(10)} ${fmt((RECORDS / unfiltered.ms) * 1000).padStart(10)} records/s building every event (KLAXON_SCAN_PREFILTER=off): the prefilter saves ${(((unfiltered.ms - ssh.ms) / unfiltered.ms) * 100).toFixed(0)} % of the time`);
+  console.log(`  ${'ssh'.padEnd(10)} ${fmt((RECORDS / off.ms) * 1000).padStart(10)} records/s building every event (KLAXON_SCAN_PREFILTER=off): the prefilter saves ${(((off.ms - ssh.ms) / off.ms) * 100).toFixed(0)} % of the time`);
 
   // Rule regexes run on RE2 (re2js, linear time): what two regex rules add to the shipped ones.
   const withRegex = regexRulesDir();
