@@ -29,10 +29,12 @@ export interface KlaxonEvent {
  * The result of reading one line or record: events, a line that is not for us, or a located
  * problem. `generic` marks events that carry only what every line of the format has (an
  * auth-log line's header and message): Klaxon does not know the message. `problem` says why a
- * message of a kind Klaxon knows could not be read, when that left it generic.
+ * message of a kind Klaxon knows could not be read, when that left it generic. `unbuilt`
+ * counts events that were not built because no loaded rule could match them (`events` is then
+ * empty); a generic one is then not known to be partial.
  */
 export type ParseResult =
-  | { status: 'ok'; events: KlaxonEvent[]; generic?: true; problem?: string }
+  | { status: 'ok'; events: KlaxonEvent[]; generic?: true; problem?: string; unbuilt?: number }
   | { status: 'skipped'; reason: string }
   | { status: 'error'; message: string };
 
@@ -43,6 +45,19 @@ export function ok(events: KlaxonEvent[]): ParseResult {
 /** Events read only as generic ones; `problem` when the message looked known but could not be read. */
 export function generic(events: KlaxonEvent[], problem?: string): ParseResult {
   return problem === undefined ? { status: 'ok', events, generic: true } : { status: 'ok', events, generic: true, problem };
+}
+
+const NO_EVENTS: KlaxonEvent[] = Object.freeze([]) as unknown as KlaxonEvent[];
+const ONE_UNBUILT: ParseResult = Object.freeze({ status: 'ok', events: NO_EVENTS, unbuilt: 1 });
+const ONE_UNBUILT_GENERIC: ParseResult = Object.freeze({ status: 'ok', events: NO_EVENTS, generic: true, unbuilt: 1 });
+
+/**
+ * A line whose `count` events no loaded rule can match, so they were not built (a scan's
+ * prefilter): counted as events, handed to no one. One-event results are shared, not allocated.
+ */
+export function unbuilt(count: number, isGeneric: boolean): ParseResult {
+  if (count === 1) return isGeneric ? ONE_UNBUILT_GENERIC : ONE_UNBUILT;
+  return isGeneric ? { status: 'ok', events: NO_EVENTS, generic: true, unbuilt: count } : { status: 'ok', events: NO_EVENTS, unbuilt: count };
 }
 
 export function skipped(reason: string): ParseResult {

@@ -24,6 +24,8 @@ export interface DecodeOptions {
   routes: readonly LogGroupRoute[];
   /** The IANA zone of auth-log timestamps written without an offset (RFC3164): UTC when undefined. */
   timeZone?: string;
+  /** Auth-log message families to build events of (authFamiliesToBuild); undefined builds every line. */
+  buildFamilies?: readonly boolean[];
   /** Zones per CloudWatch log group (glob), before `timeZone`. */
   logGroupTimeZones?: readonly LogGroupZone[];
   /** Told when an auth-log line in a CloudWatch Logs delivery is more than an hour from CloudWatch's time for it (the Lambda warns). */

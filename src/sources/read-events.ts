@@ -48,7 +48,7 @@ export class ReadStats {
     this.units++;
     this.lastLocation = location;
     if (result.status === 'ok') {
-      this.events += result.events.length;
+      this.events += result.events.length + (result.unbuilt ?? 0);
       if (result.generic === true) {
         this.generic++;
         if (result.problem !== undefined) {
@@ -74,6 +74,8 @@ const SPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
  * as auth logs. Bad lines and records are
  * counted in `stats`, never thrown. Throws InputReadError when the input cannot be read.
  * When `onEvents` returns a promise (a slow output), the next chunk waits for it.
+ * `onUnbuilt` hears, in order among the events, of each line whose events were counted but not
+ * built (`options.buildFamilies`), with how many.
  */
 export async function readEvents(
   path: string,
@@ -81,6 +83,7 @@ export async function readEvents(
   options: DecodeOptions,
   stats: ReadStats,
   onEvents: (events: KlaxonEvent[]) => void | Promise<void>,
+  onUnbuilt?: (count: number) => void,
 ): Promise<void> {
   const { head, all } = await peek(openInput(path, stdin));
   if (head === undefined) return;
@@ -119,7 +122,9 @@ export async function readEvents(
         // The hot path (one call per line): no Decoded wrapper, closure or array as for JSON records.
         const result = line.truncated === true ? parseError(`line longer than ${MAX_LINE_BYTES} bytes`) : guardedLine(line.text, line.location, options);
         stats.recordResult(result, line.location);
-        if (result.status === 'ok' && result.events.length > 0) pending = handOn(result.events) ?? pending;
+        if (result.status !== 'ok') continue;
+        if (result.events.length > 0) pending = handOn(result.events) ?? pending;
+        else if (result.unbuilt !== undefined) onUnbuilt?.(result.unbuilt);
       }
       await pending;
     }

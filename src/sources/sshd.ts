@@ -1,8 +1,9 @@
-import { generic, ok, parseError, skipped, type FieldValue, type KlaxonEvent, type Outcome, type ParseResult } from '../events/event';
+import { generic, ok, parseError, skipped, unbuilt, type FieldValue, type KlaxonEvent, type Outcome, type ParseResult } from '../events/event';
 import { isIpAddress, isIpv4, mappedIpv4 } from '../events/ip';
 import { ACCOUNT_PROGRAMS, parseAccountMessage, parsePamSession } from './account-programs';
 import { clip, parseSyslogHeader, type SyslogHeader } from './syslog-header';
 import { toIsoString } from './syslog-time';
+import { BANNER_EXCHANGE, DISCONNECTED, FATAL, Family, MAX_TRIES, PAM_ERROR, PROTOCOL_DIFFERS, RECEIVED_DISCONNECT, REVERSE_MAPPING, ROOT_REFUSED, UNABLE_TO_NEGOTIATE, BAD_PROTOCOL, NO_IDENT, sshFamily, withoutPreauth, type FamilyId } from './sshd-families';
 
 /**
  * SSH / auth-log lines (sshd, sshd-session, sudo, PAM) to ECS events, with the field values
@@ -24,6 +25,11 @@ export interface AuthLineContext {
   now: number;
   /** the IANA zone of timestamps written without an offset (RFC3164, ISO without one): UTC when undefined */
   timeZone?: string;
+  /**
+   * Which message families (AUTH_FAMILIES, by index) to build events of; the lines of the
+   * others are counted as unbuilt events. Undefined: every line is built.
+   */
+  buildFamilies?: readonly boolean[];
 }
 
 type Fields = Record<string, FieldValue>;
@@ -69,17 +75,6 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
   const header = parseSyslogHeader(text, ctx);
   if ('error' in header) return parseError(header.error);
   const program = header.program;
-  const handler =
-    program === undefined
-      ? undefined
-      : SSH_PROGRAMS.has(program)
-        ? parseSshMessage
-        : program === 'sudo'
-          ? parseSudoMessage
-          : ACCOUNT_PROGRAMS.has(program)
-            ? (text: string) => parseAccountMessage(program, text)
-            : undefined;
-
   let message = header.message;
   // Some platforms end a line with a space (macOS, older PAM); the messages are read without it.
   if (message.charCodeAt(message.length - 1) === 32) message = message.trimEnd();
@@ -90,11 +85,29 @@ function parseLine(line: string, ctx: AuthLineContext): ParseResult {
     if (repeated === undefined) return unknownMessage(header, line, message, undefined, "malformed 'message repeated N times: [ ... ]'");
     ({ message, count } = repeated);
   }
-  // PAM's session lines read the same under any program (cron, systemd, login, runuser…).
-  const result = handler === undefined ? (message.startsWith('pam_unix(') ? parsePamSession(message) : undefined) : handler(message);
+  const ssh = program !== undefined && SSH_PROGRAMS.has(program);
+  const body = ssh ? withoutPreauth(message) : message;
+  const family = ssh ? sshFamily(body) : otherFamily(program, message);
+  // A family no loaded rule can match: counted, not built.
+  if (ctx.buildFamilies !== undefined && ctx.buildFamilies[family] !== true) return unbuilt(Math.min(count ?? 1, MAX_REPEAT), family === Family.Generic);
+  const result = ssh ? parseSshMessage(family, body) : parseOtherMessage(family, program, message);
   if (result === undefined || result.kind === 'skip') return unknownMessage(header, line, message, count);
   if (result.kind === 'error') return unknownMessage(header, line, message, count, result.message);
   return ok(buildEvents(header, line, message, result.fields, count));
+}
+
+/** The family of a line of any program but sshd's. */
+function otherFamily(program: string | undefined, message: string): FamilyId {
+  if (program === 'sudo') return Family.Sudo;
+  if (program !== undefined && ACCOUNT_PROGRAMS.has(program)) return Family.Account;
+  // PAM's session lines read the same under any program (cron, systemd, login, runuser…).
+  return message.startsWith('pam_unix(') ? Family.PamSession : Family.Generic;
+}
+
+function parseOtherMessage(family: FamilyId, program: string | undefined, message: string): MessageResult | undefined {
+  if (family === Family.Sudo) return parseSudoMessage(message);
+  if (family === Family.Account) return parseAccountMessage(program as string, message);
+  return family === Family.PamSession ? parsePamSession(message) : undefined;
 }
 
 /**
@@ -356,31 +369,15 @@ function readRemoteId(text: string): { kind: RemoteKind; user: string | undefine
 
 // ---------------------------------------------------------------- sshd messages
 
-const PREAUTH = ' [preauth]';
 const REPEATED = 'message repeated ';
 const INVALID_USER = 'invalid user ';
-const PAM_SSHD_FAILURE = 'pam_unix(sshd:auth): authentication failure;';
-const PAM_BARE_FAILURE = 'authentication failure;';
-const PAM_ERROR = 'error: PAM: ';
 /** The pam_strerror texts auth-pam.c writes as `error: PAM: TEXT for [illegal user ]USER from HOST[ via ADDR]`. */
 const PAM_AUTH_ERRORS = ['Authentication failure for ', 'authentication error for ', 'User not known to the underlying authentication module for '];
-const MAX_TRIES = 'error: maximum authentication attempts exceeded for ';
 const TOO_MANY = ': Too many authentication failures';
 const OLD_TOO_MANY = 'Disconnecting: Too many authentication failures';
-const NO_IDENT = 'Did not receive identification string from ';
-const REVERSE_MAPPING = 'reverse mapping checking getaddrinfo for ';
 const NOT_ALLOWED = ' not allowed because ';
 const NOT_AUTH = 'sshd message is not an authentication event';
-const ROOT_REFUSED = 'ROOT LOGIN REFUSED FROM ';
-const DISCONNECTED = 'Disconnected from ';
-const UNABLE_TO_NEGOTIATE = 'Unable to negotiate with ';
-const BAD_PROTOCOL = 'Bad protocol version identification ';
-const REFUSED_CONNECT = 'refused connect from ';
-const RECEIVED_DISCONNECT = 'Received disconnect from ';
-const FATAL = 'fatal: ';
 const GRACE_TIMEOUT = 'Timeout before authentication for ';
-const BANNER_EXCHANGE = 'banner exchange: Connection from ';
-const PROTOCOL_DIFFERS = 'Protocol major versions differ for ';
 const DROP_CONNECTION = /^drop connection #\d+ from \[([^\]]+)\]:(\d+) on \[[^\]]+\]:\d+ (.+)$/;
 /** srclimit.c (OpenSSH 9.8+, PerSourcePenalties): a new penalty, or one that accumulated past PerSourcePenalties' min. */
 const PENALTY_NEW = /^srclimit_penalise: ipv[46]: new (\S+) (active|deferred) penalty of [\d.]+ seconds for (penalty: .+)$/;
@@ -390,74 +387,69 @@ const PAM_SUCCEED_IF = /^pam_succeed_if\(sshd:auth\): requirement ".*" not met b
 /** What JSch-based clients (scanners among them) send when they give up authenticating. */
 const AUTH_FAIL = 'Auth fail';
 
-function parseSshMessage(message: string): MessageResult {
-  const body = message.endsWith(PREAUTH) ? message.slice(0, -PREAUTH.length) : message;
-  switch (body.charCodeAt(0)) {
-    case 65 /* A */:
-      if (body.startsWith('Accepted ')) return parseAttempt(body, 'Accepted');
-      if (body.startsWith('Address ')) return parseAddressMismatch(body);
-      break;
-    case 67 /* C */:
-      if (body.startsWith('Connection closed by ')) return parseConnectionEnd(body, 21, 'ConnectionClosed');
-      if (body.startsWith('Connection reset by ')) return parseConnectionEnd(body, 20, 'ConnectionReset');
-      break;
-    case 66 /* B */:
-      if (body.startsWith(BAD_PROTOCOL)) return parseBadProtocol(body);
-      break;
-    case 68 /* D */:
-      if (body.startsWith(DISCONNECTED)) return parseConnectionEnd(body, DISCONNECTED.length, 'Disconnected');
-      if (body.startsWith('Disconnecting')) return parseTooManyFailures(body);
-      if (body.startsWith(NO_IDENT)) return parseNoIdentification(body);
-      break;
-    case 70 /* F */:
-      if (body.startsWith('Failed ')) return parseAttempt(body, 'Failed');
-      break;
-    case 102 /* f */:
-      if (body.startsWith(FATAL)) return parseFatal(body.slice(FATAL.length));
-      break;
-    case 98 /* b */:
-      if (body.startsWith(BANNER_EXCHANGE)) return parseScannerConnection(body, BANNER_EXCHANGE.length, 'BannerExchangeFailed');
-      break;
-    case 100 /* d */:
-      if (body.startsWith('drop connection #')) return parseDroppedConnection(body);
-      break;
-    case 115 /* s */:
-      if (body.startsWith('srclimit_penalise: ')) return parsePenalty(body);
-      break;
-    case 73 /* I */:
-      if (body.startsWith('Invalid user ')) return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
-      break;
-    case 80 /* P */:
-      if (body.startsWith('Postponed ')) return parseAttempt(body, 'Postponed');
-      if (body.startsWith(PROTOCOL_DIFFERS)) return parseScannerConnection(body, PROTOCOL_DIFFERS.length, 'ProtocolMismatch');
-      if (body.startsWith('PAM ')) return parsePamMoreFailures(body);
-      break;
-    case 82 /* R */:
-      if (body.startsWith(ROOT_REFUSED)) return parseRootRefused(body);
-      if (body.startsWith(RECEIVED_DISCONNECT)) return parseReceivedDisconnect(body);
-      break;
-    case 85 /* U */:
-      if (body.startsWith('User ')) return parseNotAllowed(body);
-      if (body.startsWith(UNABLE_TO_NEGOTIATE)) return parseNegotiationFailure(body);
-      break;
-    case 97 /* a */:
-      if (body.startsWith(PAM_BARE_FAILURE)) return parsePamFailure(body);
-      break;
-    case 101 /* e */:
-      if (body.startsWith(PAM_ERROR)) return parsePamError(body);
-      if (body.startsWith(MAX_TRIES)) return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
-      break;
-    case 112 /* p */:
-      if (body.startsWith(PAM_SSHD_FAILURE)) return parsePamFailure(body);
-      if (body.startsWith('pam_succeed_if(')) return parsePamSucceedIf(body);
-      if (body.startsWith('pam_unix(sshd:session)')) return parsePamSession(body) ?? skip(NOT_AUTH);
-      break;
-    case 114 /* r */:
-      if (body.startsWith(REVERSE_MAPPING)) return parseReverseMapping(body);
-      if (body.startsWith(REFUSED_CONNECT)) return parseRefusedConnect(body);
-      break;
+/** An sshd message of a family (sshFamily) read into fields. */
+function parseSshMessage(family: FamilyId, body: string): MessageResult {
+  switch (family) {
+    case Family.Accepted:
+      return parseAttempt(body, 'Accepted');
+    case Family.AddressMismatch:
+      return parseAddressMismatch(body);
+    case Family.ConnectionClosed:
+      return parseConnectionEnd(body, 21, 'ConnectionClosed');
+    case Family.ConnectionReset:
+      return parseConnectionEnd(body, 20, 'ConnectionReset');
+    case Family.BadProtocol:
+      return parseBadProtocol(body);
+    case Family.Disconnected:
+      return parseConnectionEnd(body, DISCONNECTED.length, 'Disconnected');
+    case Family.Disconnecting:
+      return parseTooManyFailures(body);
+    case Family.NoIdentification:
+      return parseNoIdentification(body);
+    case Family.Failed:
+      return parseAttempt(body, 'Failed');
+    case Family.Fatal:
+      return parseFatal(body.slice(FATAL.length));
+    case Family.BannerExchange:
+      return parseScannerConnection(body, BANNER_EXCHANGE.length, 'BannerExchangeFailed');
+    case Family.DropConnection:
+      return parseDroppedConnection(body);
+    case Family.Penalty:
+      return parsePenalty(body);
+    case Family.InvalidUser:
+      return parseUserFrom(body, 13, 'Invalid', NOTHING_AFTER);
+    case Family.Postponed:
+      return parseAttempt(body, 'Postponed');
+    case Family.ProtocolDiffers:
+      return parseScannerConnection(body, PROTOCOL_DIFFERS.length, 'ProtocolMismatch');
+    case Family.PamMore:
+      return parsePamMoreFailures(body);
+    case Family.RootRefused:
+      return parseRootRefused(body);
+    case Family.ReceivedDisconnect:
+      return parseReceivedDisconnect(body);
+    case Family.UserNotAllowed:
+      return parseNotAllowed(body);
+    case Family.UnableToNegotiate:
+      return parseNegotiationFailure(body);
+    case Family.PamBareFailure:
+    case Family.PamSshdFailure:
+      return parsePamFailure(body);
+    case Family.PamError:
+      return parsePamError(body);
+    case Family.MaxTries:
+      return parseUserFrom(body, MAX_TRIES.length, 'MaxAuthTries', LOGIN_TAIL);
+    case Family.PamSucceedIf:
+      return parsePamSucceedIf(body);
+    case Family.SshdSession:
+      return parsePamSession(body) ?? skip(NOT_AUTH);
+    case Family.ReverseMapping:
+      return parseReverseMapping(body);
+    case Family.RefusedConnect:
+      return parseRefusedConnect(body);
+    default:
+      return skip(NOT_AUTH);
   }
-  return skip(NOT_AUTH);
 }
 
 /** `Accepted|Failed|Postponed METHOD for [invalid user ]USER from ADDR port N ssh2[: SIGNATURE]`; Postponed (more to come) has no outcome. */

@@ -81,7 +81,7 @@ function readHostAndTag(line: string, start: number, time: number, priority: Sys
   }
   let message = line.slice(skipSpaces(line, tag.end));
   // Solaris and illumos put a message ID and facility.level before the text: `[ID 800047 auth.info] `.
-  const solarisId = SOLARIS_MESSAGE_ID.exec(message);
+  const solarisId = message.charCodeAt(0) === 91 /* [ */ ? SOLARIS_MESSAGE_ID.exec(message) : null;
   if (solarisId !== null) message = message.slice(solarisId[0].length);
   return { time, hostname, program: tag.program, pid: tag.pid, message, priority };
 }

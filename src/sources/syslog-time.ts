@@ -74,8 +74,9 @@ export function utcYear(ms: number): number {
  */
 export function yearlessTime(month: number, day: number, hour: number, minute: number, second: number, ms: number, hints: YearHints): number {
   const zone = hints.timeZone;
+  // A forced year (the CLI's --year, every line of a scan) needs no closure to try other years.
+  if (hints.year !== undefined) return zonedTime(utcTime(hints.year, month, day, hour, minute, second, ms), zone);
   const at = (year: number): number => zonedTime(utcTime(year, month, day, hour, minute, second, ms), zone);
-  if (hints.year !== undefined) return at(hints.year);
   const envelope = hints.envelopeTime;
   if (envelope !== undefined && isValidTime(envelope)) return nearestTo(envelope, at);
   if (!isValidTime(hints.now)) return NaN;

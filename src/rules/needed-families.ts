@@ -1,0 +1,61 @@
+/**
+ * Which auth-log message families a set of rules can match, worked out once when the rules
+ * load, so that a scan builds events only for those (the rest are counted, not built).
+ *
+ * A rule can match a family unless its condition needs an `event.action`,
+ * `system.auth.ssh.event` or `event.outcome` that none of the family's events carry. Only those fields are
+ * judged, each field test compiled as the rule compiles it and run on the family's values; any
+ * other test, `not` included, is taken to hold, so the answer errs towards building. A rule with
+ * no such test (one on `message` or `process.name` alone) reads every family, and so does one
+ * that matches generic events: every family may yield one, carrying none of these fields.
+ */
+import type { KlaxonEvent } from '../events/event';
+import { AUTH_FAMILIES, type AuthFamily, type FamilyValues } from '../sources/sshd-families';
+import { Problems } from '../yaml/problems';
+import { compileCondition } from './conditions';
+import { isMapping } from './field-tests';
+import { ANY_FIELD } from './known-fields';
+import type { CompiledRule, RuleErrorCode } from './types';
+
+const JUDGED_FIELDS: ReadonlySet<string> = new Set(['event.action', 'system.auth.ssh.event', 'event.outcome']);
+
+/**
+ * One flag per AUTH_FAMILIES entry: true when some rule reading `ssh` can match an event of
+ * that family. Undefined when every family must be built (a rule may match any line).
+ */
+export function authFamiliesToBuild(rules: readonly CompiledRule[]): boolean[] | undefined {
+  const sshRules = rules.filter((rule) => rule.sources.includes('ssh'));
+  const build = AUTH_FAMILIES.map((family) => sshRules.some((rule) => rule.matchSpec === undefined || familyMayMatch(rule.matchSpec, family)));
+  return build.every(Boolean) ? undefined : build;
+}
+
+/** Whether a condition can hold for some event of the family (a generic one included). */
+export function familyMayMatch(spec: unknown, family: AuthFamily): boolean {
+  const probes: KlaxonEvent[] = [probe({}), ...family.values.map(probe)];
+  return probes.some((event) => mayHold(spec, event));
+}
+
+/** An event with only the judged fields of one family value (none: a generic event). */
+function probe(values: Partial<FamilyValues>): KlaxonEvent {
+  const fields: KlaxonEvent['fields'] = {};
+  if (values.action !== undefined) fields['event.action'] = values.action;
+  if (values.sshEvent !== undefined) fields['system.auth.ssh.event'] = values.sshEvent;
+  if (values.outcome !== undefined) fields['event.outcome'] = values.outcome;
+  return { timestamp: 0, source: 'ssh', fields };
+}
+
+function mayHold(spec: unknown, event: KlaxonEvent): boolean {
+  if (Array.isArray(spec)) return spec.every((item) => mayHold(item, event));
+  if (!isMapping(spec)) return true;
+  for (const [key, value] of Object.entries(spec)) {
+    if (key === 'all' && Array.isArray(value) && !value.every((item) => mayHold(item, event))) return false;
+    if (key === 'any' && Array.isArray(value) && !value.some((item) => mayHold(item, event))) return false;
+    if (JUDGED_FIELDS.has(key) && !fieldTestHolds(key, value, event)) return false;
+  }
+  return true;
+}
+
+function fieldTestHolds(field: string, test: unknown, event: KlaxonEvent): boolean {
+  const holds = compileCondition({ [field]: test }, ['match'], ANY_FIELD, new Problems<RuleErrorCode>('prefilter'));
+  return holds === undefined || holds(event);
+}
