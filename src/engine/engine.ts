@@ -550,17 +550,28 @@ function addDistinct(window: Window, key: string, event: KlaxonEvent, rank: numb
       return;
     }
     rank = Math.max(rank, window.ranks[known] as number);
-    keys.splice(known, 1);
-    window.times.splice(known, 1);
-    window.ranks.splice(known, 1);
+    removeAt(keys, known);
+    removeAt(window.times, known);
+    removeAt(window.ranks, known);
   }
   const { times } = window;
   let i = times.length;
   while (i > window.head && (times[i - 1] as number) > event.timestamp) i--;
-  times.splice(i, 0, event.timestamp);
-  window.ranks.splice(i, 0, rank);
-  keys.splice(i, 0, key);
+  insertAt(times, i, event.timestamp);
+  insertAt(window.ranks, i, rank);
+  insertAt(keys, i, key);
   if (window.samples.length < SAMPLE_LIMIT) window.samples.push(event);
+}
+
+/** Array removal and insertion without splice's array of removed elements (a value seen again moves on every match). */
+function removeAt<T>(list: T[], at: number): void {
+  for (let i = at; i < list.length - 1; i++) list[i] = list[i + 1] as T;
+  list.length--;
+}
+
+function insertAt<T>(list: T[], at: number, value: T): void {
+  if (at === list.length) list.push(value);
+  else list.splice(at, 0, value);
 }
 
 function expireBefore(window: Window, since: number): void {

@@ -124,7 +124,8 @@ function insertTime(times: number[], time: number): void {
 function insertFinal(finals: SequenceFinal[], final: SequenceFinal): void {
   let at = finals.length;
   while (at > 0 && (finals[at - 1] as SequenceFinal).time > final.time) at--;
-  finals.splice(at, 0, final);
+  if (at === finals.length) finals.push(final);
+  else finals.splice(at, 0, final);
 }
 
 /** First index whose time is >= t. */
