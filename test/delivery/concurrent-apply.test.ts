@@ -5,13 +5,7 @@
  * the same events on top of the winner's state: logins posted twice, a brute-force count of
  * 6 stored as 12, and 3 failures (below the threshold of 5) alerting with count 6.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { decodeGroupData } from '../../src/alerts/group-data';
 import { AlertLifecycle } from '../../src/alerts/lifecycle';
 import { fingerprint } from '../../src/engine/fingerprint';
@@ -19,11 +13,10 @@ import { alertsForText } from '../../src/engine/run';
 import type { KlaxonEvent } from '../../src/events/event';
 import { loadRulesFromDir } from '../../src/rules/load';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
-import { DynamoStore, tableDefinition } from '../../src/store/dynamodb';
-import { SqliteStore } from '../../src/store/sqlite';
 import type { StateStore } from '../../src/store/types';
 import { failedPasswords, successfulLogins } from '../helpers/auth-lines';
 import { RecordingNotifier } from '../helpers/recording-notifier';
+import { useSharedStates } from '../helpers/shared-state';
 
 const RULES = loadRulesFromDir(join(__dirname, '..', '..', 'rules')).rules;
 
@@ -31,46 +24,7 @@ async function parse(text: string): Promise<KlaxonEvent[]> {
   return (await alertsForText(text, [], { source: 'ssh', year: 2024, now: Date.UTC(2024, 11, 1), routes: DEFAULT_ROUTES })).events;
 }
 
-interface Backend {
-  name: string;
-  /** A fresh shared state, and a way to open one more handle on it (one per container or process). */
-  fresh(): Promise<{ open(): StateStore; cleanup(): Promise<void> }>;
-}
-
-let dynaliteServer: Server;
-let dynamoConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
-let tables = 0;
-
-beforeAll(async () => {
-  dynaliteServer = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
-  const { port } = dynaliteServer.address() as AddressInfo;
-  dynamoConfig = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-});
-afterAll(async () => {
-  dynaliteServer.closeAllConnections();
-  await new Promise<void>((resolve) => dynaliteServer.close(() => resolve()));
-});
-
-const BACKENDS: Backend[] = [
-  {
-    name: 'SQLite (one file, a handle each)',
-    async fresh() {
-      const dir = mkdtempSync(join(tmpdir(), 'klaxon-apply-'));
-      return { open: () => SqliteStore.open(join(dir, 'state.db')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'DynamoDB (dynalite, a client each)',
-    async fresh() {
-      const admin = new DynamoDBClient(dynamoConfig);
-      const table = `klaxon-apply-${++tables}`;
-      await admin.send(new CreateTableCommand(tableDefinition(table)));
-      admin.destroy();
-      return { open: () => new DynamoStore({ tableName: table, client: new DynamoDBClient(dynamoConfig) }), cleanup: async () => undefined };
-    },
-  },
-];
+const BACKENDS = useSharedStates('klaxon-apply');
 
 describe.each(BACKENDS)('the same batch applied by several invocations at once: $name', (backend) => {
   it.each([2, 3, 5])('%i invocations: each login posted once, the brute force counted once, nothing below the threshold', async (invocations) => {

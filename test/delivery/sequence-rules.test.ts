@@ -5,22 +5,15 @@
  * time, and when an invocation dies between writing the steps and writing the alert.
  * A user's new address alerts once the user's history is learnt, across invocations.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { AlertLifecycle } from '../../src/alerts/lifecycle';
 import { alertsForText } from '../../src/engine/run';
 import type { KlaxonEvent } from '../../src/events/event';
 import { loadRulesFromDir } from '../../src/rules/load';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
-import { DynamoStore, tableDefinition } from '../../src/store/dynamodb';
-import { SqliteStore } from '../../src/store/sqlite';
 import type { StateStore } from '../../src/store/types';
 import { RecordingNotifier } from '../helpers/recording-notifier';
+import { useSharedStates, type SharedState } from '../helpers/shared-state';
 
 const RULES = loadRulesFromDir(join(__dirname, '..', '..', 'rules')).rules;
 const SEQUENCE = RULES.filter((r) => r.id === 'ssh-brute-force-success');
@@ -33,43 +26,10 @@ async function parse(text: string): Promise<KlaxonEvent[]> {
 const FAILURES = [0, 1, 2, 3, 4].map((i) => `Nov  2 10:0${i}:00 bastion sshd[10${i}]: Failed password for invalid user u${i} from 203.0.113.9 port 4000${i} ssh2`).join('\n');
 const SUCCESS = 'Nov  2 10:05:00 bastion sshd[105]: Accepted password for alice from 203.0.113.9 port 40006 ssh2';
 
-let dynaliteServer: Server;
-let dynamoConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
-let tables = 0;
-
-beforeAll(async () => {
-  dynaliteServer = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
-  const { port } = dynaliteServer.address() as AddressInfo;
-  dynamoConfig = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-});
-afterAll(async () => {
-  dynaliteServer.closeAllConnections();
-  await new Promise<void>((resolve) => dynaliteServer.close(() => resolve()));
-});
-
-const BACKENDS = [
-  {
-    name: 'SQLite',
-    async fresh(): Promise<{ open(): StateStore; cleanup(): void }> {
-      const dir = mkdtempSync(join(tmpdir(), 'klaxon-seq-'));
-      return { open: () => SqliteStore.open(join(dir, 'state.db')), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'DynamoDB (dynalite)',
-    async fresh(): Promise<{ open(): StateStore; cleanup(): void }> {
-      const admin = new DynamoDBClient(dynamoConfig);
-      const table = `klaxon-seq-${++tables}`;
-      await admin.send(new CreateTableCommand(tableDefinition(table)));
-      admin.destroy();
-      return { open: () => new DynamoStore({ tableName: table, client: new DynamoDBClient(dynamoConfig) }), cleanup: () => undefined };
-    },
-  },
-];
+const BACKENDS = useSharedStates('klaxon-seq');
 
 describe.each(BACKENDS)('sequence rules across invocations: $name', (backend) => {
-  let state: { open(): StateStore; cleanup(): void };
+  let state: SharedState;
   const stores: StateStore[] = [];
   const notifier = new RecordingNotifier();
   beforeEach(async () => {
@@ -78,7 +38,7 @@ describe.each(BACKENDS)('sequence rules across invocations: $name', (backend) =>
   });
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
-    state.cleanup();
+    await state.cleanup();
   });
   function lifecycle(name: string, store: StateStore = state.open(), rules = SEQUENCE): AlertLifecycle {
     if (!stores.includes(store)) stores.push(store);
