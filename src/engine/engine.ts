@@ -70,7 +70,7 @@ interface GroupState {
 
 /** One `sequence.by` group of a sequence rule: its steps so far. */
 interface SequenceGroup {
-  fingerprint: string;
+  fingerprint?: string;
   state: SequenceSnapshot;
 }
 
@@ -262,10 +262,15 @@ export class AlertEngine {
     // What a sweep would have done by now, done here, as for alert groups.
     if (group !== undefined && newestTime(group.state) < prepared.clock - sequence.withinMs - ALLOWED_LATENESS_MS) group = undefined;
     if (group === undefined) {
-      group = { fingerprint: sequenceFingerprint(rule.id, groupValues(prepared.sequenceBy as FieldAccessor[], event)), state: emptySequence(sequence) };
+      if (groups.size >= this.maxGroups) this.evictSequences(prepared);
+      group = { state: emptySequence(sequence) };
       groups.set(key, group);
     }
-    this.options.onMatch?.(rule, group.fingerprint, 'sequence');
+    // The fingerprint (a hash) only for a caller that asks which groups change: a scan never does.
+    if (this.options.onMatch !== undefined) {
+      group.fingerprint ??= sequenceFingerprint(rule.id, groupValues(prepared.sequenceBy as FieldAccessor[], event));
+      this.options.onMatch(rule, group.fingerprint, 'sequence');
+    }
     addToSequence(sequence, group.state, event, '', ALLOWED_LATENESS_MS, steps);
     for (const final of newlyCompleted(sequence, group.state)) this.matched(prepared, final.event);
   }
@@ -368,6 +373,29 @@ export class AlertEngine {
       if (evictionOrder(group) > cut) continue;
       if (group.open !== undefined) this.options.onClosed?.(group.open.alert);
       if (group.window.times.length > group.window.head) this.evictedPending++;
+      this.evictedGroups++;
+      groups.delete(key);
+    }
+  }
+
+  /**
+   * The cap on groups applies to a sequence rule's groups of steps too (an address each, which
+   * attackers choose): those past their span go first, then the tenth with the oldest steps.
+   * Steps forgotten before their sequence completed are counted in `evictedPending`.
+   */
+  private evictSequences(prepared: PreparedRule): void {
+    const groups = prepared.sequences as Map<string, SequenceGroup>;
+    const horizon = prepared.clock - (prepared.rule.sequence?.withinMs ?? 0) - ALLOWED_LATENESS_MS;
+    for (const [key, group] of groups) if (newestTime(group.state) < horizon) groups.delete(key);
+    if (groups.size < this.maxGroups) return;
+    const newest = new Float64Array(groups.size);
+    let i = 0;
+    for (const group of groups.values()) newest[i++] = newestTime(group.state);
+    newest.sort();
+    const cut = newest[Math.max(0, Math.ceil(groups.size * EVICT_SHARE) - 1)] as number;
+    for (const [key, group] of groups) {
+      if (newestTime(group.state) > cut) continue;
+      if (group.state.steps.some((times) => times.length > 0)) this.evictedPending++;
       this.evictedGroups++;
       groups.delete(key);
     }

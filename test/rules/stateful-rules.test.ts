@@ -211,3 +211,17 @@ describe('sequence state: bounded, and the same whatever the order of its events
     );
   });
 });
+
+describe('sequence groups under the cap on groups per rule', () => {
+  it('a flood of distinct addresses is capped (the oldest forgotten, counted) and a fresh sequence still alerts', () => {
+    const rule = compile(SEQUENCE);
+    const engine = new AlertEngine([rule], { maxGroupsPerRule: 100 });
+    for (let i = 0; i < 1000; i++) engine.process(ssh('failure', T0 + i, `10.0.${i >> 8}.${i & 255}`));
+    expect(engine.evictedGroups).toBeGreaterThanOrEqual(900);
+    expect(engine.evictedPending).toBe(engine.evictedGroups);
+    for (let i = 0; i < 3; i++) engine.process(ssh('failure', T0 + 2000 + i, '203.0.113.200', `u${i}`));
+    engine.process(ssh('success', T0 + 3000, '203.0.113.200'));
+    engine.finish();
+    expect(engine.alerts().map((a) => a.fields['source.address'])).toEqual(['203.0.113.200']);
+  });
+});
