@@ -22,7 +22,8 @@ export const TOO_DEEP = `[nested deeper than ${MAX_JSON_DEPTH} levels: not kept]
  */
 export function boundJsonDepth(value: unknown, maxDepth: number = MAX_JSON_DEPTH, text?: string): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (text !== undefined && openersAtMost(text, maxDepth)) return value;
+  // An empty text proves nothing: a caller with no text at hand (a Lambda's already parsed event) passes ''.
+  if (text !== undefined && text !== '' && openersAtMost(text, maxDepth)) return value;
   return exceeds(value, maxDepth) ? prune(value, maxDepth) : value;
 }
 

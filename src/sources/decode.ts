@@ -161,6 +161,8 @@ export function decodeMessage(source: EventSource, message: string, envelopeTime
   } catch (err) {
     return parseError(`${source} log event is not JSON: ${(err as Error).message}`);
   }
+  // A log event is a record as much as a line of a file is: the same bound on its depth.
+  json = boundJsonDepth(json, MAX_JSON_DEPTH, message);
   if (source === 'waf') return normalizeWafRecord(json, message);
   if (source === 'alarm') return normalizeAlarm(json, message);
   const { records, problems } = cloudTrailRecords(json);

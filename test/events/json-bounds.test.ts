@@ -51,3 +51,11 @@ describe('boundJsonDepth', () => {
     expect(JSON.stringify(bounded)).toContain(TOO_DEEP);
   });
 });
+
+describe('boundJsonDepth with an empty text', () => {
+  it('an empty text proves nothing (a Lambda event parsed by the runtime comes without one): the value is still walked', () => {
+    const record = { requestParameters: nested(5000) };
+    expect(boundJsonDepth(record, MAX_JSON_DEPTH, '')).not.toBe(record);
+    expect(JSON.stringify(boundJsonDepth(record, MAX_JSON_DEPTH, ''))).toContain(TOO_DEEP);
+  });
+});

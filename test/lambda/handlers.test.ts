@@ -320,6 +320,18 @@ describe('logs: WAF', () => {
 });
 
 describe('cloudtrail: EventBridge, then the same event from a CloudTrail log group', () => {
+  it('an event whose request parameters nest 200,000 levels (deeper than stringifying can follow) is bounded, not a crash, and still alerts', async () => {
+    const cloudtrail = await coldStart<CloudTrailHandler>('cloudtrail');
+    const event = jsonFixture('cloudtrail', 'eventbridge-authorize-ingress-items').json as unknown as EventBridgeEvent<'AWS API Call via CloudTrail', Record<string, unknown>>;
+    let deep: Record<string, unknown> = { leaf: 'x' };
+    for (let i = 0; i < 200_000; i++) deep = { a: deep };
+    const detail = event.detail as { requestParameters: Record<string, unknown> };
+    const hostile = { ...event, detail: { ...detail, eventID: 'deep-0001', requestParameters: { ...detail.requestParameters, extra: deep } } };
+    const summary = await cloudtrail.handler(hostile, lambdaContext(cloudtrail.functionName));
+    expect(summary).toMatchObject({ records: 1, events: 1, parseErrors: 0 });
+    expect(postedAlerts(slack).map((p) => p.rule)).toContain('sg-open-to-world');
+  });
+
   it('sg-open-to-world is posted once, critical; the log-group copy of the same eventID is not counted again', async () => {
     const cloudtrail = await coldStart<CloudTrailHandler>('cloudtrail');
     const logs = await coldStart<LogsHandler>('logs', { table: cloudtrail.table });
