@@ -29,7 +29,7 @@ function line(i: number): string {
 async function main(): Promise<void> {
   // The heap is limited as on a 512 MB Lambda function: V8 otherwise grows its heap lazily up to
   // several GB before collecting, and RSS would measure its laziness, not what is live.
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--require', 'tsx/cjs', join(__dirname, 'scan-child.ts'), '--year', '2024', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, join(__dirname, 'scan-child.js'), '--year', '2024', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

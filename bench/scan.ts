@@ -51,7 +51,7 @@ function fmt(n: number): string {
 
 function scanInChild(file: string, rulesDir?: string, env: NodeJS.ProcessEnv = {}): Measure {
   const rules = rulesDir === undefined ? [] : ['--rules', rulesDir];
-  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'scan-child.ts'), '--year', '2024', ...rules, file], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [join(__dirname, 'scan-child.js'), '--year', '2024', ...rules, file], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`scan-child failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Measure;
 }
