@@ -14,17 +14,41 @@ try {
 }
 
 const root = join(__dirname, '..');
-esbuild
-  .build({
+const out = join(root, 'dist', 'cli');
+/**
+ * Pure-JavaScript packages that rule loading needs on every command but --help, each built
+ * into one file of its own (dist/cli/vendor/NAME.js): Node resolves and reads one file
+ * instead of zod's and yaml's hundred-odd modules (yaml 38 -> 10 ms, zod 70 -> 45 ms to
+ * require). Not inside main.js, which --help compiles whole: that doubled --help's time.
+ */
+const VENDORED = ['zod', 'yaml'];
+
+/** Imports of a vendored package go to its file, left for `require` at run time. */
+const vendoredImports = {
+  name: 'vendored',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${VENDORED.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.js`, external: true }));
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
+Promise.all([
+  esbuild.build({
+    ...common,
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-    outfile: join(root, 'dist', 'cli', 'main.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    outfile: join(out, 'main.js'),
     // Same depth as src/cli/, so paths built from __dirname (rules/, templates/, samples/) still resolve.
     packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  })
-  .catch(() => process.exit(1));
+    plugins: [vendoredImports],
+  }),
+  ...VENDORED.map((name) =>
+    esbuild.build({
+      ...common,
+      // Maps of the packages' own code would only add to start-up (Node reads a module's map as it loads it).
+      sourcemap: false,
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, sourcefile: `vendor-${name}.js` },
+      outfile: join(out, 'vendor', `${name}.js`),
+    }),
+  ),
+]).catch(() => process.exit(1));
