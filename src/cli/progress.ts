@@ -1,6 +1,7 @@
 import { describeLocation } from '../input/location';
 import type { ReadStats } from '../sources/read-events';
 import { terminalSafe } from './terminal-safe';
+import { countText } from './count-text';
 
 const EVERY_MS = 2000;
 
@@ -22,7 +23,7 @@ export class Progress {
     this.last = now;
     this.shown = true;
     const rate = Math.round(this.stats.units / ((now - this.started) / 1000));
-    this.stderr.write(`\r  ${this.stats.units.toLocaleString('en')} read, ${this.stats.events.toLocaleString('en')} events (${rate.toLocaleString('en')}/s)…`);
+    this.stderr.write(`\r  ${countText(this.stats.units)} read, ${countText(this.stats.events)} events (${countText(rate)}/s)…`);
   }
 
   done(): void {
@@ -36,10 +37,10 @@ export class Progress {
  */
 export function summary(stats: ReadStats, read: number | string, alerts: number | undefined, command = 'scan'): string {
   const parts = [
-    typeof read === 'string' ? read : `${stats.units.toLocaleString('en')} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${read} file${read === 1 ? '' : 's'}`,
-    `${stats.events.toLocaleString('en')} event${stats.events === 1 ? '' : 's'}${genericNote(stats)}`,
-    `${stats.skipped.toLocaleString('en')} skipped (not security-relevant)`,
-    `${stats.errors.toLocaleString('en')} could not be parsed`,
+    typeof read === 'string' ? read : `${countText(stats.units)} ${stats.units === 1 ? 'line or record' : 'lines or records'} read from ${read} file${read === 1 ? '' : 's'}`,
+    `${countText(stats.events)} event${stats.events === 1 ? '' : 's'}${genericNote(stats)}`,
+    `${countText(stats.skipped)} skipped (not security-relevant)`,
+    `${countText(stats.errors)} could not be parsed`,
   ];
   if (alerts !== undefined) parts.push(`${alerts} alert${alerts === 1 ? '' : 's'}`);
   const lines = [`klaxon ${command}: ${parts.join(', ')}`];
@@ -52,6 +53,6 @@ export function summary(stats: ReadStats, read: number | string, alerts: number 
 /** How many lines became generic events (header and message only), and how many of those Klaxon could read only in part. */
 function genericNote(stats: ReadStats): string {
   if (stats.generic === 0) return '';
-  const partial = stats.partial > 0 ? `, ${stats.partial.toLocaleString('en')} read in part` : '';
-  return ` (${stats.generic.toLocaleString('en')} from lines whose message Klaxon does not know: header and message only${partial})`;
+  const partial = stats.partial > 0 ? `, ${countText(stats.partial)} read in part` : '';
+  return ` (${countText(stats.generic)} from lines whose message Klaxon does not know: header and message only${partial})`;
 }

@@ -33,6 +33,7 @@ import { Progress, summary } from './progress';
 import type { Loaded } from './rules-dir';
 import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './setup';
 import { terminalSafe } from './terminal-safe';
+import { countText } from './count-text';
 
 export const REPLAY_USAGE = [
   'klaxon replay logs --log-group NAME|ARN [--stream-prefix P] --since 1h|ISO [--until T] [--deliver] [--region R] [--rules DIR] [--templates DIR] [--source ssh|waf|cloudtrail|alarm|auto] [--format json|pretty] [--year YYYY]',
@@ -357,7 +358,7 @@ class LogsReplay implements Reader {
   }
 
   summary(stats: ReadStats): string {
-    return `${this.pages} page${this.pages === 1 ? '' : 's'} of FilterLogEvents, ${stats.units.toLocaleString('en')} log event${stats.units === 1 ? '' : 's'} read from ${this.group.name}`;
+    return `${this.pages} page${this.pages === 1 ? '' : 's'} of FilterLogEvents, ${countText(stats.units)} log event${stats.units === 1 ? '' : 's'} read from ${this.group.name}`;
   }
 }
 
@@ -435,6 +436,6 @@ class TrailReplay implements Reader {
 
   summary(stats: ReadStats): string {
     const duplicates = this.dedupe.duplicates === 0 ? '' : ` (${this.dedupe.duplicates} duplicate${this.dedupe.duplicates === 1 ? '' : 's'} dropped)`;
-    return `${this.eventNames.length} event names looked up in ${this.pages} page${this.pages === 1 ? '' : 's'} of LookupEvents, ${stats.units.toLocaleString('en')} CloudTrail event${stats.units === 1 ? '' : 's'} read${duplicates}`;
+    return `${this.eventNames.length} event names looked up in ${this.pages} page${this.pages === 1 ? '' : 's'} of LookupEvents, ${countText(stats.units)} CloudTrail event${stats.units === 1 ? '' : 's'} read${duplicates}`;
   }
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_GROUPS_PER_RULE, type AlertEngine } from '../engine/engine';
 import { UsageError } from './io';
+import { countText } from './count-text';
 
 /** KLAXON_MAX_GROUPS_PER_RULE, when set: how many groups (addresses, users…) each rule keeps in a scan or replay. */
 export function maxGroupsPerRule(env: NodeJS.ProcessEnv): number {
@@ -13,7 +14,7 @@ export function maxGroupsPerRule(env: NodeJS.ProcessEnv): number {
 /** The summary line saying that the state cap was reached and what it cost; '' when it was not. */
 export function stateCapLine(engine: AlertEngine, cap: number): string {
   if (engine.evictedGroups === 0) return '';
-  const n = (x: number): string => x.toLocaleString('en');
+  const n = countText;
   return (
     `  state cap reached: ${n(engine.evictedGroups)} groups forgotten, one-off groups then the least recently seen first (at most ${n(cap)} per rule, KLAXON_MAX_GROUPS_PER_RULE); ` +
     `${n(engine.evictedPending)} of them held matches below their rule's threshold, which were dropped\n`
