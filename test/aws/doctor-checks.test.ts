@@ -3,7 +3,7 @@ import { parseStageConfig } from '../../src/deploy/config';
 import { stageNames } from '../../src/deploy/names';
 import { isSessionError } from '../../src/aws/errors';
 import { awsFailure, canonicalJson, checkSlack, doctorClients, expectedAlarms, watchedGroups, type DoctorContext } from '../../src/aws/doctor-checks';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 
 const config = parseStageConfig(
   'test.yml',
@@ -62,12 +62,7 @@ describe('AWS failures', () => {
 });
 
 describe('checkSlack', () => {
-  let slack: SlackStandIn;
-  beforeAll(async () => {
-    slack = await startSlackStandIn();
-  });
-  afterAll(() => slack.close());
-  beforeEach(() => slack.reset());
+  const slack = useSlackStandIn();
 
   const ctx = (): DoctorContext => ({ stage: 'prod', region: 'eu-west-1', names: stageNames('prod', {}), clients: doctorClients('eu-west-1'), slackApiUrl: slack.url });
 

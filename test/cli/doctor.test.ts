@@ -20,7 +20,7 @@ import { stageNames } from '../../src/deploy/names';
 import { METRIC_FILTERS, SUBSCRIPTION_PATTERNS, securityGroupEventPattern } from '../../src/deploy/patterns';
 import { doctor, doctorCommand } from '../../src/cli/doctor';
 import { doctorClients } from '../../src/aws/doctor-checks';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 import { runCli, tempDir, type CliResult } from './helpers';
 
 const REGION = 'eu-west-1';
@@ -57,17 +57,15 @@ const ENABLED_ALARMS: AlarmName[] = ['failedSshLogins', 'wafBlockedRequests', 's
 const fnArn = (fn: string): string => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${names.alarmTopic}`;
 
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let deployDir: string;
 
 beforeAll(async () => {
-  slack = await startSlackStandIn();
   deployDir = tempDir();
   writeFileSync(join(deployDir, `${STAGE}.yml`), CONFIG);
   writeFileSync(join(deployDir, 'broken.yml'), 'slack: {}\nlogGroups:\n  waf: [not-a-waf-group]\n');
 });
 afterAll(async () => {
-  await slack.close();
   rmSync(deployDir, { recursive: true, force: true });
 });
 

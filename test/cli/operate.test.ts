@@ -11,28 +11,25 @@ import { join } from 'node:path';
 import { tableDefinition } from '../../src/store/dynamodb';
 import { openStore } from '../../src/store/open-store';
 import { failedPasswords } from '../helpers/auth-lines';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 import { jsonLines, runCli, tempDir } from './helpers';
 
 jest.setTimeout(60_000);
 
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let dynaliteServer: Server;
 let dynamoEnv: NodeJS.ProcessEnv;
 let tables = 0;
 
 beforeAll(async () => {
-  slack = await startSlackStandIn();
   dynaliteServer = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => dynaliteServer.listen(0, '127.0.0.1', resolve));
   const { port } = dynaliteServer.address() as AddressInfo;
   dynamoEnv = { AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 });
 afterAll(async () => {
-  await slack.close();
   await new Promise<void>((resolve) => dynaliteServer.close(() => resolve()));
 });
-beforeEach(() => slack.reset());
 
 const ROOT_LOGIN = 'Nov  2 10:04:11 bastion sshd[4242]: Accepted publickey for root from 198.51.100.77 port 50022 ssh2\n';
 

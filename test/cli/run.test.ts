@@ -1,24 +1,17 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 import { BIN, REPO, runCli, tempDir } from './helpers';
 
 // The bundled samples' alerts (`klaxon scan` finds the same: a root login and a world opening are one alert each).
 const SAMPLE_ALERTS = 10;
 
 describe('klaxon run', () => {
-  let slack: SlackStandIn;
+  const slack = useSlackStandIn();
   let dir: string;
 
-  beforeAll(async () => {
-    slack = await startSlackStandIn();
-  });
-  afterAll(async () => {
-    await slack.close();
-  });
   beforeEach(() => {
-    slack.reset();
     dir = tempDir();
   });
 

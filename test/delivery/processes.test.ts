@@ -8,21 +8,14 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, tempDir } from '../cli/helpers';
 import { failedPasswords, successfulLogins } from '../helpers/auth-lines';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 
 jest.setTimeout(120_000);
 
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let dir: string;
 
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-});
-afterAll(async () => {
-  await slack.close();
-});
 beforeEach(() => {
-  slack.reset();
   dir = tempDir();
 });
 

@@ -19,26 +19,19 @@ import { loadTemplates } from '../../src/slack/templates';
 import { DEFAULT_ROUTES } from '../../src/sources/routing';
 import { SqliteStore } from '../../src/store/sqlite';
 import { failedPasswords, successfulLogins } from '../helpers/auth-lines';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 
 const REPO = join(__dirname, '..', '..');
 const RULES = loadRulesFromDir(join(REPO, 'rules')).rules;
 const TEMPLATES = loadTemplates(join(REPO, 'templates')).templates;
 const CHANNEL = 'C0ALERTS';
 
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let dir: string;
 let store: SqliteStore;
 let now: number;
 
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-});
-afterAll(async () => {
-  await slack.close();
-});
 beforeEach(() => {
-  slack.reset();
   dir = mkdtempSync(join(tmpdir(), 'klaxon-faults-'));
   store = SqliteStore.open(join(dir, 'state.db'));
   now = Date.now();

@@ -442,3 +442,29 @@ function bearer(header: string | undefined): string | undefined {
 function key(channel: string, ts: string): string {
   return `${channel} ${ts}`;
 }
+
+/**
+ * A stand-in for the test file: started before its tests, reset before each, closed after
+ * them. What it returns stands for the stand-in once started (reading it sooner throws).
+ *
+ * @example
+ *   const slack = useSlackStandIn();
+ *   it('posts', async () => { await notify(slack.url); expect(slack.callsTo('chat.postMessage')).toHaveLength(1); });
+ */
+export function useSlackStandIn(options: SlackStandInOptions = {}): SlackStandIn {
+  let started: SlackStandIn | undefined;
+  beforeAll(async () => {
+    started = await startSlackStandIn(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => started?.reset());
+  return new Proxy({} as SlackStandIn, {
+    get(_target, key) {
+      if (started === undefined) throw new Error(`the Slack stand-in is not started yet (read ${String(key)} inside a test or hook)`);
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
+}

@@ -11,7 +11,7 @@ import { encodeAwsLogsEvent, type CloudWatchLogsPayload } from '../../src/source
 import { zoneOffsetMs } from '../../src/sources/time-zone';
 import { DynamoStore } from '../../src/store/dynamodb';
 import { jsonFixture } from '../helpers/fixtures';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 import {
   applyEnv,
   BOT_TOKEN,
@@ -48,7 +48,7 @@ const AUTH_LOG_GROUP = '/klaxon/test/auth.log';
 const MINUTE = 60_000;
 
 let aws: LocalAws;
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let restoreEnv: () => void;
 let output: OutputCapture;
 const loaded: Array<LambdaFunction<unknown>> = [];
@@ -57,18 +57,15 @@ beforeAll(async () => {
   restoreEnv = snapshotEnv();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   aws = await startAws();
-  slack = await startSlackStandIn();
 });
 
 afterAll(async () => {
   for (const fn of loaded) fn.close();
-  await slack.close();
   await aws.close();
   restoreEnv();
 });
 
 beforeEach(() => {
-  slack.reset();
   output = captureOutput();
 });
 

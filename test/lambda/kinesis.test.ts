@@ -15,7 +15,7 @@ import { DynamoStore } from '../../src/store/dynamodb';
 import { startDynamoProxy, type DynamoProxy } from '../helpers/dynamo-proxy';
 import { jsonFixture } from '../helpers/fixtures';
 import { startKinesisStandIn, type KinesisStandIn } from '../helpers/kinesis-standin';
-import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-standin';
+import { useSlackStandIn } from '../helpers/slack-standin';
 import {
   applyEnv,
   captureOutput,
@@ -53,7 +53,7 @@ const MINUTE = 60_000;
 
 let aws: LocalAws;
 let proxy: DynamoProxy;
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let kinesis: KinesisStandIn;
 let restoreEnv: () => void;
 let output: OutputCapture;
@@ -63,7 +63,6 @@ beforeAll(async () => {
   restoreEnv = snapshotEnv();
   aws = await startAws();
   proxy = await startDynamoProxy(aws.endpoint);
-  slack = await startSlackStandIn();
   kinesis = await startKinesisStandIn();
   // What esbuild's `define` puts into the bundle: the functions read it as a global constant.
   (globalThis as { KLAXON_ACCOUNT_DIRECTORY?: AccountDirectoryData }).KLAXON_ACCOUNT_DIRECTORY = DIRECTORY;
@@ -72,13 +71,12 @@ beforeAll(async () => {
 afterAll(async () => {
   delete (globalThis as { KLAXON_ACCOUNT_DIRECTORY?: AccountDirectoryData }).KLAXON_ACCOUNT_DIRECTORY;
   for (const fn of loaded) fn.close();
-  await Promise.all([kinesis.close(), slack.close(), proxy.close()]);
+  await Promise.all([kinesis.close(), proxy.close()]);
   await aws.close();
   restoreEnv();
 });
 
 beforeEach(() => {
-  slack.reset();
   proxy.refuseWhenBodyContains(undefined);
   output = captureOutput();
 });

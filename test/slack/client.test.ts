@@ -4,8 +4,7 @@ import type { FetchFunction, RetryOptions, WebClient } from '@slack/web-api';
 import { DEFAULT_RETRY_POLICY, SlackDeliveryError, createSlackClient, postMessage, postThreadReply, retryPolicy, slackClientFromEnv, updateMessage } from '../../src/slack/client';
 import type { SlackClientOptions, SlackLogSink } from '../../src/slack/client';
 import type { SlackMessage } from '../../src/slack/render';
-import { startSlackStandIn } from '../helpers/slack-standin';
-import type { SlackStandIn } from '../helpers/slack-standin';
+import { startSlackStandIn, useSlackStandIn } from '../helpers/slack-standin';
 
 const TOKEN = 'xoxb-1111-2222-KlaxonSecretToken';
 const FAST: RetryOptions = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 50 };
@@ -17,17 +16,10 @@ const MESSAGE: SlackMessage = {
   ],
 };
 
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let logs: string[];
 
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-});
-afterAll(async () => {
-  await slack.close();
-});
 beforeEach(() => {
-  slack.reset();
   logs = [];
 });
 afterEach(() => {

@@ -1,21 +1,13 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from '@slack/web-api';
-import { startSlackStandIn } from '../helpers/slack-standin';
-import type { SlackStandIn } from '../helpers/slack-standin';
+import { startSlackStandIn, useSlackStandIn } from '../helpers/slack-standin';
 
 // The stand-in answered through the real WebClient; retries off so each fault is one call.
 const TOKEN = 'xoxb-standin-test';
-let slack: SlackStandIn;
+const slack = useSlackStandIn();
 let client: WebClient;
 
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-});
-afterAll(async () => {
-  await slack.close();
-});
 beforeEach(() => {
-  slack.reset();
   client = new WebClient(TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, logger: silentLogger() });
 });
 
