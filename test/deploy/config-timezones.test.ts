@@ -2,11 +2,12 @@
  * Issue 11, part 4: an SSH log group may name the zone its hosts write RFC3164 timestamps in
  * (`{ name, timezone }` next to the plain names); the functions get them as KLAXON_LOG_GROUP_TIMEZONES.
  */
-import { DeployConfigError, parseStageConfig } from '../../src/deploy/config';
+import { parseStageConfig } from '../../src/deploy/config';
 import { logGroupRoutes, logGroupTimeZones } from '../../src/deploy/config-parts';
 import { organizationFunctions } from '../../src/deploy/organization';
 import { logsEvents, metricLogGroups, stageSettings } from '../../src/deploy/stack';
 import { stageNames } from '../../src/deploy/names';
+import { stageConfigProblems } from '../helpers/stage-config';
 
 const CONFIG = `slack: {channel: "#sec"}
 logGroups:
@@ -17,16 +18,6 @@ logGroups:
     - { name: /prod/ny/secure, timezone: America/New_York }
   waf: [aws-waf-logs-edge]
 `;
-
-function problems(text: string): string[] {
-  try {
-    parseStageConfig('deploy/prod.yml', text);
-  } catch (error) {
-    if (error instanceof DeployConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 describe('logGroups.ssh with a timezone', () => {
   const config = parseStageConfig('deploy/prod.yml', CONFIG);
@@ -63,12 +54,12 @@ describe('logGroups.ssh with a timezone', () => {
 
   it('rejects a zone that is not an IANA name, a misspelt key and a group listed twice, each located', () => {
     const text = 'slack: {channel: "#sec"}\nlogGroups:\n  ssh:\n    - { name: /a, timezone: CEST }\n    - { name: /b, tz: UTC }\n    - /c\n    - { name: /c, timezone: UTC }\n';
-    expect(problems(text)).toEqual([
+    expect(stageConfigProblems(text)).toEqual([
       'deploy/prod.yml:4:29: logGroups.ssh[0].timezone: an IANA time zone name such as UTC, Europe/Berlin or America/New_York [BAD_VALUE]',
       'deploy/prod.yml:5:7: logGroups.ssh[1]: missing required key "timezone" [MISSING_KEY]',
       'deploy/prod.yml:5:19: logGroups.ssh[1]: unknown key "tz"; allowed keys: name, timezone [UNKNOWN_KEY]',
     ]);
-    expect(problems('slack: {channel: "#sec"}\nlogGroups:\n  ssh:\n    - /c\n    - { name: /c, timezone: UTC }\n')).toEqual([
+    expect(stageConfigProblems('slack: {channel: "#sec"}\nlogGroups:\n  ssh:\n    - /c\n    - { name: /c, timezone: UTC }\n')).toEqual([
       expect.stringMatching(/logGroups\.ssh\[1\]: log group "\/c" is already listed under logGroups\.ssh; list each log group once/),
     ]);
   });

@@ -1,23 +1,14 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { DeployConfigError, loadStageConfig, parseStageConfig } from '../../src/deploy/config';
+import { loadStageConfig, parseStageConfig } from '../../src/deploy/config';
 import { collectRules, packageRules, RulePackagingError } from '../../src/deploy/package-rules';
 import type { KlaxonEvent } from '../../src/events/event';
 import { compilePackagedRules, type PackagedRules } from '../../src/lambda/packaged-rules';
 import type { CompiledRule } from '../../src/rules/types';
+import { stageConfigProblems } from '../helpers/stage-config';
 
 const ROOT = join(__dirname, '..', '..');
-
-function problems(text: string): string[] {
-  try {
-    parseStageConfig('deploy/prod.yml', text);
-  } catch (error) {
-    if (error instanceof DeployConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 describe('the deployment config', () => {
   test('defaults fill what the file leaves out', () => {
@@ -31,7 +22,7 @@ describe('the deployment config', () => {
   });
 
   test('every problem is reported with its line and column', () => {
-    expect(problems('slack: {channel: "#sec"}\nlogGroups:\n  waf: [edge-logs]\nalarms: {failedSshLogins: {threshold: 0, period: 90s}}\nlogRetentionDays: 31\nslak: 1\n')).toEqual([
+    expect(stageConfigProblems('slack: {channel: "#sec"}\nlogGroups:\n  waf: [edge-logs]\nalarms: {failedSshLogins: {threshold: 0, period: 90s}}\nlogRetentionDays: 31\nslak: 1\n')).toEqual([
       'deploy/prod.yml:3:9: logGroups.waf[0]: AWS WAF only logs to log groups whose name starts with "aws-waf-logs-" [BAD_VALUE]',
       'deploy/prod.yml:4:39: alarms.failedSshLogins.threshold: Too small: expected number to be >=1 [BAD_VALUE]',
       'deploy/prod.yml:4:50: alarms.failedSshLogins.period: a whole number of minutes, at least 1m (for example 5m, 1h) [BAD_VALUE]',
@@ -41,13 +32,13 @@ describe('the deployment config', () => {
   });
 
   test('a log group listed twice is refused: it would get two filters and two parsers', () => {
-    expect(problems('slack: {channel: "#sec"}\nlogGroups:\n  ssh: [/a, /b]\n  cloudtrail: /b\n')).toEqual([
+    expect(stageConfigProblems('slack: {channel: "#sec"}\nlogGroups:\n  ssh: [/a, /b]\n  cloudtrail: /b\n')).toEqual([
       'deploy/prod.yml:4:15: logGroups.cloudtrail: log group "/b" is already listed under logGroups.ssh; list each log group once [DUPLICATE_LOG_GROUP]',
     ]);
   });
 
   test('the channel is required', () => {
-    expect(problems('logGroups: {ssh: [/a]}\n')).toEqual(['deploy/prod.yml:1:1: missing required key "slack" [MISSING_KEY]']);
+    expect(stageConfigProblems('logGroups: {ssh: [/a]}\n')).toEqual(['deploy/prod.yml:1:1: missing required key "slack" [MISSING_KEY]']);
   });
 
   describe('organization: and accounts: (many accounts)', () => {
@@ -61,21 +52,21 @@ describe('the deployment config', () => {
     });
 
     test('without an organisation id, member accounts must be listed', () => {
-      expect(problems(central)).toEqual([
+      expect(stageConfigProblems(central)).toEqual([
         'deploy/prod.yml:3:3: organization: name the organisation (id: o-…) or list the member accounts under accounts:, else no account may send [NO_SENDERS]',
       ]);
-      expect(problems(`${central}accounts: {"222222222222": {name: shop}}\n`)).toEqual([]);
+      expect(stageConfigProblems(`${central}accounts: {"222222222222": {name: shop}}\n`)).toEqual([]);
     });
 
     test('account ids, regions, limits and member log groups are checked where they are written', () => {
       expect(
-        problems(`${central}  id: o-a1b2c3d4e5\n  kinesis: {parallelizationFactor: 11}\n  logGroups: {ssh: [/a], cloudtrail: /a}\naccounts:\n  12345: {name: x}\n  "222222222222": {regions: {moon-1: {channel: "#m"}}}\n`),
+        stageConfigProblems(`${central}  id: o-a1b2c3d4e5\n  kinesis: {parallelizationFactor: 11}\n  logGroups: {ssh: [/a], cloudtrail: /a}\naccounts:\n  12345: {name: x}\n  "222222222222": {regions: {moon-1: {channel: "#m"}}}\n`),
       ).toEqual([
         'deploy/prod.yml:6:36: organization.kinesis.parallelizationFactor: Too big: expected number to be <=10 [BAD_VALUE]',
         'deploy/prod.yml:9:3: accounts: key "12345": an AWS account id: 12 digits (quote it, "012345678901", when it starts with 0) [BAD_VALUE]',
         'deploy/prod.yml:10:30: accounts["222222222222"].regions: key "moon-1": an AWS region such as eu-west-1 [BAD_VALUE]',
       ]);
-      expect(problems(`${central}  id: o-a1b2c3d4e5\n  logGroups: {ssh: [/a], cloudtrail: /a}\n`)).toEqual([
+      expect(stageConfigProblems(`${central}  id: o-a1b2c3d4e5\n  logGroups: {ssh: [/a], cloudtrail: /a}\n`)).toEqual([
         'deploy/prod.yml:6:38: organization.logGroups.cloudtrail: log group "/a" is already listed under organization.logGroups.ssh; list each log group once [DUPLICATE_LOG_GROUP]',
       ]);
     });
@@ -180,7 +171,7 @@ describe('rules packaged into the Lambda bundles', () => {
 describe('guardrail options', () => {
   test('ARNs, bucket names, tag keys and reservations are checked where they are written', () => {
     expect(
-      problems(
+      stageConfigProblems(
         [
           'slack: {channel: "#sec"}',
           'permissionsBoundary: arn:aws:iam::123456789012:role/NotAPolicy',
