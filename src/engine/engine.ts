@@ -6,6 +6,7 @@ import type { Alert } from './alert';
 import { fingerprint } from './fingerprint';
 import { countsAsNewTerm, restoreTerms, snapshotTerms, type Terms, type TermsSnapshot } from './new-term';
 import { addToSequence, emptySequence, newestTime, newlyCompleted, stepMatches, type SequenceSnapshot } from './sequence';
+import { RuleDispatch } from './rule-dispatch';
 import { SharedPredicates } from './shared-predicates';
 
 const SAMPLE_LIMIT = 5;
@@ -103,6 +104,8 @@ interface PreparedRule {
   groups: Map<string, GroupState>;
   /** The latest event time this rule has matched: its own clock, untouched by other sources and files. */
   clock: number;
+  /** How far behind the clock a group's last activity may lie before the group is forgotten (settle), worked out once. */
+  memoryMs: number;
   /** The rule's severity and its escalations as ranks in SEVERITIES, looked up once rather than per match. */
   rank: number;
   escalate: Array<{ rank: number; when: CompiledRule['match'] }>;
@@ -165,6 +168,8 @@ export class AlertEngine {
   private matches = 0;
   private readonly maxGroups: number;
   private readonly shared = new SharedPredicates();
+  /** A rule is tried only on the kinds of event its condition (a sequence's: any step's) can match. */
+  private readonly dispatch = new RuleDispatch<PreparedRule>(this.bySource, ({ rule }) => (rule.sequence === undefined ? [rule.matchSpec] : rule.sequence.steps.map((step) => step.matchSpec)));
 
   /** Groups forgotten because their rule reached its cap. */
   evictedGroups = 0;
@@ -184,6 +189,7 @@ export class AlertEngine {
         groupAccessors: rule.groupBy.map(compileFieldPath),
         groups: new Map(),
         clock: -Infinity,
+        memoryMs: Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs, rule.newTerm?.forgetMs ?? 0) + ALLOWED_LATENESS_MS,
         rank: severityRank(rule.severity),
         escalate: rule.escalate.map(({ severity, when }) => ({ rank: severityRank(severity), when })),
         escalateOnCount: (rule.escalateOnCount ?? []).map(({ severity, count }) => ({ rank: severityRank(severity), count })),
@@ -214,7 +220,7 @@ export class AlertEngine {
   matchedEvents = 0;
 
   process(event: KlaxonEvent): void {
-    const rules = this.bySource.get(event.source);
+    const rules = this.dispatch.candidates(event);
     if (rules !== undefined) {
       this.shared.nextEvent();
       let any = false;
@@ -428,7 +434,7 @@ export class AlertEngine {
       group.previousAlertSeen = group.open.alert.lastSeen;
       group.open = undefined;
     }
-    const horizon = clock - Math.max(rule.threshold?.windowMs ?? 0, rule.realertMs, rule.newTerm?.forgetMs ?? 0) - ALLOWED_LATENESS_MS;
+    const horizon = clock - prepared.memoryMs;
     const lastActivity = Math.max(
       group.window.times.at(-1) ?? -Infinity,
       group.open?.opensAt ?? -Infinity,

@@ -10,14 +10,16 @@
  * that matches generic events: every family may yield one, carrying none of these fields.
  */
 import type { KlaxonEvent } from '../events/event';
-import { AUTH_FAMILIES, type AuthFamily, type FamilyValues } from '../sources/sshd-families';
+import { AUTH_FAMILIES, type AuthFamily } from '../sources/sshd-families';
 import { Problems } from '../yaml/problems';
 import { compileCondition } from './conditions';
 import { isMapping } from './field-tests';
 import { ANY_FIELD } from './known-fields';
 import type { CompiledRule, RuleErrorCode } from './types';
 
-const JUDGED_FIELDS: ReadonlySet<string> = new Set(['event.action', 'system.auth.ssh.event', 'event.outcome']);
+/** The fields whose tests are judged: what an event's kind is, as the parsers set it. */
+export const JUDGED_FIELD_NAMES = ['event.action', 'system.auth.ssh.event', 'event.outcome'] as const;
+const JUDGED_FIELDS: ReadonlySet<string> = new Set(JUDGED_FIELD_NAMES);
 
 /**
  * One flag per AUTH_FAMILIES entry: true when some rule reading `ssh` can match an event of
@@ -31,20 +33,25 @@ export function authFamiliesToBuild(rules: readonly CompiledRule[]): boolean[] |
 
 /** Whether a condition can hold for some event of the family (a generic one included). */
 export function familyMayMatch(spec: unknown, family: AuthFamily): boolean {
-  const probes: KlaxonEvent[] = [probe({}), ...family.values.map(probe)];
+  const probes: KlaxonEvent[] = [judgedProbe({}), ...family.values.map((values) => judgedProbe(values))];
   return probes.some((event) => mayHold(spec, event));
 }
 
-/** An event with only the judged fields of one family value (none: a generic event). */
-function probe(values: Partial<FamilyValues>): KlaxonEvent {
+/** An event with only these values of the judged fields (none: a generic event). */
+export function judgedProbe(values: { action?: string; sshEvent?: string; outcome?: string }, source: KlaxonEvent['source'] = 'ssh'): KlaxonEvent {
   const fields: KlaxonEvent['fields'] = {};
   if (values.action !== undefined) fields['event.action'] = values.action;
   if (values.sshEvent !== undefined) fields['system.auth.ssh.event'] = values.sshEvent;
   if (values.outcome !== undefined) fields['event.outcome'] = values.outcome;
-  return { timestamp: 0, source: 'ssh', fields };
+  return { timestamp: 0, source, fields };
 }
 
-function mayHold(spec: unknown, event: KlaxonEvent): boolean {
+/**
+ * False only when the condition cannot hold for any event whose judged fields have the values
+ * `event` has (any other field of `event` is ignored): some test on a judged field that the
+ * condition needs fails. Errs towards true.
+ */
+export function mayHold(spec: unknown, event: KlaxonEvent): boolean {
   if (Array.isArray(spec)) return spec.every((item) => mayHold(item, event));
   if (!isMapping(spec)) return true;
   for (const [key, value] of Object.entries(spec)) {
