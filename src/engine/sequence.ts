@@ -49,13 +49,13 @@ export function addToSequence(sequence: CompiledSequence, state: SequenceSnapsho
   prune(state, state.newest - sequence.withinMs - lateness);
 }
 
-/** A bit per step the event matches (a step of another source never does). */
-export function stepMatches(sequence: CompiledSequence, event: KlaxonEvent, predicates: readonly Predicate[] = sequence.steps.map((s) => s.match)): number {
+/** A bit per step the event matches (a step of another source never does); `predicates` stand for the steps' own conditions (shared evaluations). */
+export function stepMatches(sequence: CompiledSequence, event: KlaxonEvent, predicates?: readonly Predicate[]): number {
   const { steps } = sequence;
   let matches = 0;
   for (let i = 0; i < steps.length; i++) {
-    const { source } = steps[i] as CompiledSequence['steps'][number];
-    if ((source === undefined || source === event.source) && (predicates[i] as Predicate)(event)) matches |= 1 << i;
+    const step = steps[i] as CompiledSequence['steps'][number];
+    if ((step.source === undefined || step.source === event.source) && ((predicates?.[i] as Predicate | undefined) ?? step.match)(event)) matches |= 1 << i;
   }
   return matches;
 }
