@@ -107,18 +107,12 @@ function prune(state: SequenceSnapshot, before: number): void {
   for (let i = 0; i < state.steps.length; i++) {
     const times = state.steps[i] as number[];
     const from = Math.max(lowerBound(times, before), times.length - MAX_STEP_TIMES);
-    if (from > 0) dropFirst(times, from);
+    if (from > 0) times.splice(0, from);
   }
   const { finals } = state;
   let drop = Math.max(0, finals.length - MAX_FINALS);
   while (drop < finals.length && (finals[drop] as SequenceFinal).time < before) drop++;
-  if (drop > 0) dropFirst(finals, drop);
-}
-
-/** `list.splice(0, n)` without the array of what was removed: a step at its cap drops one time per event. */
-function dropFirst(list: unknown[], n: number): void {
-  list.copyWithin(0, n);
-  list.length -= n;
+  if (drop > 0) finals.splice(0, drop);
 }
 
 function insertTime(times: number[], time: number): void {
