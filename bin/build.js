@@ -41,6 +41,8 @@ Promise.all([
     // Same depth as src/cli/, so paths built from __dirname (rules/, templates/, samples/) still resolve.
     packages: 'external',
     plugins: [vendoredImports],
+    // The parse cache's key names the YAML library's version (src/yaml/parse-cache.ts).
+    define: { KLAXON_YAML_VERSION: JSON.stringify(require('yaml/package.json').version) },
   }),
   ...VENDORED.map((name) =>
     esbuild.build({

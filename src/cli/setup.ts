@@ -7,6 +7,7 @@ import { DEFAULT_ROUTES, parseRoutes } from '../sources/routing';
 import { canonicalTimeZone, timeZoneProblem } from '../sources/time-zone';
 import { UsageError, write, type CliIo } from './io';
 import { loadRulesAndTemplates, rulesDir, templatesDir, type Loaded } from './rules-dir';
+import { defaultParseCache } from '../yaml/parse-cache';
 
 const SOURCES: readonly SourceChoice[] = ['auto', ...EVENT_SOURCES];
 
@@ -46,7 +47,7 @@ export function inputFlags(values: { source?: string; year?: string; tz?: string
 /** The rules and templates, or undefined after printing their problems to stderr. */
 export async function loadCheckedRules(command: string, flags: { rules?: string; templates?: string }, io: CliIo): Promise<Loaded | undefined> {
   const env = io.env ?? process.env;
-  const loaded = loadRulesAndTemplates(rulesDir(flags.rules, env), templatesDir(flags.templates, env));
+  const loaded = loadRulesAndTemplates(rulesDir(flags.rules, env), templatesDir(flags.templates, env), defaultParseCache(env));
   const problems = [...loaded.templateProblems, ...loaded.problems.map(formatProblem)];
   if (problems.length === 0) return loaded;
   for (const p of problems) await write(io.stderr, `${p}\n`);

@@ -5,6 +5,7 @@ import { formatProblem } from '../rules/load';
 import { EXIT_FAILED, EXIT_OK, write, type CliIo } from './io';
 import { terminalSafe } from './terminal-safe';
 import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
+import { defaultParseCache } from '../yaml/parse-cache';
 
 export const TEST_USAGE = 'klaxon test [--rules DIR] [--templates DIR]';
 
@@ -12,7 +13,7 @@ export const TEST_USAGE = 'klaxon test [--rules DIR] [--templates DIR]';
 export async function testCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { rules: { type: 'string' }, templates: { type: 'string' } }, strict: true });
   const env = io.env ?? process.env;
-  const loaded = loadRulesAndTemplates(rulesDir(values.rules, env), templatesDir(values.templates, env));
+  const loaded = loadRulesAndTemplates(rulesDir(values.rules, env), templatesDir(values.templates, env), defaultParseCache(env));
   let passed = 0;
   let failed = 0;
   for (const problem of [...loaded.templateProblems, ...loaded.problems.map(formatProblem)]) {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem } from '../rules/load';
 import { EXIT_FAILED, EXIT_OK, write, type CliIo } from './io';
 import { loadRulesAndTemplates, rulesDir, templatesDir } from './rules-dir';
+import { defaultParseCache } from '../yaml/parse-cache';
 
 export const VALIDATE_USAGE = 'klaxon validate [--rules DIR] [--templates DIR]';
 
@@ -10,7 +11,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const { values } = parseArgs({ args, options: { rules: { type: 'string' }, templates: { type: 'string' } }, strict: true });
   const env = io.env ?? process.env;
   const dir = rulesDir(values.rules, env);
-  const loaded = loadRulesAndTemplates(dir, templatesDir(values.templates, env));
+  const loaded = loadRulesAndTemplates(dir, templatesDir(values.templates, env), defaultParseCache(env));
   const problems = [...loaded.templateProblems, ...loaded.problems.map(formatProblem)];
   for (const line of problems) await write(io.stderr, `${line}\n`);
   if (problems.length > 0) {

@@ -66,13 +66,19 @@ export function compileRuleData(data: unknown, locator: SourceLocator, file: str
 
 /**
  * The rule's id and where it is written (the file's start for an id taken from the file
- * name), even when the file has other problems, so that id clashes are found early.
+ * name), even when the file has other problems, so that id clashes are found early. The
+ * position is looked up when read: only a clash needs it, and a cached file's locator parses.
  */
 export function declaredId(data: unknown, locator: SourceLocator, file: string): { id: string; position: Position } | undefined {
   const written = isMapping(data) ? data.id : undefined;
   const id = written === undefined ? idFromFileName(file) : written;
   if (typeof id !== 'string' || !RULE_ID.test(id)) return undefined;
-  return { id, position: written === undefined ? { line: 1, col: 1 } : locator.position(['id']) };
+  return {
+    id,
+    get position(): Position {
+      return written === undefined ? { line: 1, col: 1 } : locator.position(['id']);
+    },
+  };
 }
 
 function knownSources(value: unknown): EventSource[] {

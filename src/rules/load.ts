@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Position } from '../yaml/locate';
 import { Problems } from '../yaml/problems';
 import { readFailed, readYamlFiles } from '../yaml/read-file';
-import { readYaml } from '../yaml/read-yaml';
+import type { ParseCache } from '../yaml/parse-cache';
+import { readYamlCached } from '../yaml/read-yaml-cached';
 import { didYouMean } from '../yaml/suggest';
 import { isMapping } from './field-tests';
 import { compileRuleData, declaredId } from './compile-rule';
@@ -18,6 +19,8 @@ export interface LoadOptions {
   knownTemplates?: readonly string[];
   /** The lists `in_list` may name (`loadRulesFromDir` reads `DIR/lists/` when none are given). */
   lists?: RuleLists;
+  /** What the files parsed to before (the CLI's cache on disk); none: every file is parsed. */
+  parseCache?: ParseCache;
 }
 
 export interface LoadResult {
@@ -89,10 +92,11 @@ interface Suppressions {
 function unknownSuppressed(list: readonly Suppressions[], ids: readonly string[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
   for (const { file, rule, entries } of list) {
-    for (const { id, position } of entries) {
+    for (const entry of entries) {
+      const { id } = entry;
       const message =
         id === rule ? 'suppresses: a rule cannot suppress itself' : ids.includes(id) ? undefined : `suppresses: no rule has the id "${id}"${didYouMean(id, ids)}`;
-      if (message !== undefined) problems.push({ code: 'UNKNOWN_RULE', file, line: position.line, col: position.col, message });
+      if (message !== undefined) problems.push({ code: 'UNKNOWN_RULE', file, line: entry.position.line, col: entry.position.col, message });
     }
   }
   return problems;
@@ -108,7 +112,7 @@ interface LoadedFile {
 
 function loadFile(text: string, file: string, options: LoadOptions): LoadedFile {
   const problems = new Problems<RuleErrorCode>(file);
-  const yaml = readYaml(text, problems);
+  const yaml = readYamlCached(text, problems, options.parseCache);
   if (yaml === undefined) return { problems: problems.list() };
   const located = new Problems<RuleErrorCode>(file, yaml.locator);
   const listProblems: RuleProblem[] = [];
@@ -120,6 +124,11 @@ function loadFile(text: string, file: string, options: LoadOptions): LoadedFile 
     id: declaredId(yaml.data, yaml.locator, file),
     ...(suppresses === undefined
       ? {}
-      : { suppresses: suppresses.flatMap((id: unknown, i: number) => (typeof id === 'string' ? [{ id, position: yaml.locator.position(['suppresses', i]) }] : [])) }),
+      : {
+          suppresses: suppresses.flatMap((id: unknown, i: number) =>
+            // Where it is written matters only to a problem: looked up when read.
+            typeof id === 'string' ? [{ id, get position(): Position { return yaml.locator.position(['suppresses', i]); } }] : [],
+          ),
+        }),
   };
 }

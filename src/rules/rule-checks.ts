@@ -11,13 +11,17 @@ import { SEVERITIES } from './types';
 /** Title placeholders must name known fields; the problem points at the name inside `{{ }}`. */
 export function checkTitle(data: Record<string, unknown>, locator: SourceLocator, checkField: FieldCheck, problems: RuleProblems): void {
   if (typeof data.title !== 'string') return;
+  const fields = [...placeholders(data.title)];
+  const unknowns = fields.map(checkField);
+  // Positions only for a problem: the locator of a cached file parses it to find them.
+  if (unknowns.every((unknown) => unknown === undefined)) return;
   const range = locator.range(['title']);
   const written = range === undefined ? '' : locator.text.slice(range[0], range[1]);
   let cursor = 0;
-  for (const field of placeholders(data.title)) {
+  for (const [i, field] of fields.entries()) {
     const at = written.indexOf(field, cursor);
     if (at >= 0) cursor = at + field.length;
-    const unknown = checkField(field);
+    const unknown = unknowns[i];
     if (unknown === undefined) continue;
     if (range !== undefined && at >= 0) problems.addAt('UNKNOWN_FIELD', locator.positionOf(range[0] + at), `title: ${unknown}`);
     else problems.add('UNKNOWN_FIELD', ['title'], `title: ${unknown}`);
@@ -75,6 +79,7 @@ export function checkTemplate(data: Record<string, unknown>, knownTemplates: rea
 /** Tests: exactly one of logs/records, unique names, and expected fields that exist. */
 export function checkTests(data: Record<string, unknown>, locator: SourceLocator, checkField: FieldCheck, problems: RuleProblems): void {
   if (!Array.isArray(data.tests)) return;
+  /** Each name's first test, by index: its line is looked up only for a duplicate (a cached file's locator parses). */
   const names = new Map<string, number>();
   data.tests.forEach((test: unknown, i) => {
     if (!isMapping(test)) return;
@@ -85,8 +90,8 @@ export function checkTests(data: Record<string, unknown>, locator: SourceLocator
     }
     if (typeof test.name === 'string') {
       const earlier = names.get(test.name);
-      if (earlier === undefined) names.set(test.name, locator.position([...path, 'name']).line);
-      else problems.add('BAD_VALUE', [...path, 'name'], `duplicate test name "${test.name}" (first at line ${earlier})`);
+      if (earlier === undefined) names.set(test.name, i);
+      else problems.add('BAD_VALUE', [...path, 'name'], `duplicate test name "${test.name}" (first at line ${locator.position(['tests', earlier, 'name']).line})`);
     }
     const fields = isMapping(test.expect) ? test.expect.fields : undefined;
     if (!isMapping(fields)) return;

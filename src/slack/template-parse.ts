@@ -4,7 +4,8 @@
  * `file:line:col: message [CODE]`.
  */
 import { Problems, formatProblem } from '../yaml/problems';
-import { readYaml } from '../yaml/read-yaml';
+import type { ParseCache } from '../yaml/parse-cache';
+import { readYamlCached } from '../yaml/read-yaml-cached';
 import type { YamlReadCode } from '../yaml/read-yaml';
 import { reportZodIssues } from '../yaml/zod-issues';
 import type { ShapeProblemCode } from '../yaml/zod-issues';
@@ -26,9 +27,9 @@ export interface Template {
 
 type TemplateProblemCode = YamlReadCode | ShapeProblemCode | 'NOT_A_MAPPING';
 
-export function parseTemplate(name: string, file: string, source: string): { template?: Template; problems: string[] } {
+export function parseTemplate(name: string, file: string, source: string, parseCache?: ParseCache): { template?: Template; problems: string[] } {
   const problems = new Problems<TemplateProblemCode>(file);
-  const yaml = readYaml(source, problems);
+  const yaml = readYamlCached(source, problems, parseCache);
   if (yaml === undefined) return { problems: problems.list().map(formatProblem) };
 
   const located = new Problems<TemplateProblemCode>(file, yaml.locator);

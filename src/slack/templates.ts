@@ -10,6 +10,7 @@ import { parseTemplate } from './template-parse';
 import type { Template } from './template-parse';
 
 import { templateSet, type TemplateSet } from './template-set';
+import type { ParseCache } from '../yaml/parse-cache';
 
 export type { Template, TemplateField } from './template-parse';
 export { templateSet, type TemplateSet } from './template-set';
@@ -27,7 +28,7 @@ const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
  *   const { templates, problems } = loadTemplates(DEFAULT_TEMPLATES_DIR);
  *   for (const p of problems) console.error(p); // templates/waf.yml:4:5: fields[0]: unknown key "lable" (did you mean "label"?); allowed keys: label, value [UNKNOWN_KEY]
  */
-export function loadTemplates(dir: string): { templates: TemplateSet; problems: string[] } {
+export function loadTemplates(dir: string, parseCache?: ParseCache): { templates: TemplateSet; problems: string[] } {
   const problems: string[] = [];
   const loaded: Template[] = [];
   let entries: string[];
@@ -54,7 +55,7 @@ export function loadTemplates(dir: string): { templates: TemplateSet; problems: 
       problems.push(formatProblem(source));
       continue;
     }
-    const result = parseTemplate(name, file, source);
+    const result = parseTemplate(name, file, source, parseCache);
     problems.push(...result.problems);
     if (result.template !== undefined) loaded.push(result.template);
   }

@@ -1,4 +1,5 @@
-import type { Locator, Path, Position } from './locate';
+import type { Path, Position } from './locate';
+import type { SourceLocator } from './source-locator';
 
 /** A problem in a YAML file, located for `path:line:col: message [CODE]`. */
 export interface Problem<Code extends string = string> {
@@ -24,7 +25,7 @@ export class Problems<Code extends string> implements ProblemSink<Code> {
 
   constructor(
     private readonly file: string,
-    private readonly locator?: Locator,
+    private readonly locator?: SourceLocator,
   ) {}
 
   /**
