@@ -1,8 +1,9 @@
 import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
-import { ok, parseError } from '../events/event';
+import { ok, parseError, unbuilt } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject } from '../events/json';
 import type { JsonObject } from '../events/json';
+import type { RecordFilter, RecordJudge } from './record-judge';
 import { parseIsoTimestamp, toIsoString } from './syslog-time';
 
 // Hot path: a WAF log can hold millions of records, and scanning must keep up with JSON.parse. Read each
@@ -257,15 +258,17 @@ function addChallengeFields(fields: Record<string, FieldValue>, prefix: string, 
 /**
  * Normalizes one AWS WAF v2 log record into an ECS event (values as Elastic's aws.waf integration gives them).
  * WAF Classic records and records without `timestamp`, `action` or `httpRequest` are errors.
+ * A valid record that `mayMatch` (a scan's prefilter) says no rule can match is counted, not built.
  *
  * @example
  *   normalizeWafRecord(JSON.parse(line), line);
  *   // { status: 'ok', events: [{ source: 'waf', fields: { 'event.action': 'BLOCK', 'rule.id': 'SQLi', 'source.ip': '203.0.113.7', ... } }] }
  */
-export function normalizeWafRecord(record: unknown, original: string): ParseResult {
+export function normalizeWafRecord(record: unknown, original: string, mayMatch?: RecordFilter): ParseResult {
   if (!isObject(record)) return parseError('WAF record is not a JSON object');
   const problem = checkRecord(record);
   if (problem !== undefined) return parseError(problem);
+  if (mayMatch !== undefined && !mayMatch(record)) return unbuilt(1, false);
   const timestamp = epochMillis(record.timestamp) as number;
   const action = record.action as string;
   const fields: Record<string, FieldValue> = {
@@ -284,3 +287,18 @@ export function normalizeWafRecord(record: unknown, original: string): ParseResu
   const event: KlaxonEvent = { timestamp, source: 'waf', fields, raw: record };
   return ok([event]);
 }
+
+/** A valid WAF record's judged fields: its action, and the category and type that follow from it. */
+export const WAF_JUDGE: RecordJudge = {
+  fields: ['event.action', 'event.category', 'event.type'],
+  prefixes: [],
+  arity: 1,
+  values: (record, into) => {
+    into[0] = record.action as string;
+    return true;
+  },
+  probe: (record) => {
+    const action = record.action as string;
+    return { timestamp: 0, source: 'waf', fields: { 'event.action': action, 'event.category': ['web'], 'event.type': eventType(action) } };
+  },
+};
