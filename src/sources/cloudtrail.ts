@@ -2,6 +2,7 @@ import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
 import { ok, parseError, unbuilt } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject, text } from '../events/json';
+import { newPlainObject } from '../events/plain-object';
 import type { JsonObject } from '../events/json';
 import type { RecordFilter, RecordJudge } from './record-judge';
 import { SECURITY_GROUP_EVENTS, securityGroupFields } from './security-group';
@@ -209,17 +210,16 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   const failed = errorCode !== undefined || consoleLoginFailed(record);
   const sgFields = securityGroupFields(record);
   const category = eventCategory(eventSource, eventName, readOnly, sgFields !== undefined);
-  const fields: Record<string, FieldValue> = {
-    '@timestamp': toIsoString(timestamp),
-    'event.source': 'cloudtrail',
-    'event.original': original,
-    'event.kind': 'event',
-    'event.action': eventName,
-    'event.outcome': failed ? 'failure' : 'success',
-    'event.category': category,
-    'event.type': eventType(eventName, category, readOnly, errorCode, failed),
-    'cloud.provider': 'aws',
-  };
+  const fields = newPlainObject<Record<string, FieldValue>>();
+  fields['@timestamp'] = toIsoString(timestamp);
+  fields['event.source'] = 'cloudtrail';
+  fields['event.original'] = original;
+  fields['event.kind'] = 'event';
+  fields['event.action'] = eventName;
+  fields['event.outcome'] = failed ? 'failure' : 'success';
+  fields['event.category'] = category;
+  fields['event.type'] = eventType(eventName, category, readOnly, errorCode, failed);
+  fields['cloud.provider'] = 'aws';
   if (eventSource !== undefined) fields['event.provider'] = eventSource;
   const eventId = text(record.eventID) ?? envelopeId;
   if (eventId !== undefined && eventId !== '') fields['event.id'] = eventId;
@@ -249,7 +249,11 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   if (management !== undefined) fields['aws.cloudtrail.management_event'] = management;
   if (sgFields !== undefined) Object.assign(fields, sgFields);
 
-  const event: KlaxonEvent = { timestamp, source: 'cloudtrail', fields, raw: record };
+  const event = newPlainObject<KlaxonEvent>();
+  event.timestamp = timestamp;
+  event.source = 'cloudtrail';
+  event.fields = fields;
+  event.raw = record;
   return ok([event]);
 }
 

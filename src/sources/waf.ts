@@ -2,6 +2,7 @@ import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
 import { ok, parseError, unbuilt } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject } from '../events/json';
+import { newPlainObject } from '../events/plain-object';
 import type { JsonObject } from '../events/json';
 import type { RecordFilter, RecordJudge } from './record-judge';
 import { parseIsoTimestamp, toIsoString } from './syslog-time';
@@ -271,20 +272,23 @@ export function normalizeWafRecord(record: unknown, original: string, mayMatch?:
   if (mayMatch !== undefined && !mayMatch(record)) return unbuilt(1, false);
   const timestamp = epochMillis(record.timestamp) as number;
   const action = record.action as string;
-  const fields: Record<string, FieldValue> = {
-    '@timestamp': toIsoString(timestamp),
-    'event.source': 'waf',
-    'event.original': original,
-    'event.kind': 'event',
-    'event.category': ['web'],
-    'event.type': eventType(action),
-    'event.action': action,
-    'cloud.provider': 'aws',
-  };
+  const fields = newPlainObject<Record<string, FieldValue>>();
+  fields['@timestamp'] = toIsoString(timestamp);
+  fields['event.source'] = 'waf';
+  fields['event.original'] = original;
+  fields['event.kind'] = 'event';
+  fields['event.category'] = ['web'];
+  fields['event.type'] = eventType(action);
+  fields['event.action'] = action;
+  fields['cloud.provider'] = 'aws';
   addRequestFields(fields, record.httpRequest as JsonObject);
   addRuleFields(fields, record);
   addWafFields(fields, record);
-  const event: KlaxonEvent = { timestamp, source: 'waf', fields, raw: record };
+  const event = newPlainObject<KlaxonEvent>();
+  event.timestamp = timestamp;
+  event.source = 'waf';
+  event.fields = fields;
+  event.raw = record;
   return ok([event]);
 }
 
