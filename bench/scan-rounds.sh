@@ -12,7 +12,11 @@ OTHER=$1
 ROUNDS=${2:-5}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 FILE=$HERE/bench/out/auth.log
-scan() { (cd "$1" && shift && env "$@" node --require tsx/cjs bench/scan-child.ts --year 2024 "$FILE" | tail -1 | node -pe 'JSON.parse(require("fs").readFileSync(0)).ms.toFixed(0)'); }
+# bench/scan-child.js under plain node where the tree has it (as klaxon runs), else an older tree's scan-child.ts through tsx.
+scan() {
+  (cd "$1" && shift && if [ -f bench/scan-child.js ]; then env "$@" node bench/scan-child.js --year 2024 "$FILE"; else env "$@" node --require tsx/cjs bench/scan-child.ts --year 2024 "$FILE"; fi |
+    tail -1 | node -pe 'JSON.parse(require("fs").readFileSync(0)).ms.toFixed(0)')
+}
 for r in $(seq 1 "$ROUNDS"); do
   other=$(scan "$OTHER")
   this=$(scan "$HERE")

@@ -14,6 +14,7 @@ import { decodeOptions, INPUT_OPTIONS, inputFlags, loadCheckedRules } from './se
 import { Progress, summary } from './progress';
 import { maxGroupsPerRule, stateCapLine } from './state-cap';
 import { authFamiliesToBuild } from '../rules/needed-families';
+import { recordFilters } from '../rules/needed-records';
 
 /**
  * Stands in for each event that was counted but not built (no rule can match it): the engine
@@ -77,7 +78,10 @@ export async function scanCommand(args: string[], io: CliIo): Promise<number> {
   const options = decodeOptions(flags, io);
   // Alerts need only the events some rule can match; --events and --explain show every event.
   const prefilter = !flags.events && flags.explain === undefined && (io.env ?? process.env).KLAXON_SCAN_PREFILTER !== 'off';
-  if (prefilter) options.buildFamilies = authFamiliesToBuild(loaded.rules);
+  if (prefilter) {
+    options.buildFamilies = authFamiliesToBuild(loaded.rules);
+    options.recordFilters = recordFilters(loaded.rules);
+  }
   const explained = flags.explain === undefined ? undefined : explainedRule(loaded.rules, flags.explain);
 
   if (flags.files.length === 0) {

@@ -2,23 +2,26 @@
  * Which of a source's rules an event can match at all, by the kind of event it is (its
  * `event.action`, `system.auth.ssh.event` and `event.outcome`): a failed password need not be
  * tried against sudo's rules. Worked out from the rules' conditions the first time a kind is
- * seen (the prefilter's judgement, `mayHold`), then one lookup per event. The answer errs
+ * seen (the prefilter's judgement, `compileMayHold`), then one lookup per event. The answer errs
  * towards trying a rule, so it never changes what matches, only what is tried.
  */
 import type { EventSource, KlaxonEvent } from '../events/event';
 import { compileFieldPath, type FieldAccessor } from '../events/fields';
-import { JUDGED_FIELD_NAMES, judgedProbe, mayHold } from '../rules/needed-families';
+import { compileMayHold, JUDGED_FIELD_NAMES, judgedProbe } from '../rules/needed-families';
 
 /** Kinds remembered per engine: parsers set a handful per source; values beyond this many are tried against every rule. */
 const MAX_KINDS = 1_000;
 
 const READERS: readonly FieldAccessor[] = JUDGED_FIELD_NAMES.map(compileFieldPath);
+const isJudged = (field: string): boolean => (JUDGED_FIELD_NAMES as readonly string[]).includes(field);
 
 type Kinds<T> = Map<string | undefined, Map<string | undefined, Map<string | undefined, readonly T[]>>>;
 
 export class RuleDispatch<T> {
   private readonly kinds = new Map<EventSource, Kinds<T>>();
   private remembered = 0;
+  /** Each condition reduced to its judged tests, compiled the first time a kind needs it. */
+  private readonly mayHold = new Map<unknown, (probe: KlaxonEvent) => boolean>();
 
   /**
    * `rules`: each source's rules, in the order they are tried (the map is read, not copied: rules added to it later count).
@@ -41,9 +44,15 @@ export class RuleDispatch<T> {
     if (known !== undefined) return known;
     if (this.remembered >= MAX_KINDS) return rules;
     const probe = judgedProbe({ action, sshEvent, outcome }, event.source);
-    const candidates = rules.filter((rule) => this.conditions(rule).some((condition) => condition === undefined || mayHold(condition, probe)));
+    const candidates = rules.filter((rule) => this.conditions(rule).some((condition) => condition === undefined || this.compiled(condition)(probe)));
     this.remember(event.source, action, sshEvent, outcome, candidates);
     return candidates;
+  }
+
+  private compiled(condition: unknown): (probe: KlaxonEvent) => boolean {
+    let test = this.mayHold.get(condition);
+    if (test === undefined) this.mayHold.set(condition, (test = compileMayHold(condition, isJudged)));
+    return test;
   }
 
   private remember(source: EventSource, action: string | undefined, sshEvent: string | undefined, outcome: string | undefined, candidates: readonly T[]): void {

@@ -34,7 +34,8 @@ export function authFamiliesToBuild(rules: readonly CompiledRule[]): boolean[] |
 /** Whether a condition can hold for some event of the family (a generic one included). */
 export function familyMayMatch(spec: unknown, family: AuthFamily): boolean {
   const probes: KlaxonEvent[] = [judgedProbe({}), ...family.values.map((values) => judgedProbe(values))];
-  return probes.some((event) => mayHold(spec, event));
+  const mayHold = compileMayHold(spec, (field) => JUDGED_FIELDS.has(field));
+  return probes.some(mayHold);
 }
 
 /** An event with only these values of the judged fields (none: a generic event). */
@@ -47,22 +48,24 @@ export function judgedProbe(values: { action?: string; sshEvent?: string; outcom
 }
 
 /**
- * False only when the condition cannot hold for any event whose judged fields have the values
- * `event` has (any other field of `event` is ignored): some test on a judged field that the
- * condition needs fails. Errs towards true.
+ * The condition reduced to its tests of judged fields, compiled once: a predicate on a probe
+ * event that carries the judged fields' true values (and nothing else), which fails only when
+ * no event with those values can match. Every other test, `not` included, is taken to hold.
  */
-export function mayHold(spec: unknown, event: KlaxonEvent): boolean {
-  if (Array.isArray(spec)) return spec.every((item) => mayHold(item, event));
-  if (!isMapping(spec)) return true;
-  for (const [key, value] of Object.entries(spec)) {
-    if (key === 'all' && Array.isArray(value) && !value.every((item) => mayHold(item, event))) return false;
-    if (key === 'any' && Array.isArray(value) && !value.some((item) => mayHold(item, event))) return false;
-    if (JUDGED_FIELDS.has(key) && !fieldTestHolds(key, value, event)) return false;
+export function compileMayHold(spec: unknown, isJudged: (field: string) => boolean): (probe: KlaxonEvent) => boolean {
+  const parts: Array<(probe: KlaxonEvent) => boolean> = [];
+  if (Array.isArray(spec)) for (const item of spec) parts.push(compileMayHold(item, isJudged));
+  else if (isMapping(spec)) {
+    for (const [key, value] of Object.entries(spec)) {
+      if (key === 'all' && Array.isArray(value)) parts.push(compileMayHold(value, isJudged));
+      else if (key === 'any' && Array.isArray(value)) {
+        const alternatives = value.map((item) => compileMayHold(item, isJudged));
+        parts.push((probe) => alternatives.some((alternative) => alternative(probe)));
+      } else if (isJudged(key)) {
+        const holds = compileCondition({ [key]: value }, ['match'], ANY_FIELD, new Problems<RuleErrorCode>('prefilter'));
+        if (holds !== undefined) parts.push(holds);
+      }
+    }
   }
-  return true;
-}
-
-function fieldTestHolds(field: string, test: unknown, event: KlaxonEvent): boolean {
-  const holds = compileCondition({ [field]: test }, ['match'], ANY_FIELD, new Problems<RuleErrorCode>('prefilter'));
-  return holds === undefined || holds(event);
+  return (probe) => parts.every((part) => part(probe));
 }

@@ -1,9 +1,11 @@
 import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
-import { ok, parseError } from '../events/event';
+import { ok, parseError, unbuilt } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject, text } from '../events/json';
+import { newPlainObject } from '../events/plain-object';
 import type { JsonObject } from '../events/json';
-import { securityGroupFields } from './security-group';
+import type { RecordFilter, RecordJudge } from './record-judge';
+import { SECURITY_GROUP_EVENTS, securityGroupFields } from './security-group';
 import { parseIsoTimestamp, toIsoString } from './syslog-time';
 
 /** Keys only a CloudTrail record has at its top level. */
@@ -25,6 +27,12 @@ export function looksLikeCloudTrail(json: unknown): boolean {
   }
   if ('detail-type' in json) return isCloudTrailDetailType(json['detail-type']) && isObject(json.detail);
   return looksLikeRecord(json);
+}
+
+/** True for one bare CloudTrail record: what cloudTrailRecords returns as its only record, with no envelope. */
+export function isSingleRecord(json: unknown): json is JsonObject {
+  if (!isObject(json) || 'Records' in json || 'detail-type' in json || ('digestStartTime' in json && 'digestEndTime' in json)) return false;
+  return looksLikeRecord(json) || 'eventID' in json || 'eventTime' in json;
 }
 
 /** Unwraps what a CloudTrail input can hold: a log file {"Records":[...]}, an EventBridge envelope ("detail-type": "AWS API Call via CloudTrail", record in `detail`), or a single record. Returns the records plus envelope ids (EventBridge `id`), and problems for things that are not CloudTrail. */
@@ -163,24 +171,38 @@ function consoleLoginFailed(record: JsonObject): boolean {
   return record.eventName === 'ConsoleLogin' && isObject(response) && response.ConsoleLogin === 'Failure';
 }
 
+// Records come in time order, many of them within one second: the time just read is often the next one's too.
+let lastEventTime = '';
+let lastMillis: number | undefined;
+
+function eventTimeMillis(eventTime: string): number | undefined {
+  if (eventTime !== lastEventTime) {
+    lastMillis = parseIsoTimestamp(eventTime);
+    lastEventTime = eventTime;
+  }
+  return lastMillis;
+}
+
 /**
  * Normalizes one CloudTrail record into an ECS event (values as Elastic's aws.cloudtrail integration gives them).
  * The record stays in `raw`, so rules can read `eventName`, `requestParameters.groupId` and the like directly;
- * security-group calls also get the derived `aws.security_group.*` fields.
+ * security-group calls also get the derived `aws.security_group.*` fields. A valid record that
+ * `mayMatch` (a scan's prefilter) says no rule can match is counted, not built.
  *
  * @example
  *   normalizeCloudTrailRecord(record, text, eventBridgeId);
  *   // { status: 'ok', events: [{ source: 'cloudtrail', fields: { 'event.action': 'AuthorizeSecurityGroupIngress', ... } }] }
  */
-export function normalizeCloudTrailRecord(record: unknown, original: string, envelopeId?: string): ParseResult {
+export function normalizeCloudTrailRecord(record: unknown, original: string, envelopeId?: string, mayMatch?: RecordFilter): ParseResult {
   if (!isObject(record)) return parseError('CloudTrail record is not a JSON object');
   if (Array.isArray(record.Records)) return parseError('a CloudTrail log file, not one record: unwrap "Records" first');
   const eventTime = record.eventTime;
   if (eventTime === undefined || eventTime === null) return parseError('CloudTrail record is missing "eventTime"');
-  const timestamp = typeof eventTime === 'string' ? parseIsoTimestamp(eventTime) : undefined;
+  const timestamp = typeof eventTime === 'string' ? eventTimeMillis(eventTime) : undefined;
   if (timestamp === undefined) return parseError('CloudTrail record field "eventTime" is not an ISO 8601 time');
   const eventName = text(record.eventName);
   if (eventName === undefined) return parseError('CloudTrail record is missing "eventName"');
+  if (mayMatch !== undefined && !mayMatch(record)) return unbuilt(1, false);
 
   const eventSource = text(record.eventSource);
   const errorCode = text(record.errorCode);
@@ -188,17 +210,16 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   const failed = errorCode !== undefined || consoleLoginFailed(record);
   const sgFields = securityGroupFields(record);
   const category = eventCategory(eventSource, eventName, readOnly, sgFields !== undefined);
-  const fields: Record<string, FieldValue> = {
-    '@timestamp': toIsoString(timestamp),
-    'event.source': 'cloudtrail',
-    'event.original': original,
-    'event.kind': 'event',
-    'event.action': eventName,
-    'event.outcome': failed ? 'failure' : 'success',
-    'event.category': category,
-    'event.type': eventType(eventName, category, readOnly, errorCode, failed),
-    'cloud.provider': 'aws',
-  };
+  const fields = newPlainObject<Record<string, FieldValue>>();
+  fields['@timestamp'] = toIsoString(timestamp);
+  fields['event.source'] = 'cloudtrail';
+  fields['event.original'] = original;
+  fields['event.kind'] = 'event';
+  fields['event.action'] = eventName;
+  fields['event.outcome'] = failed ? 'failure' : 'success';
+  fields['event.category'] = category;
+  fields['event.type'] = eventType(eventName, category, readOnly, errorCode, failed);
+  fields['cloud.provider'] = 'aws';
   if (eventSource !== undefined) fields['event.provider'] = eventSource;
   const eventId = text(record.eventID) ?? envelopeId;
   if (eventId !== undefined && eventId !== '') fields['event.id'] = eventId;
@@ -228,6 +249,40 @@ export function normalizeCloudTrailRecord(record: unknown, original: string, env
   if (management !== undefined) fields['aws.cloudtrail.management_event'] = management;
   if (sgFields !== undefined) Object.assign(fields, sgFields);
 
-  const event: KlaxonEvent = { timestamp, source: 'cloudtrail', fields, raw: record };
+  const event = newPlainObject<KlaxonEvent>();
+  event.timestamp = timestamp;
+  event.source = 'cloudtrail';
+  event.fields = fields;
+  event.raw = record;
   return ok([event]);
 }
+
+function failedCall(record: JsonObject): boolean {
+  return text(record.errorCode) !== undefined || consoleLoginFailed(record);
+}
+
+/**
+ * A valid CloudTrail record's judged fields: its call (`event.action`, `event.provider`), its
+ * outcome, and the `aws.security_group.*` fields, judged absent: a record that may carry them
+ * (a security-group call) is not judged but built.
+ */
+export const CLOUDTRAIL_JUDGE: RecordJudge = {
+  fields: ['event.action', 'event.provider', 'event.outcome'],
+  prefixes: ['aws.security_group.'],
+  arity: 3,
+  values: (record, into) => {
+    const eventName = record.eventName as string;
+    if (SECURITY_GROUP_EVENTS.has(eventName)) return false;
+    into[0] = eventName;
+    // '' stands for no provider: the normalizer reads an empty eventSource as none too.
+    into[1] = text(record.eventSource) ?? '';
+    into[2] = failedCall(record) ? 'failure' : 'success';
+    return true;
+  },
+  probe: (record) => {
+    const fields: KlaxonEvent['fields'] = { 'event.action': record.eventName as string, 'event.outcome': failedCall(record) ? 'failure' : 'success' };
+    const eventSource = text(record.eventSource);
+    if (eventSource !== undefined) fields['event.provider'] = eventSource;
+    return { timestamp: 0, source: 'cloudtrail', fields };
+  },
+};

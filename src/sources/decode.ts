@@ -5,9 +5,10 @@ import type { JsonRecord } from '../input/json-records';
 import type { InputLocation } from '../input/location';
 import { decodeSnsJson, looksLikeAlarm, looksLikeSns, normalizeAlarm } from './alarm';
 import { checkPayload, decodeAwsLogsEvent, isAwsLogsEvent, isCloudWatchLogsPayload, regionOfSubscription, type CloudWatchLogsPayload } from './awslogs';
-import { cloudTrailRecords, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
+import { cloudTrailRecords, isSingleRecord, looksLikeCloudTrail, normalizeCloudTrailRecord } from './cloudtrail';
 import { logGroupTimeZone, type LogGroupZone } from './log-group-zones';
 import { routeLogGroup, sniffMessage, type LogGroupRoute } from './routing';
+import type { RecordFilter, RecordFilters } from './record-judge';
 import { parseAuthLine } from './sshd';
 import { checkTimeSkew, type TimeSkew } from './time-skew';
 import { looksLikeWaf, normalizeWafRecord } from './waf';
@@ -26,6 +27,8 @@ export interface DecodeOptions {
   timeZone?: string;
   /** Auth-log message families to build events of (authFamiliesToBuild); undefined builds every line. */
   buildFamilies?: readonly boolean[];
+  /** WAF and CloudTrail records to build events of (recordFilters); a source without a filter builds every record. */
+  recordFilters?: RecordFilters;
   /** Zones per CloudWatch log group (glob), before `timeZone`. */
   logGroupTimeZones?: readonly LogGroupZone[];
   /** Told when an auth-log line in a CloudWatch Logs delivery is more than an hour from CloudWatch's time for it (the Lambda warns). */
@@ -84,9 +87,9 @@ export function decodeJson(record: JsonRecord, options: DecodeOptions): Decoded[
   const source = options.source === 'auto' ? sniffJson(value) : options.source;
   switch (source) {
     case 'waf':
-      return [{ location, result: withLocation(normalizeWafRecord(value, record.text), location) }];
+      return [{ location, result: withLocation(normalizeWafRecord(value, record.text, options.recordFilters?.waf), location) }];
     case 'cloudtrail':
-      return decodeCloudTrail(value, record.text, location);
+      return decodeCloudTrail(value, record.text, location, options.recordFilters?.cloudtrail);
     case 'alarm':
       return [{ location, result: withLocation(normalizeAlarm(value, record.text), location) }];
     case 'ssh':
@@ -113,13 +116,15 @@ function sniffJson(value: unknown): EventSource | undefined {
   return undefined;
 }
 
-function decodeCloudTrail(value: unknown, text: string, location: InputLocation): Decoded[] {
+function decodeCloudTrail(value: unknown, text: string, location: InputLocation, mayMatch: RecordFilter | undefined): Decoded[] {
+  // The common case, one record per line, without the lists and closure below.
+  if (isSingleRecord(value)) return [{ location, result: withLocation(normalizeCloudTrailRecord(value, text, undefined, mayMatch), location) }];
   const { records, problems } = cloudTrailRecords(value);
   const out: Decoded[] = problems.map((message) => ({ location, result: parseError(message) }));
   const single = records.length === 1;
   records.forEach(({ record, envelopeId }, i) => {
     const original = single ? text : JSON.stringify(record);
-    out.push({ location, part: single ? undefined : `Records[${i}]`, result: withLocation(normalizeCloudTrailRecord(record, original, envelopeId), location) });
+    out.push({ location, part: single ? undefined : `Records[${i}]`, result: withLocation(normalizeCloudTrailRecord(record, original, envelopeId, mayMatch), location) });
   });
   return out;
 }

@@ -74,8 +74,8 @@ const SPACE = new Set([0x20, 0x0a, 0x0d, 0x09]);
  * as auth logs. Bad lines and records are
  * counted in `stats`, never thrown. Throws InputReadError when the input cannot be read.
  * When `onEvents` returns a promise (a slow output), the next chunk waits for it.
- * `onUnbuilt` hears, in order among the events, of each line whose events were counted but not
- * built (`options.buildFamilies`), with how many.
+ * `onUnbuilt` hears, in order among the events, of each line or record whose events were counted
+ * but not built (`options.buildFamilies`, `options.recordFilters`), with how many.
  */
 export async function readEvents(
   path: string,
@@ -100,7 +100,10 @@ export async function readEvents(
   };
   const deliver = (decoded: Decoded): void => {
     stats.record(decoded);
-    if (decoded.result.status === 'ok' && decoded.result.events.length > 0) pending = handOn(decoded.result.events) ?? pending;
+    const result = decoded.result;
+    if (result.status !== 'ok') return;
+    if (result.events.length > 0) pending = handOn(result.events) ?? pending;
+    else if (result.unbuilt !== undefined) onUnbuilt?.(result.unbuilt);
   };
   if (json) {
     // Each record is decoded and handed on as soon as it is parsed, not after its whole chunk (see JsonRecordReader).

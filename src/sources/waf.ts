@@ -1,8 +1,10 @@
 import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
-import { ok, parseError } from '../events/event';
+import { ok, parseError, unbuilt } from '../events/event';
 import { isIpAddress } from '../events/ip';
 import { isObject } from '../events/json';
+import { newPlainObject } from '../events/plain-object';
 import type { JsonObject } from '../events/json';
+import type { RecordFilter, RecordJudge } from './record-judge';
 import { parseIsoTimestamp, toIsoString } from './syslog-time';
 
 // Hot path: a WAF log can hold millions of records, and scanning must keep up with JSON.parse. Read each
@@ -257,30 +259,50 @@ function addChallengeFields(fields: Record<string, FieldValue>, prefix: string, 
 /**
  * Normalizes one AWS WAF v2 log record into an ECS event (values as Elastic's aws.waf integration gives them).
  * WAF Classic records and records without `timestamp`, `action` or `httpRequest` are errors.
+ * A valid record that `mayMatch` (a scan's prefilter) says no rule can match is counted, not built.
  *
  * @example
  *   normalizeWafRecord(JSON.parse(line), line);
  *   // { status: 'ok', events: [{ source: 'waf', fields: { 'event.action': 'BLOCK', 'rule.id': 'SQLi', 'source.ip': '203.0.113.7', ... } }] }
  */
-export function normalizeWafRecord(record: unknown, original: string): ParseResult {
+export function normalizeWafRecord(record: unknown, original: string, mayMatch?: RecordFilter): ParseResult {
   if (!isObject(record)) return parseError('WAF record is not a JSON object');
   const problem = checkRecord(record);
   if (problem !== undefined) return parseError(problem);
+  if (mayMatch !== undefined && !mayMatch(record)) return unbuilt(1, false);
   const timestamp = epochMillis(record.timestamp) as number;
   const action = record.action as string;
-  const fields: Record<string, FieldValue> = {
-    '@timestamp': toIsoString(timestamp),
-    'event.source': 'waf',
-    'event.original': original,
-    'event.kind': 'event',
-    'event.category': ['web'],
-    'event.type': eventType(action),
-    'event.action': action,
-    'cloud.provider': 'aws',
-  };
+  const fields = newPlainObject<Record<string, FieldValue>>();
+  fields['@timestamp'] = toIsoString(timestamp);
+  fields['event.source'] = 'waf';
+  fields['event.original'] = original;
+  fields['event.kind'] = 'event';
+  fields['event.category'] = ['web'];
+  fields['event.type'] = eventType(action);
+  fields['event.action'] = action;
+  fields['cloud.provider'] = 'aws';
   addRequestFields(fields, record.httpRequest as JsonObject);
   addRuleFields(fields, record);
   addWafFields(fields, record);
-  const event: KlaxonEvent = { timestamp, source: 'waf', fields, raw: record };
+  const event = newPlainObject<KlaxonEvent>();
+  event.timestamp = timestamp;
+  event.source = 'waf';
+  event.fields = fields;
+  event.raw = record;
   return ok([event]);
 }
+
+/** A valid WAF record's judged fields: its action, and the category and type that follow from it. */
+export const WAF_JUDGE: RecordJudge = {
+  fields: ['event.action', 'event.category', 'event.type'],
+  prefixes: [],
+  arity: 1,
+  values: (record, into) => {
+    into[0] = record.action as string;
+    return true;
+  },
+  probe: (record) => {
+    const action = record.action as string;
+    return { timestamp: 0, source: 'waf', fields: { 'event.action': action, 'event.category': ['web'], 'event.type': eventType(action) } };
+  },
+};

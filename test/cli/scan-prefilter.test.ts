@@ -1,6 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sshLines } from '../../bench/generate';
+import { cloudTrailRecords, sshLines, wafRecords } from '../../bench/generate';
 import { REPO, runCli, tempDir } from './helpers';
 
 /**
@@ -68,6 +68,47 @@ describe('scan with and without the prefilter', () => {
     expect(on).not.toBe('');
     expect(on).toBe(off);
   });
+
+  it('gives the same alerts over generated WAF and CloudTrail records, with sweeps and a jump back in time (their records are filtered too)', async () => {
+    const dir = tempDir();
+    const waf = join(dir, 'waf.log');
+    writeFileSync(waf, `${[...wafRecords(52_000, Date.UTC(2024, 10, 2, 0, 0, 0), 1), ...wafRecords(3_000, Date.UTC(2024, 10, 1, 22, 0, 0), 5)].join('\n')}\n`);
+    const trail = join(dir, 'cloudtrail.jsonl');
+    writeFileSync(trail, `${[...cloudTrailRecords(51_000, Date.UTC(2024, 10, 2, 0, 0, 0), 1), ...cloudTrailRecords(3_000, Date.UTC(2024, 10, 1, 22, 0, 0), 5)].join('\n')}\n`);
+    const { on, off, onErr, offErr } = await bothWays([waf, trail]);
+    expect(on.split('\n').length).toBeGreaterThan(1000);
+    expect(on).toBe(off);
+    expect(onErr).toBe(offErr);
+    expect(onErr).toContain('109,000 events');
+  }, 180_000);
+
+  it('keeps the engine sweeping at the same events over WAF records left unbuilt', async () => {
+    const dir = tempDir();
+    const rule = (id: string, action: string, realert: string): string =>
+      `id: ${id}\ntitle: "${id} {{source.address}}"\nsource: waf\nseverity: low\nmatch:\n  event.action: ${action}\ngroup_by: [source.address]\nrealert: ${realert}\n`;
+    writeFileSync(join(dir, 'blocked.yml'), rule('blocked', 'BLOCK', '1m'));
+    writeFileSync(join(dir, 'counted.yml'), rule('counted', 'COUNT', '0'));
+    const record = (time: string, action: string, ip: string): string =>
+      `${JSON.stringify({ timestamp: Date.parse(`2024-11-02T${time}Z`), webaclId: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop/1', action, httpRequest: { clientIp: ip } })}\n`;
+    // As for auth-log lines: only the sweep after 50,000 events, the allowed requests counted, hands the first alert over before the count's.
+    const log = record('10:00:00', 'BLOCK', '203.0.113.1') + record('10:30:00', 'BLOCK', '203.0.113.2') + record('10:30:00', 'ALLOW', '198.51.100.9').repeat(49_998) + record('10:30:01', 'COUNT', '192.0.2.7');
+    const file = join(dir, 'waf.log');
+    writeFileSync(file, log);
+    const { on, off } = await bothWays([file], dir);
+    const order = (out: string): string[] => out.trim().split('\n').map((l) => (JSON.parse(l) as { title: string }).title);
+    expect(order(off)).toEqual(['blocked 203.0.113.1', 'counted 192.0.2.7', 'blocked 203.0.113.2']);
+    expect(on).toBe(off);
+  }, 60_000);
+
+  it.each(['json', 'pretty', 'blocks'])('gives the same %s output over the WAF and CloudTrail fixtures and samples', async (format) => {
+    const fixtures = (kind: string): string[] => readdirSync(join(REPO, 'test', 'fixtures', kind)).filter((f) => f.endsWith('.json')).map((f) => join(REPO, 'test', 'fixtures', kind, f));
+    for (const files of [fixtures('waf'), fixtures('cloudtrail'), [join(REPO, 'samples', 'waf.log.gz'), join(REPO, 'samples', 'cloudtrail.json')]]) {
+      const { on, off, onErr, offErr } = await bothWays(['--format', format, ...files]);
+      expect(on).not.toBe('');
+      expect(on).toBe(off);
+      expect(onErr).toBe(offErr);
+    }
+  }, 60_000);
 
   it('--events still prints every event in full', async () => {
     const file = join(tempDir(), 'auth.log');

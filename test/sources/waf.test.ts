@@ -35,6 +35,13 @@ function request(record: Record<string, unknown>): Record<string, unknown> {
 const ACL_ARN = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/prod-edge-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111';
 
 describe('normalizeWafRecord', () => {
+  it('makes the event and its fields plain objects, as literals are (rules, templates and state encoding read them as mappings)', () => {
+    const event = normalized('block-regular-rule');
+    expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(event.fields)).toBe(Object.prototype);
+    expect(Object.keys(event)).toEqual(['timestamp', 'source', 'fields', 'raw']);
+  });
+
   it('maps a BLOCK by a regular rule to exactly these ECS fields', () => {
     const { text, json } = fixture('block-regular-rule');
     const event = only(normalizeWafRecord(json, text));
