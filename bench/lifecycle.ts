@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inflateRawSync } from 'node:zlib';
+import { CreateTableCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AlertLifecycle } from '../src/alerts/lifecycle';
 import type { KlaxonEvent } from '../src/events/event';
@@ -187,12 +188,39 @@ async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<
   );
   const store = new DynamoStore({ tableName: 'klaxon-bench', client });
   try {
-    return await run(store);
+    const result = await run(store);
+    await reportGroupSizes(client, 'klaxon-bench');
+    return result;
   } finally {
     await store.close();
     client.destroy();
     await stop();
   }
+}
+
+/** The group items' stored `data` after the run, and the JSON it holds (a binary `data` is raw deflate after a format byte). */
+async function reportGroupSizes(client: DynamoDBClient, table: string): Promise<void> {
+  let groups = 0;
+  let stored = 0;
+  let json = 0;
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      const data = item.data;
+      if (!String(item.pk?.S).startsWith('GROUP#') || data === undefined) continue;
+      groups++;
+      if (data.B !== undefined) {
+        stored += data.B.length;
+        json += inflateRawSync(data.B.subarray(1)).length;
+      } else {
+        stored += Buffer.byteLength(data.S ?? '');
+        json += Buffer.byteLength(data.S ?? '');
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  console.log(`  group records after the run: ${groups}, data ${Math.round(stored / groups).toLocaleString('en')} bytes stored on average (JSON ${Math.round(json / groups).toLocaleString('en')} bytes)`);
 }
 
 async function main(): Promise<void> {
