@@ -10,12 +10,16 @@
  *   npm run bench:lifecycle
  *   BENCH_SMOKE=1 npm run bench:lifecycle    # 1,000 logins, 20 acknowledgements
  *   BENCH_RULES=DIR npm run bench:lifecycle  # another rule directory than the shipped one
+ *   BENCH_STORE=dynamodb npm run bench:lifecycle  # only the DynamoDB burst (sqlite: only SQLite), no acknowledgements
+ *   BENCH_DYNALITE=child npm run bench:lifecycle  # dynalite in a process of its own: CPU per batch is then Klaxon's and the SDK's alone
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inflateRawSync } from 'node:zlib';
+import { CreateTableCommand, DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AlertLifecycle } from '../src/alerts/lifecycle';
 import type { KlaxonEvent } from '../src/events/event';
@@ -38,6 +42,8 @@ const LOGINS = SMOKE ? 1_000 : 10_000;
 const ADDRESSES = 100;
 /** Events per batch: about what one CloudWatch Logs subscription delivery carries in a burst. */
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+/** Which bursts to run: both stores and the acknowledgements by default; `dynamodb` or `sqlite` for that store's burst alone (profiling, interleaved comparisons). */
+const ONLY = process.env.BENCH_STORE;
 
 function burstLines(): string {
   const lines: string[] = [];
@@ -68,6 +74,20 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 /** DynamoDB requests by operation (filled by a middleware on the bench's client); empty for SQLite. */
 const requests = new Map<string, number>();
 
+/** dynalite's own process (BENCH_DYNALITE=child), asked for its CPU time around each batch. */
+let dynaliteChild: ChildProcess | undefined;
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (answer) => resolve(answer as T));
+    child.send(message);
+  });
+}
+
+async function childCpuMs(): Promise<number> {
+  return dynaliteChild === undefined ? 0 : (await ask<{ cpuMs: number }>(dynaliteChild, 'cpu')).cpuMs;
+}
+
 async function burst(name: string, store: StateStore, rules: CompiledRule[], templates: TemplateSet, slack: SlackStandIn, events: KlaxonEvent[]): Promise<void> {
   requests.clear();
   slack.reset();
@@ -81,15 +101,18 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
 
   const times: number[] = [];
   let cpuMs = 0;
+  let dynaliteCpuMs = 0;
   let maxUpdatesPerAlertInBatch = 0;
   for (const batch of batches) {
     const before = slack.calls.length;
+    const childBefore = await childCpuMs();
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     await lifecycle.processBatch(batch);
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
     const used = process.cpuUsage(cpu);
     cpuMs += (used.user + used.system) / 1000;
+    dynaliteCpuMs += (await childCpuMs()) - childBefore;
     clock += step;
     const perMessage = new Map<string, number>();
     for (const call of slack.calls.slice(before)) {
@@ -122,7 +145,9 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
   console.log(`  30 s later the drain sent ${drained.updated} updates; ${showingFinal} of ${ADDRESSES} messages show their final count (${finalCount}); ${drained.waiting} still waiting`);
   console.log(`  time per batch: mean ${fmt(total / times.length)}, p50 ${fmt(percentile(sorted, 50))}, p95 ${fmt(percentile(sorted, 95))}, max ${fmt(sorted.at(-1) ?? NaN)}; ${Math.round(events.length / (total / 1000)).toLocaleString('en')} events/s`);
   // CPU time of this process, the Slack stand-in and dynalite included: steadier than wall time on a shared machine.
-  console.log(`  CPU per batch: ${fmt(cpuMs / times.length)} (this process: the lifecycle, the SDK, the Slack stand-in${name.startsWith('DynamoDB') ? ' and dynalite' : ''})`);
+  const withDynalite = name.startsWith('DynamoDB') && dynaliteChild === undefined;
+  console.log(`  CPU per batch: ${fmt(cpuMs / times.length)} (this process: the lifecycle, the SDK, the Slack stand-in${withDynalite ? ' and dynalite' : ''})`);
+  if (name.startsWith('DynamoDB') && dynaliteChild !== undefined) console.log(`  dynalite's own process: ${fmt(dynaliteCpuMs / times.length)} CPU per batch`);
   if (burstRequests.length > 0) {
     const perBatch = burstRequests.map(([operation, n]) => `${operation} ${(n / batches.length).toFixed(1)}`).join(', ');
     console.log(`  DynamoDB requests per batch: ${perBatch} (${(burstRequests.reduce((a, [, n]) => a + n, 0) / batches.length).toFixed(1)} in all)`);
@@ -134,11 +159,23 @@ async function burst(name: string, store: StateStore, rules: CompiledRule[], tem
   }
 }
 
-async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<T> {
+/** dynalite in this process (the default), or in a child (BENCH_DYNALITE=child): its port, and how to stop it. */
+async function startDynalite(): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (process.env.BENCH_DYNALITE === 'child') {
+    const child = fork(join(__dirname, 'dynalite-child.ts'), { execArgv: ['--require', 'tsx/cjs'] });
+    dynaliteChild = child;
+    const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
+    return { port, stop: () => new Promise<void>((resolve) => child.once('exit', () => resolve()).send('stop')) };
+  }
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { port, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<T> {
+  const { port, stop } = await startDynalite();
   const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   await client.send(new CreateTableCommand(tableDefinition('klaxon-bench')));
   client.middlewareStack.add(
@@ -151,12 +188,39 @@ async function withDynalite<T>(run: (store: StateStore) => Promise<T>): Promise<
   );
   const store = new DynamoStore({ tableName: 'klaxon-bench', client });
   try {
-    return await run(store);
+    const result = await run(store);
+    await reportGroupSizes(client, 'klaxon-bench');
+    return result;
   } finally {
     await store.close();
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stop();
   }
+}
+
+/** The group items' stored `data` after the run, and the JSON it holds (a binary `data` is raw deflate after a format byte). */
+async function reportGroupSizes(client: DynamoDBClient, table: string): Promise<void> {
+  let groups = 0;
+  let stored = 0;
+  let json = 0;
+  let start: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) {
+      const data = item.data;
+      if (!String(item.pk?.S).startsWith('GROUP#') || data === undefined) continue;
+      groups++;
+      if (data.B !== undefined) {
+        stored += data.B.length;
+        json += inflateRawSync(data.B.subarray(1)).length;
+      } else {
+        stored += Buffer.byteLength(data.S ?? '');
+        json += Buffer.byteLength(data.S ?? '');
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  console.log(`  group records after the run: ${groups}, data ${Math.round(stored / groups).toLocaleString('en')} bytes stored on average (JSON ${Math.round(json / groups).toLocaleString('en')} bytes)`);
 }
 
 async function main(): Promise<void> {
@@ -168,11 +232,13 @@ async function main(): Promise<void> {
   const slack = await startSlackStandIn();
   const dir = mkdtempSync(join(tmpdir(), 'klaxon-bench-'));
   try {
-    const sqlite = SqliteStore.open(join(dir, 'state.db'));
-    await burst('SQLite', sqlite, rules, templates, slack, events);
-    await sqlite.close();
-    await withDynalite((store) => burst('DynamoDB (dynalite on 127.0.0.1)', store, rules, templates, slack, events));
-    await benchAcknowledgements({ rules, templates, slack, dir, count: SMOKE ? 20 : 500 });
+    if (ONLY === undefined || ONLY === 'sqlite') {
+      const sqlite = SqliteStore.open(join(dir, 'state.db'));
+      await burst('SQLite', sqlite, rules, templates, slack, events);
+      await sqlite.close();
+    }
+    if (ONLY === undefined || ONLY === 'dynamodb') await withDynalite((store) => burst('DynamoDB (dynalite on 127.0.0.1)', store, rules, templates, slack, events));
+    if (ONLY === undefined) await benchAcknowledgements({ rules, templates, slack, dir, count: SMOKE ? 20 : 500 });
   } finally {
     await slack.close();
     rmSync(dir, { recursive: true, force: true });

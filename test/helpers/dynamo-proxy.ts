@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 /**
  * A proxy in front of dynalite that sees every DynamoDB request Klaxon makes: it counts them
  * by operation with the capacity DynamoDB would charge (it asks for `ReturnConsumedCapacity`
@@ -46,7 +47,7 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
       const text = Buffer.concat(chunks).toString('utf8');
-      if (refuseText !== undefined && text.includes(refuseText)) {
+      if (refuseText !== undefined && (text.includes(refuseText) || storedDataText(text).includes(refuseText))) {
         refusedCount++;
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: 'Item size has exceeded the maximum allowed size' }));
@@ -107,4 +108,9 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The JSON inside the compressed group data of a request (binary `data`: a format byte, then raw deflate), so that refusals match what the item holds. */
+function storedDataText(body: string): string {
+  return [...body.matchAll(/"data":\{"B":"([A-Za-z0-9+/=]+)"\}/g)].map((m) => inflateRawSync(Buffer.from(m[1] ?? '', 'base64').subarray(1)).toString('utf8')).join('\n');
 }
