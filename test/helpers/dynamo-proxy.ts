@@ -1,4 +1,3 @@
-import { inflateRawSync } from 'node:zlib';
 /**
  * A proxy in front of dynalite that sees every DynamoDB request Klaxon makes: it counts them
  * by operation with the capacity DynamoDB would charge (it asks for `ReturnConsumedCapacity`
@@ -13,6 +12,7 @@ import { inflateRawSync } from 'node:zlib';
  *   proxy.counts();   // { requests: { BatchGetItem: 3, … }, readUnits: 4.5, writeUnits: 12 }
  */
 import { createServer, request, type Server } from 'node:http';
+import { inflateRawSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 export interface DynamoCounts {
