@@ -14,3 +14,18 @@ export function isObject(value: unknown): value is JsonObject {
 export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/**
+ * Any value as text, for an id or a message: strings as they are, anything else as JSON. Never
+ * `String(value)`: JSON can write objects that have no usable toString ({"toString": false}),
+ * and String() throws on them, as it does on a null-prototype object.
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    return json ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}

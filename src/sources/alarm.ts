@@ -10,7 +10,7 @@
  */
 import type { FieldValue, KlaxonEvent, ParseResult } from '../events/event';
 import { ok, parseError } from '../events/event';
-import { isObject, text } from '../events/json';
+import { isObject, text, textOf } from '../events/json';
 import type { JsonObject } from '../events/json';
 import type { InputLocation } from '../input/location';
 import type { Decoded, DecodeOptions } from './decode';
@@ -435,7 +435,7 @@ export function decodeSnsJson(value: unknown, options: DecodeOptions, location: 
 function recordResult(record: unknown, options: DecodeOptions): ParseResult {
   if (!isObject(record)) return parseError('SNS record is not a JSON object');
   if (record.EventSource !== undefined && record.EventSource !== 'aws:sns') {
-    return parseError(`not an SNS record: EventSource ${JSON.stringify(String(record.EventSource).slice(0, 100))}`);
+    return parseError(`not an SNS record: EventSource ${JSON.stringify(textOf(record.EventSource).slice(0, 100))}`);
   }
   if (!isObject(record.Sns)) return parseError('SNS record is missing "Sns"');
   return messageResult(record.Sns, 'SNS record', 'Sns.Message', options);

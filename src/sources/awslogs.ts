@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { isObject } from '../events/json';
+import { isObject, textOf } from '../events/json';
 
 /** The decoded payload of a CloudWatch Logs subscription delivery. */
 export interface CloudWatchLogsPayload {
@@ -65,8 +65,8 @@ export function checkPayload(json: unknown): PayloadResult {
       owner: typeof json.owner === 'string' ? json.owner : '',
       logGroup: typeof json.logGroup === 'string' ? json.logGroup : '',
       logStream: typeof json.logStream === 'string' ? json.logStream : '',
-      subscriptionFilters: Array.isArray(json.subscriptionFilters) ? json.subscriptionFilters.map(String) : [],
-      logEvents: logEvents.map((e: Record<string, unknown>) => ({ id: String(e.id ?? ''), timestamp: e.timestamp as number, message: e.message as string })),
+      subscriptionFilters: Array.isArray(json.subscriptionFilters) ? json.subscriptionFilters.map(textOf) : [],
+      logEvents: logEvents.map((e: Record<string, unknown>) => ({ id: e.id === undefined || e.id === null ? '' : textOf(e.id), timestamp: e.timestamp as number, message: e.message as string })),
     },
   };
 }

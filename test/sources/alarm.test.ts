@@ -414,6 +414,15 @@ describe('decodeSnsEvent', () => {
     );
   });
 
+  it('a record whose EventSource cannot become text (JSON {"toString": false}, a null-prototype object) is an error for that record, not a throw', () => {
+    const { event } = snsFixture();
+    const record = (event as { Records: Array<Record<string, unknown>> }).Records[0] as Record<string, unknown>;
+    for (const odd of [JSON.parse('{"toString": false}') as unknown, Object.create(null) as unknown]) {
+      const decoded = decodeSnsEvent({ Records: [{ ...record, EventSource: odd }] }, OPTIONS);
+      expect(errorOf((decoded[0] as Decoded).result)).toMatch(/^not an SNS record: EventSource /);
+    }
+  });
+
   it('never throws, on arbitrary values and on mutated SNS events', () => {
     const check = (value: unknown): void => {
       for (const d of decodeSnsEvent(value, OPTIONS)) {

@@ -23,6 +23,18 @@ describe('CloudWatch Logs envelope', () => {
     expect(checkPayload({ messageType: 'NOPE', logEvents: [] })).toMatchObject({ ok: false });
     expect(checkPayload([])).toMatchObject({ ok: false });
   });
+
+  it('reads a payload whose id or filter names are JSON objects that cannot become text (toString: false) without throwing', () => {
+    // JSON can write what String() cannot convert: {"toString": false} has no callable toString or valueOf.
+    const payload = JSON.parse(
+      '{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[{"toString":false}],"logEvents":[{"id":{"toString":false},"timestamp":1700000000000,"message":"m"}]}',
+    ) as unknown;
+    const result = checkPayload(payload);
+    expect(result).toMatchObject({ ok: true });
+    expect(result.ok && result.payload.logEvents[0]?.id).toBe('{"toString":false}');
+    expect(result.ok && result.payload.subscriptionFilters).toEqual(['{"toString":false}']);
+    expect(checkPayload({ messageType: 'DATA_MESSAGE', subscriptionFilters: [Object.create(null)], logEvents: [{ id: Object.create(null), timestamp: 1, message: 'm' }] })).toMatchObject({ ok: true });
+  });
 });
 
 describe('log group routing', () => {
